@@ -1,0 +1,3 @@
+export * from './fields.js';
+export * from './schema.js';
+export * from './load.js';

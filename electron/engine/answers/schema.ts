@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import {
+  absolutePath,
+  accountName,
+  email,
+  hostName,
+  port,
+  secretValue,
+  sqlIdentifier,
+  sqlInstanceName,
+  thumbprint,
+} from './fields.js';
+
+/**
+ * Everything the installer asks, for the wizard and for unattended answers files alike.
+ * `qatrack-installer schema` prints this as JSON Schema.
+ */
+
+const pathsSchema = z
+  .object({
+    /** Program files: Python, venv, QATrack+ source, service wrappers. */
+    installDir: absolutePath,
+    /** Data: static, media, logs, backups, journal. Never an IIS physical path parent of code. */
+    dataDir: absolutePath,
+    /** Offline bundle folder; without it the installer uses the wheelhouse/source paths below. */
+    bundleDir: absolutePath.optional(),
+    /** Wheelhouse folder (overrides the bundle's). */
+    wheelhouseDir: absolutePath.optional(),
+    /** QATrack+ release archive (.zip or .tar.gz; overrides the bundle's). */
+    sourceArchive: absolutePath.optional(),
+  })
+  .strict();
+
+const pythonSchema = z
+  .object({
+    /** Bitness of the Python installed on Windows. x86 only where the release's catalog allows it. */
+    arch: z.enum(['x64', 'x86']).default('x64'),
+    /** Use this interpreter instead of installing one (posix, or an existing Windows Python). */
+    executable: absolutePath.optional(),
+  })
+  .strict();
+
+const loginSchema = z.object({ user: sqlIdentifier, password: secretValue }).strict();
+
+const databaseSchema = z
+  .object({
+    /** mssql on Windows; postgresql only for the posix end-to-end profile. */
+    engine: z.enum(['mssql', 'postgresql']).default('mssql'),
+    /** Use an existing server, or install SQL Server Express from the bundle. */
+    mode: z.enum(['existing', 'express']).default('existing'),
+    server: hostName.default('localhost'),
+    /** Named instance (e.g. SQLEXPRESS); empty for the default instance. */
+    instance: sqlInstanceName.optional(),
+    port: port.optional(),
+    /** How the installer itself connects to provision the database. */
+    authMode: z.enum(['windows', 'sql']).default('windows'),
+    /** SQL login with rights to create databases and logins (authMode "sql" only). */
+    admin: loginSchema.optional(),
+    name: sqlIdentifier.default('qatrack'),
+    /** Read/write login (db_ddladmin, db_datawriter, db_datareader). */
+    login: loginSchema,
+    /** Read-only login for QATrack+ reports (db_datareader). */
+    readonlyLogin: loginSchema,
+    /** Create the database and logins when missing; false when a DBA provides them. */
+    provision: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((db, ctx) => {
+    if (db.authMode === 'sql' && !db.admin) {
+      ctx.addIssue({ code: 'custom', path: ['admin'], message: 'is required when authMode is "sql"' });
+    }
+    if (db.login.user.toLowerCase() === db.readonlyLogin.user.toLowerCase()) {
+      ctx.addIssue({ code: 'custom', path: ['readonlyLogin', 'user'], message: 'must differ from login.user' });
+    }
+    if (db.mode === 'express' && db.engine !== 'mssql') {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: '"express" is only available with engine "mssql"' });
+    }
+  });
+
+const adminUserSchema = z
+  .object({
+    username: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(150, 'must be at most 150 characters')
+      .regex(/^[A-Za-z0-9@.+_-]+$/, 'may contain only letters, digits and @ . + - _ (Django user names)'),
+    email,
+    password: secretValue,
+  })
+  .strict();
+
+const certificateSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('thumbprint'), thumbprint }).strict(),
+  z.object({ mode: z.literal('selfSigned') }).strict(),
+]);
+
+const siteSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9+ _-]{1,64}$/, 'may contain letters, digits, space, "+", "_" and "-" (at most 64)')
+      .default('QATrack+'),
+    /** Names users type in the browser; the first is the canonical URL. */
+    hostNames: z.array(hostName).min(1, 'must list at least one host name'),
+    httpPort: port.default(80),
+    https: z
+      .object({
+        enabled: z.boolean().default(false),
+        port: port.default(443),
+        certificate: certificateSchema.optional(),
+        /** Redirect HTTP to HTTPS. */
+        redirectHttp: z.boolean().default(true),
+      })
+      .strict()
+      .default({ enabled: false, port: 443, redirectHttp: true }),
+  })
+  .strict()
+  .superRefine((site, ctx) => {
+    if (site.https.enabled && !site.https.certificate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['https', 'certificate'],
+        message: 'is required when HTTPS is enabled: {"mode":"thumbprint",...} or {"mode":"selfSigned"}',
+      });
+    }
+    if (site.https.enabled && site.https.port === site.httpPort) {
+      ctx.addIssue({ code: 'custom', path: ['https', 'port'], message: 'must differ from httpPort' });
+    }
+  });
+
+const workersSchema = z
+  .object({
+    count: z
+      .number({ error: 'must be a whole number from 1 to 32' })
+      .int('must be a whole number from 1 to 32')
+      .min(1, 'must be from 1 to 32')
+      .max(32, 'must be from 1 to 32'),
+    /** Worker N listens on 127.0.0.1:(basePort + N). */
+    basePort: port.default(8000),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.basePort + w.count > 65535) {
+      ctx.addIssue({ code: 'custom', path: ['basePort'], message: `must leave room for ${w.count} workers (basePort + count <= 65535)` });
+    }
+    if (w.basePort < 1024) {
+      ctx.addIssue({ code: 'custom', path: ['basePort'], message: 'must be 1024 or higher (worker ports are unprivileged)' });
+    }
+  });
+
+const serviceAccountSchema = z.discriminatedUnion('kind', [
+  /** NT SERVICE\<service name>: least privilege, no password to manage (default). */
+  z.object({ kind: z.literal('virtual') }).strict(),
+  /** A (domain) user, e.g. to reach a network share or SQL Server with Windows authentication. */
+  z.object({ kind: z.literal('user'), account: accountName, password: secretValue }).strict(),
+]);
+
+const backupSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    folder: absolutePath.optional(),
+    retentionDays: z.number().int().min(1, 'must be from 1 to 365').max(365, 'must be from 1 to 365').default(14),
+    /** Local time of the nightly backup, HH:MM. */
+    time: z
+      .string()
+      .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM such as 02:30')
+      .default('02:30'),
+  })
+  .strict();
+
+const emailSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    smtpHost: hostName.optional(),
+    smtpPort: port.default(587),
+    useTls: z.boolean().default(true),
+    user: z.string().max(256).optional(),
+    password: secretValue.optional(),
+    from: email.optional(),
+    /** People who receive QATrack+ server-error mails (Django ADMINS). */
+    admins: z
+      .array(z.object({ name: z.string().min(1).max(100).regex(/^[^"'\\\r\n]+$/, 'must not contain quotes or backslashes'), email }).strict())
+      .default([]),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (!e.enabled) return;
+    if (!e.smtpHost) ctx.addIssue({ code: 'custom', path: ['smtpHost'], message: 'is required when email is enabled' });
+    if (!e.from) ctx.addIssue({ code: 'custom', path: ['from'], message: 'is required when email is enabled' });
+    if (e.user && !e.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required when user is set' });
+  });
+
+const chromeSchema = z
+  .object({
+    /** detect: use an installed Chrome/Edge; bundle: install Chrome's enterprise MSI; path: use `path`. */
+    mode: z.enum(['detect', 'bundle', 'path', 'none']).default('detect'),
+    path: absolutePath.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.mode === 'path' && !c.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required when mode is "path"' });
+  });
+
+export const answersSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** QATrack+ release from the catalog, e.g. "3.1.1.4". */
+    release: z.string().regex(/^\d+(?:\.\d+){1,3}$/, 'must be a release such as 3.1.1.4').default('3.1.1.4'),
+    paths: pathsSchema,
+    python: pythonSchema.default({ arch: 'x64' }),
+    database: databaseSchema,
+    admin: adminUserSchema,
+    site: siteSchema,
+    workers: workersSchema.default({ count: 2, basePort: 8000 }),
+    serviceAccount: serviceAccountSchema.default({ kind: 'virtual' }),
+    backup: backupSchema.default({ enabled: true, retentionDays: 14, time: '02:30' }),
+    email: emailSchema.default({ enabled: false, smtpPort: 587, useTls: true, admins: [] }),
+    chrome: chromeSchema.default({ mode: 'detect' }),
+    /** IANA time zone; default: mapped from the server's Windows time zone. */
+    timeZone: z.string().regex(/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+){0,2}$/, 'must be an IANA time zone such as Europe/Berlin').optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const ports = new Map<number, string>();
+    const claim = (p: number, path: (string | number)[]) => {
+      const owner = ports.get(p);
+      if (owner) ctx.addIssue({ code: 'custom', path, message: `port ${p} is already used by ${owner}` });
+      else ports.set(p, path.join('.'));
+    };
+    claim(a.site.httpPort, ['site', 'httpPort']);
+    if (a.site.https.enabled) claim(a.site.https.port, ['site', 'https', 'port']);
+    for (let n = 1; n <= a.workers.count; n++) claim(a.workers.basePort + n, ['workers', 'basePort']);
+    const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
+    const inside = (child: string, parent: string) =>
+      norm(child) === norm(parent) || norm(child).startsWith(norm(parent) + (parent.includes('\\') ? '\\' : '/'));
+    if (inside(a.paths.dataDir, a.paths.installDir) || inside(a.paths.installDir, a.paths.dataDir)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paths', 'dataDir'],
+        message: 'must not be inside installDir or contain it (IIS serves files from the data folder, never from code)',
+      });
+    }
+  });
+
+/** Answers as written in a file (defaults may be left out, secrets may be env references). */
+export type AnswersInput = z.input<typeof answersSchema>;
+/** Answers after validation and defaults; secrets still as given (string or env reference). */
+export type ParsedAnswers = z.output<typeof answersSchema>;

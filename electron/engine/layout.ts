@@ -1,0 +1,65 @@
+import path from 'node:path';
+import type { TargetPlatform } from '../hosts/host.js';
+import type { Answers } from './answers/index.js';
+
+/**
+ * Where everything goes on the target machine, derived from the answers once so that every step
+ * agrees. Windows paths on `windows` and `sim`, POSIX paths on `posix`.
+ */
+export interface Layout {
+  platform: TargetPlatform;
+  join(...parts: string[]): string;
+  installDir: string;
+  dataDir: string;
+  /** Python interpreter that creates the venv (installed from the bundle on Windows). */
+  pythonDir: string;
+  pythonExe: string;
+  venvDir: string;
+  venvPython: string;
+  /** QATrack+ source tree (holds manage.py and the `qatrack` package). */
+  sourceDir: string;
+  managepy: string;
+  localSettings: string;
+  staticRoot: string;
+  mediaRoot: string;
+  logDir: string;
+  /** Service wrappers (WinSW exe + xml) or posix pid/spec files. */
+  servicesDir: string;
+  /** Installer's own state: journal, last answers (without secrets), stamps. */
+  stateDir: string;
+  journalFile: string;
+  backupDir: string;
+  proxyDir: string;
+}
+
+export function computeLayout(answers: Answers, platform: TargetPlatform): Layout {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const { installDir, dataDir } = answers.paths;
+  const pythonDir = p.join(installDir, platform === 'win32' ? `python39-${answers.python.arch}` : 'python');
+  const pythonExe =
+    answers.python.executable ?? (platform === 'win32' ? p.join(pythonDir, 'python.exe') : '/usr/bin/python3');
+  const venvDir = p.join(installDir, 'venv');
+  const sourceDir = p.join(installDir, 'qatrackplus');
+  const stateDir = p.join(dataDir, 'installer');
+  return {
+    platform,
+    join: (...parts) => p.join(...parts),
+    installDir,
+    dataDir,
+    pythonDir,
+    pythonExe,
+    venvDir,
+    venvPython: platform === 'win32' ? p.join(venvDir, 'Scripts', 'python.exe') : p.join(venvDir, 'bin', 'python'),
+    sourceDir,
+    managepy: p.join(sourceDir, 'manage.py'),
+    localSettings: p.join(sourceDir, 'qatrack', 'local_settings.py'),
+    staticRoot: p.join(dataDir, 'static'),
+    mediaRoot: p.join(dataDir, 'media'),
+    logDir: p.join(dataDir, 'logs'),
+    servicesDir: p.join(installDir, 'services'),
+    stateDir,
+    journalFile: p.join(stateDir, 'journal.jsonl'),
+    backupDir: answers.backup.folder ?? p.join(dataDir, 'backups'),
+    proxyDir: p.join(dataDir, 'proxy'),
+  };
+}

@@ -1,0 +1,68 @@
+import type { Host } from '../hosts/host.js';
+import type { ActionInput } from './actions/index.js';
+import type { Answers } from './answers/index.js';
+import type { Layout } from './layout.js';
+import type { SecretStore } from './secrets.js';
+
+/** A release from the catalog with the local paths of its artifacts (bundle or explicit paths). */
+export interface ReleaseContext {
+  id: string;
+  /** Absolute paths on the target of each artifact by catalog id (e.g. "python", "odbc", "winsw"). */
+  artifacts: Record<string, string>;
+  wheelhouseDir?: string;
+  sourceArchive?: string;
+  /** A `uv` executable in the bundle, preferred over pip for the wheelhouse install. */
+  uvExe?: string;
+  /** Versions the catalog pins, e.g. { python: "3.9.13", odbc: "17.10.6.1" }. */
+  versions: Record<string, string>;
+}
+
+export interface StepContext {
+  answers: Answers;
+  host: Host;
+  layout: Layout;
+  release: ReleaseContext;
+  /**
+   * Secret values, for steps that must compare rendered content with what is on disk (e.g.
+   * local_settings.py). Never put a value into an action: use a SecretRef.
+   */
+  secrets: SecretStore;
+}
+
+/** One line of a verify report. */
+export interface Check {
+  id: string;
+  title: string;
+  ok: boolean;
+  /** What was seen, e.g. "HTTP 200 in 35 ms" or "service stopped". */
+  detail: string;
+  /** What to do when it failed. */
+  fix?: string;
+}
+
+export interface UninstallOptions {
+  /** Keep the database, media and backups (default). */
+  keepData: boolean;
+}
+
+/**
+ * One install concern with the same four verbs as PowerShell DSC's Get/Test/Set:
+ * probe reads the machine, plan returns the difference as actions (empty: already right),
+ * the runner applies them through the host, verify proves the result.
+ */
+export interface Step<P = unknown> {
+  id: string;
+  title: string;
+  /** Ids of steps that must converge first. */
+  dependsOn: readonly string[];
+  /** False when the step does not apply to these answers (e.g. SQL Express with an existing server). */
+  appliesTo?(ctx: StepContext): boolean;
+  probe(ctx: StepContext): Promise<P>;
+  plan(ctx: StepContext, probed: P): ActionInput[] | Promise<ActionInput[]>;
+  verify?(ctx: StepContext): Promise<Check[]>;
+  /** Actions that undo what this step did (run in reverse dependency order). */
+  planUninstall?(ctx: StepContext, probed: P, options: UninstallOptions): ActionInput[] | Promise<ActionInput[]>;
+}
+
+/** Helper so a step module gets its probe type inferred. */
+export const defineStep = <P>(step: Step<P>): Step<P> => step;

@@ -1,0 +1,55 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { defineConfig } from 'eslint/config';
+
+export default defineConfig(
+  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', '.demo/**', 'test-results/**', '**/*.config.ts', '**/*.config.js'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: {
+        project: ['./tsconfig.node.json', './tsconfig.web.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The engine, steps, hosts, bundle and CLI are plain Node: they must never reach for Electron,
+    // and steps never spawn processes themselves (they return actions for a host to run).
+    files: ['electron/engine/**', 'electron/steps/**', 'electron/hosts/**', 'electron/bundle/**', 'electron/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine is plain Node; only electron/main may import electron.' }] }],
+    },
+  },
+  {
+    files: ['electron/steps/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Steps are plain Node.' },
+            { name: 'execa', message: 'Steps return actions; hosts execute them.' },
+            { name: 'node:child_process', message: 'Steps return actions; hosts execute them.' },
+            { name: 'node:fs', message: 'Steps read the machine through host.query().' },
+            { name: 'node:fs/promises', message: 'Steps read the machine through host.query().' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', '../electron/*'], message: 'The renderer never sees Node or Electron; use window.installer.' }] }],
+    },
+  },
+  { files: ['**/*.js', '**/*.cjs', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+);
