@@ -52,7 +52,11 @@ export const progressEventSchema = z.discriminatedUnion('type', [
     overall: z.number().min(0).max(1),
     message: z.string(),
   }),
-  z.object({ type: z.literal('log'), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() }),
+  z.object({
+    type: z.literal('log'),
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string(),
+  }),
   z.object({
     type: z.literal('run-end'),
     ok: z.boolean(),

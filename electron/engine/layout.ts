@@ -37,7 +37,8 @@ export function computeLayout(answers: Answers, platform: TargetPlatform): Layou
   const { installDir, dataDir } = answers.paths;
   const pythonDir = p.join(installDir, platform === 'win32' ? `python39-${answers.python.arch}` : 'python');
   const pythonExe =
-    answers.python.executable ?? (platform === 'win32' ? p.join(pythonDir, 'python.exe') : '/usr/bin/python3');
+    answers.python.executable ??
+    (platform === 'win32' ? p.join(pythonDir, 'python.exe') : '/usr/bin/python3');
   const venvDir = p.join(installDir, 'venv');
   const sourceDir = p.join(installDir, 'qatrackplus');
   const stateDir = p.join(dataDir, 'installer');
@@ -49,7 +50,8 @@ export function computeLayout(answers: Answers, platform: TargetPlatform): Layou
     pythonDir,
     pythonExe,
     venvDir,
-    venvPython: platform === 'win32' ? p.join(venvDir, 'Scripts', 'python.exe') : p.join(venvDir, 'bin', 'python'),
+    venvPython:
+      platform === 'win32' ? p.join(venvDir, 'Scripts', 'python.exe') : p.join(venvDir, 'bin', 'python'),
     sourceDir,
     managepy: p.join(sourceDir, 'manage.py'),
     localSettings: p.join(sourceDir, 'qatrack', 'local_settings.py'),

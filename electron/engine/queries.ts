@@ -14,13 +14,21 @@ export interface FileQuery {
 }
 export type FileResult =
   | { exists: false }
-  | { exists: true; type: 'file' | 'dir'; size: number; content?: string; sha256?: string; writable?: boolean };
+  | {
+      exists: true;
+      type: 'file' | 'dir';
+      size: number;
+      content?: string;
+      sha256?: string;
+      writable?: boolean;
+    };
 
 export interface ListDirQuery {
   kind: 'listDir';
   path: string;
 }
-export type ListDirResult = { exists: false } | { exists: true; entries: { name: string; type: 'file' | 'dir' }[] };
+export type ListDirResult =
+  { exists: false } | { exists: true; entries: { name: string; type: 'file' | 'dir' }[] };
 
 /**
  * Run a read-only program (e.g. `python -c ...`) and capture its output. Never used to change state.
@@ -74,15 +82,15 @@ export interface HttpQuery {
   timeoutMs?: number;
 }
 export type HttpResult =
-  | { ok: true; status: number; headers: Record<string, string>; body: string }
-  | { ok: false; error: string };
+  { ok: true; status: number; headers: Record<string, string>; body: string } | { ok: false; error: string };
 
 export interface ProductQuery {
   kind: 'product';
   /** Catalog id or a display-name pattern, e.g. "python-3.9" or "msodbcsql17". */
   id: string;
 }
-export type ProductResult = { installed: false } | { installed: true; version: string; name?: string; location?: string };
+export type ProductResult =
+  { installed: false } | { installed: true; version: string; name?: string; location?: string };
 
 export interface FactQuery {
   kind: 'fact';

@@ -61,7 +61,11 @@ export interface Step<P = unknown> {
   plan(ctx: StepContext, probed: P): ActionInput[] | Promise<ActionInput[]>;
   verify?(ctx: StepContext): Promise<Check[]>;
   /** Actions that undo what this step did (run in reverse dependency order). */
-  planUninstall?(ctx: StepContext, probed: P, options: UninstallOptions): ActionInput[] | Promise<ActionInput[]>;
+  planUninstall?(
+    ctx: StepContext,
+    probed: P,
+    options: UninstallOptions,
+  ): ActionInput[] | Promise<ActionInput[]>;
 }
 
 /** Helper so a step module gets its probe type inferred. */

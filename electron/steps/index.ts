@@ -9,4 +9,5 @@ export type Profile = 'windows' | 'posix';
 export const profileForHost = (host: HostKind): Profile => (host === 'posix' ? 'posix' : 'windows');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const stepsFor = (profile: Profile): Step<any>[] => (profile === 'posix' ? posixProfile : windowsProfile);
+export const stepsFor = (profile: Profile): Step<any>[] =>
+  profile === 'posix' ? posixProfile : windowsProfile;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { answersJsonSchema, loadAnswers, secretEnvName } from '../../electron/engine/answers/index.js';
 
-const example = () => JSON.parse(readFileSync('resources/examples/answers.json', 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const example = () =>
+  JSON.parse(readFileSync('resources/examples/answers.json', 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('answers', () => {
   it('accepts the shipped example and swaps every secret for a reference', () => {
@@ -55,15 +56,18 @@ describe('answers', () => {
     },
   );
 
-  it.each([['C:\\QA"Track'], ["C:\\QA'Track"], ['C:\\QA Track'], ['C:\\Qätrack'], ['C:\\' + 'a'.repeat(200)]])(
-    'refuses the install path %j',
-    (p) => {
-      const a = example();
-      a.paths.installDir = p;
-      const r = loadAnswers(a);
-      expect(r.ok ? [] : r.issues.map((i) => i.path)).toContain('paths.installDir');
-    },
-  );
+  it.each([
+    ['C:\\QA"Track'],
+    ["C:\\QA'Track"],
+    ['C:\\QA Track'],
+    ['C:\\Qätrack'],
+    ['C:\\' + 'a'.repeat(200)],
+  ])('refuses the install path %j', (p) => {
+    const a = example();
+    a.paths.installDir = p;
+    const r = loadAnswers(a);
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toContain('paths.installDir');
+  });
 
   it('accepts passwords with quotes, %, ^, &, ! and spaces', () => {
     const a = example();
@@ -85,7 +89,10 @@ describe('answers', () => {
     expect(r.secrets.get('database.login.password')).toBe('from-default-env');
     expect(r.secrets.get('email.password')).toBe('from-stdin-456');
 
-    const short = loadAnswers({ ...a, admin: { ...a.admin, password: { env: 'SHORT' } } }, { env: { SHORT: 'tiny' } });
+    const short = loadAnswers(
+      { ...a, admin: { ...a.admin, password: { env: 'SHORT' } } },
+      { env: { SHORT: 'tiny' } },
+    );
     expect(short.ok).toBe(false);
     expect(JSON.stringify(short)).not.toContain('tiny');
   });

@@ -19,17 +19,23 @@ export const absolutePath = z
     message: 'must be an absolute path such as D:\\QATrack or /opt/qatrack',
   })
   .refine((p) => /^[A-Za-z0-9._\-\\/:]+$/.test(p), {
-    message: 'may contain only ASCII letters, digits, ".", "_", "-" and path separators (no spaces, quotes or accents)',
+    message:
+      'may contain only ASCII letters, digits, ".", "_", "-" and path separators (no spaces, quotes or accents)',
   })
   .refine((p) => !/(^|[\\/])\.\.([\\/]|$)/.test(p), { message: 'must not contain ".." segments' })
-  .refine((p) => !/^[A-Za-z]:/.test(p) || !/[:]/.test(p.slice(2)), { message: 'may contain ":" only after the drive letter' });
+  .refine((p) => !/^[A-Za-z]:/.test(p) || !/[:]/.test(p.slice(2)), {
+    message: 'may contain ":" only after the drive letter',
+  });
 
 /** SQL Server identifier for databases and logins (also valid PostgreSQL identifiers unquoted). */
 export const sqlIdentifier = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must start with a letter or "_" and contain only ASCII letters, digits and "_"');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must start with a letter or "_" and contain only ASCII letters, digits and "_"',
+  );
 
 /** SQL Server instance name: up to 16 characters, starting with a letter (SQL Server's own rule). */
 export const sqlInstanceName = z
@@ -48,7 +54,8 @@ export const hostName = z
   .min(1, 'must not be empty')
   .max(253, 'must be at most 253 characters')
   .refine((h) => h.split('.').every((l) => hostLabel.test(l)), {
-    message: 'must be a host name such as qatrack.hospital.local (letters, digits, "-" and dots) or an IPv4 address',
+    message:
+      'must be a host name such as qatrack.hospital.local (letters, digits, "-" and dots) or an IPv4 address',
   });
 
 export const port = z
@@ -67,10 +74,13 @@ export const secretText = z
   .min(8, 'must be at least 8 characters')
   .max(128, 'must be at most 128 characters')
   // eslint-disable-next-line no-control-regex
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters or line breaks' });
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+    message: 'must not contain control characters or line breaks',
+  });
 
 /** A secret as written in an answers file; the loader swaps it for a SecretRef. */
-export type SecretField = { readonly secretField: 'inline'; value: string } | { readonly secretField: 'env'; name: string };
+export type SecretField =
+  { readonly secretField: 'inline'; value: string } | { readonly secretField: 'env'; name: string };
 
 export const secretValue = z.union([
   secretText.transform((value): SecretField => ({ secretField: 'inline', value })),

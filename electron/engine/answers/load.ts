@@ -32,8 +32,7 @@ export interface AnswerIssue {
 }
 
 export type LoadResult =
-  | { ok: true; answers: Answers; secrets: MapSecretStore }
-  | { ok: false; issues: AnswerIssue[] };
+  { ok: true; answers: Answers; secrets: MapSecretStore } | { ok: false; issues: AnswerIssue[] };
 
 export interface SecretSources {
   /** Environment for `{"env": NAME}` references and QATRACK_SECRET_* defaults. */
@@ -44,10 +43,17 @@ export interface SecretSources {
 
 /** QATRACK_SECRET_DATABASE_LOGIN_PASSWORD for database.login.password, and so on. */
 export const secretEnvName = (path: string) =>
-  'QATRACK_SECRET_' + path.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
+  'QATRACK_SECRET_' +
+  path
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .replace(/\./g, '_')
+    .toUpperCase();
 
 const getAt = (obj: unknown, path: string[]): unknown =>
-  path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
 
 function setAt(obj: Record<string, unknown>, path: string[], value: unknown): void {
   let o = obj;
@@ -65,7 +71,8 @@ const formatPath = (p: readonly PropertyKey[]) => (p.length ? p.map(String).join
 export function issuesFromZod(error: z.ZodError): AnswerIssue[] {
   return error.issues.map((i) => {
     let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (i.code === 'unrecognized_keys')
+      message = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
     if (i.code === 'invalid_type' && /received undefined/.test(i.message)) message = 'is required';
     if (i.code === 'invalid_union') message = 'must be a text value, or {"env": "VARIABLE_NAME"}';
     return { path: formatPath(i.path), message };
@@ -108,7 +115,9 @@ export function loadAnswers(raw: unknown, sources: SecretSources = {}): LoadResu
       }
       const checked = secretText.safeParse(value);
       if (!checked.success) {
-        issues.push(...checked.error.issues.map((i) => ({ path, message: `${i.message} (from ${field.name})` })));
+        issues.push(
+          ...checked.error.issues.map((i) => ({ path, message: `${i.message} (from ${field.name})` })),
+        );
         continue;
       }
     }

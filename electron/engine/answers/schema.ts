@@ -70,10 +70,18 @@ const databaseSchema = z
       ctx.addIssue({ code: 'custom', path: ['admin'], message: 'is required when authMode is "sql"' });
     }
     if (db.login.user.toLowerCase() === db.readonlyLogin.user.toLowerCase()) {
-      ctx.addIssue({ code: 'custom', path: ['readonlyLogin', 'user'], message: 'must differ from login.user' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['readonlyLogin', 'user'],
+        message: 'must differ from login.user',
+      });
     }
     if (db.mode === 'express' && db.engine !== 'mssql') {
-      ctx.addIssue({ code: 'custom', path: ['mode'], message: '"express" is only available with engine "mssql"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: '"express" is only available with engine "mssql"',
+      });
     }
   });
 
@@ -141,10 +149,18 @@ const workersSchema = z
   .strict()
   .superRefine((w, ctx) => {
     if (w.basePort + w.count > 65535) {
-      ctx.addIssue({ code: 'custom', path: ['basePort'], message: `must leave room for ${w.count} workers (basePort + count <= 65535)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['basePort'],
+        message: `must leave room for ${w.count} workers (basePort + count <= 65535)`,
+      });
     }
     if (w.basePort < 1024) {
-      ctx.addIssue({ code: 'custom', path: ['basePort'], message: 'must be 1024 or higher (worker ports are unprivileged)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['basePort'],
+        message: 'must be 1024 or higher (worker ports are unprivileged)',
+      });
     }
   });
 
@@ -159,7 +175,12 @@ const backupSchema = z
   .object({
     enabled: z.boolean().default(true),
     folder: absolutePath.optional(),
-    retentionDays: z.number().int().min(1, 'must be from 1 to 365').max(365, 'must be from 1 to 365').default(14),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1, 'must be from 1 to 365')
+      .max(365, 'must be from 1 to 365')
+      .default(14),
     /** Local time of the nightly backup, HH:MM. */
     time: z
       .string()
@@ -179,15 +200,29 @@ const emailSchema = z
     from: email.optional(),
     /** People who receive QATrack+ server-error mails (Django ADMINS). */
     admins: z
-      .array(z.object({ name: z.string().min(1).max(100).regex(/^[^"'\\\r\n]+$/, 'must not contain quotes or backslashes'), email }).strict())
+      .array(
+        z
+          .object({
+            name: z
+              .string()
+              .min(1)
+              .max(100)
+              .regex(/^[^"'\\\r\n]+$/, 'must not contain quotes or backslashes'),
+            email,
+          })
+          .strict(),
+      )
       .default([]),
   })
   .strict()
   .superRefine((e, ctx) => {
     if (!e.enabled) return;
-    if (!e.smtpHost) ctx.addIssue({ code: 'custom', path: ['smtpHost'], message: 'is required when email is enabled' });
-    if (!e.from) ctx.addIssue({ code: 'custom', path: ['from'], message: 'is required when email is enabled' });
-    if (e.user && !e.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required when user is set' });
+    if (!e.smtpHost)
+      ctx.addIssue({ code: 'custom', path: ['smtpHost'], message: 'is required when email is enabled' });
+    if (!e.from)
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'is required when email is enabled' });
+    if (e.user && !e.password)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required when user is set' });
   });
 
 const chromeSchema = z
@@ -198,14 +233,18 @@ const chromeSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.mode === 'path' && !c.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required when mode is "path"' });
+    if (c.mode === 'path' && !c.path)
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required when mode is "path"' });
   });
 
 export const answersSchema = z
   .object({
     $schema: z.string().optional(),
     /** QATrack+ release from the catalog, e.g. "3.1.1.4". */
-    release: z.string().regex(/^\d+(?:\.\d+){1,3}$/, 'must be a release such as 3.1.1.4').default('3.1.1.4'),
+    release: z
+      .string()
+      .regex(/^\d+(?:\.\d+){1,3}$/, 'must be a release such as 3.1.1.4')
+      .default('3.1.1.4'),
     paths: pathsSchema,
     python: pythonSchema.default({ arch: 'x64' }),
     database: databaseSchema,
@@ -217,7 +256,10 @@ export const answersSchema = z
     email: emailSchema.default({ enabled: false, smtpPort: 587, useTls: true, admins: [] }),
     chrome: chromeSchema.default({ mode: 'detect' }),
     /** IANA time zone; default: mapped from the server's Windows time zone. */
-    timeZone: z.string().regex(/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+){0,2}$/, 'must be an IANA time zone such as Europe/Berlin').optional(),
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+){0,2}$/, 'must be an IANA time zone such as Europe/Berlin')
+      .optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -232,12 +274,14 @@ export const answersSchema = z
     for (let n = 1; n <= a.workers.count; n++) claim(a.workers.basePort + n, ['workers', 'basePort']);
     const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
     const inside = (child: string, parent: string) =>
-      norm(child) === norm(parent) || norm(child).startsWith(norm(parent) + (parent.includes('\\') ? '\\' : '/'));
+      norm(child) === norm(parent) ||
+      norm(child).startsWith(norm(parent) + (parent.includes('\\') ? '\\' : '/'));
     if (inside(a.paths.dataDir, a.paths.installDir) || inside(a.paths.installDir, a.paths.dataDir)) {
       ctx.addIssue({
         code: 'custom',
         path: ['paths', 'dataDir'],
-        message: 'must not be inside installDir or contain it (IIS serves files from the data folder, never from code)',
+        message:
+          'must not be inside installDir or contain it (IIS serves files from the data folder, never from code)',
       });
     }
   });

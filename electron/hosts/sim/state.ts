@@ -44,11 +44,24 @@ export const simStateSchema = z.object({
     })
     .prefault({}),
   files: z.record(z.string(), simFileSchema).default({}),
-  products: z.record(z.string(), z.object({ version: z.string(), name: z.string().optional(), location: z.string().optional() })).default({}),
+  products: z
+    .record(
+      z.string(),
+      z.object({ version: z.string(), name: z.string().optional(), location: z.string().optional() }),
+    )
+    .default({}),
   services: z.record(z.string(), simServiceSchema).default({}),
   /** Listeners that exist before the installer runs (e.g. Default Web Site on :80). */
   ports: z
-    .record(z.string(), z.object({ pid: z.number().optional(), process: z.string().optional(), service: z.string().optional(), iisSite: z.string().optional() }))
+    .record(
+      z.string(),
+      z.object({
+        pid: z.number().optional(),
+        process: z.string().optional(),
+        service: z.string().optional(),
+        iisSite: z.string().optional(),
+      }),
+    )
     .default({}),
   facts: z.record(z.string(), z.unknown()).default({}),
   /** Windows subsystems (iis, sql, firewall, registry, tasks, features, certificates), owned by the Windows sim handlers. */
