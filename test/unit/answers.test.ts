@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { answersJsonSchema, loadAnswers, secretEnvName } from '../../electron/engine/answers/index.js';
 
 const example = () =>
-  JSON.parse(readFileSync('resources/examples/answers.json', 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  JSON.parse(readFileSync('resources/examples/answers.json', 'utf8')) as Record<string, any>;
 
 describe('answers', () => {
   it('accepts the shipped example and swaps every secret for a reference', () => {
