@@ -17,6 +17,7 @@ if [ ! -f "$dest/.complete" ]; then
     --dest "$dest.tmp/wheels" -r "$req" >&2
   "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
     --dest "$dest.tmp/tools" uv==0.9.5 >&2
+  cp "$req" "$dest.tmp/wheels/requirements.txt"
   mkdir -p "$dest.tmp/uv"
   "$python" -m zipfile -e "$dest.tmp"/tools/uv-*.whl "$dest.tmp/uv-unpacked" >&2
   cp "$dest.tmp"/uv-unpacked/uv-*.data/scripts/uv "$dest.tmp/uv/uv"

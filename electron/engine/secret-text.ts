@@ -55,7 +55,11 @@ export function renderTemplatedText(text: TemplatedText, secrets: SecretStore, m
 }
 
 /** Resolve an exec argument or environment value that may be a SecretRef. */
-export function resolveValue(value: string | { $secret: string }, secrets: SecretStore, mask = false): string {
+export function resolveValue(
+  value: string | { $secret: string },
+  secrets: SecretStore,
+  mask = false,
+): string {
   if (!isSecretRef(value)) return value;
   return mask ? MASK : secretValue(secrets, value.$secret);
 }

@@ -7,15 +7,16 @@ import { pyStr } from './python-literal.js';
 
 /** Unapplied migrations and whether the cache table is missing. */
 export const SCHEMA_PROBE = [
-  'import io, json',
-  'from django.core.management import call_command',
+  'import json',
+  'from django.conf import settings',
   'from django.db import connections',
   'from django.db.migrations.executor import MigrationExecutor',
-  'ex = MigrationExecutor(connections["default"])',
+  'conn = connections["default"]',
+  'ex = MigrationExecutor(conn)',
   'unapplied = len(ex.migration_plan(ex.loader.graph.leaf_nodes()))',
-  'out = io.StringIO()',
-  'call_command("createcachetable", dry_run=True, stdout=out)',
-  'print(json.dumps({"unapplied": unapplied, "cacheMissing": bool(out.getvalue().strip())}))',
+  'tables = set(conn.introspection.table_names())',
+  'wanted = [c["LOCATION"] for c in settings.CACHES.values() if c["BACKEND"].endswith("DatabaseCache")]',
+  'print(json.dumps({"unapplied": unapplied, "cacheMissing": any(t not in tables for t in wanted)}))',
 ].join('\n');
 
 export const superuserProbe = (username: string) =>
