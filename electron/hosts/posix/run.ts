@@ -23,6 +23,18 @@ export interface RunResult {
   timedOut: boolean;
 }
 
+/**
+ * The environment for a child: ours without QATRACK_SECRET_* (secrets given to the installer through
+ * the environment must not leak into pip, Django or the long-running workers), plus `extra`.
+ */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('QATRACK_SECRET_')) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
 /** Grace period between SIGTERM and SIGKILL when a run is cancelled. */
 const KILL_GRACE_MS = 3_000;
 
@@ -46,8 +58,8 @@ export async function runProgram(
 ): Promise<RunResult> {
   const child = execa(file, args, {
     cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: true,
+    env: childEnv(opts.env),
+    extendEnv: false,
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : 'pipe',
     detached: true,

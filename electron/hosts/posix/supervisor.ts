@@ -9,7 +9,7 @@ import { serviceSpecSchema, type ServiceSpec } from '../../engine/actions/common
 import { serviceSpecHash } from '../../engine/actions/spec-hash.js';
 import type { ServiceResult } from '../../engine/queries.js';
 import { HostActionError } from '../host.js';
-import { killGroup } from './run.js';
+import { childEnv, killGroup } from './run.js';
 
 /** How long a stopped service gets between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 5_000;
@@ -112,7 +112,7 @@ export class Supervisor {
     try {
       const child = spawn(spec.file, spec.args, {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env },
+        env: childEnv(spec.env),
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });
