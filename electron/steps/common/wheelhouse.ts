@@ -37,22 +37,33 @@ async function findRequirements(ctx: StepContext, wheelhouse: string) {
   return undefined;
 }
 
-/** Why the wheelhouse cannot be used, or the requirements file and the stamp it would give. */
-async function readWheelhouse(
+/** The wheels in the wheelhouse folder, or why it cannot be used. */
+export async function listWheelhouse(
   ctx: StepContext,
-): Promise<{ issue: string } | { requirements: string; stamp: string }> {
+): Promise<{ issue: string } | { dir: string; wheels: string[] }> {
   const dir = ctx.release.wheelhouseDir;
   if (!dir) return { issue: 'no wheelhouse folder is configured' };
   const listing = await ctx.host.query({ kind: 'listDir', path: dir });
   if (!listing.exists) return { issue: `${dir} does not exist or cannot be read` };
-  const wheels = listing.entries.filter((e) => e.type === 'file' && /\.(whl|tar\.gz|zip)$/i.test(e.name));
+  const wheels = listing.entries
+    .filter((e) => e.type === 'file' && /\.(whl|tar\.gz|zip)$/i.test(e.name))
+    .map((e) => e.name);
   if (wheels.length === 0) return { issue: `${dir} holds no wheels` };
-  const req = await findRequirements(ctx, dir);
-  if (!req) return { issue: `no requirements.txt in ${dir}` };
+  return { dir, wheels };
+}
+
+/** Why the wheelhouse cannot be used, or the requirements file and the stamp it would give. */
+async function readWheelhouse(
+  ctx: StepContext,
+): Promise<{ issue: string } | { requirements: string; stamp: string }> {
+  const listed = await listWheelhouse(ctx);
+  if ('issue' in listed) return listed;
+  const req = await findRequirements(ctx, listed.dir);
+  if (!req) return { issue: `no requirements.txt in ${listed.dir}` };
   const stamp = createHash('sha256')
     .update(req.content)
     .update('\0')
-    .update(wheels.map((w) => w.name).join('\n'))
+    .update(listed.wheels.join('\n'))
     .digest('hex');
   return { requirements: req.path, stamp };
 }

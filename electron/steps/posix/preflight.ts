@@ -1,6 +1,10 @@
 import { InputError } from '../../engine/errors.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
+import { MIN_PYTHON, probePython } from '../common/python.js';
+import { probeSource } from '../common/source.js';
+import { listWheelhouse } from '../common/wheelhouse.js';
 import { PROXY_SERVICE, workerPorts } from './names.js';
+import { findNginx, NGINX_CANDIDATES } from './proxy.js';
 
 interface Problem {
   path: string;
@@ -67,22 +71,54 @@ async function portProblems(ctx: StepContext): Promise<Problem[]> {
   return checks.filter((c): c is Problem => c !== undefined);
 }
 
+/** Python, release archive, wheelhouse and nginx: the inputs every later step needs. */
+async function inputProblems(ctx: StepContext): Promise<Problem[]> {
+  const [python, source, wheelhouse, nginx] = await Promise.all([
+    probePython(ctx),
+    probeSource(ctx),
+    listWheelhouse(ctx),
+    findNginx(ctx),
+  ]);
+  const problems: Problem[] = [];
+  if (!python.found)
+    problems.push({
+      code: 'PYTHON_MISSING',
+      path: 'python.executable',
+      message: `${ctx.layout.pythonExe} does not run (Python ${MIN_PYTHON.join('.')} or newer is needed)`,
+    });
+  if (source.issue)
+    problems.push({ code: 'SOURCE_MISSING', path: 'paths.sourceArchive', message: source.issue });
+  if ('issue' in wheelhouse)
+    problems.push({ code: 'WHEELHOUSE_MISSING', path: 'paths.wheelhouseDir', message: wheelhouse.issue });
+  if (!nginx)
+    problems.push({
+      code: 'NGINX_MISSING',
+      path: 'site',
+      message: `nginx is needed as the reverse proxy; not found in ${NGINX_CANDIDATES.join(', ')}`,
+    });
+  return problems;
+}
+
 /**
- * Checks the machine before anything changes: target folders writable, ports free (or held by
- * this installation's own services). Problems are bad input: exit 64, nothing changed.
+ * Checks the machine before anything changes: Python, release archive, wheelhouse and nginx present,
+ * target folders writable, ports free (or held by this installation's own services). Problems are
+ * bad input, found before anything changes.
  */
 export const preflightStep = defineStep<Problem[]>({
   id: 'preflight',
   title: 'Pre-flight checks (folders, ports)',
   dependsOn: [],
-  probe: async (ctx) => [...(await folderProblems(ctx)), ...(await portProblems(ctx))],
+  probe: async (ctx) => {
+    const all = await Promise.all([inputProblems(ctx), folderProblems(ctx), portProblems(ctx)]);
+    return all.flat();
+  },
   plan(_ctx, problems) {
     if (problems.length === 0) return [];
     throw new InputError(
       problems[0]!.code,
       `The machine is not ready: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`,
       problems.map(({ path, message }) => ({ path, message })),
-      'Free the port or pick another one, or choose folders the installer may write to.',
+      'Fix each item listed, then run the command again.',
     );
   },
 });

@@ -24,7 +24,7 @@ export interface ProxyProbe {
   tempDirsExist: boolean;
 }
 
-async function findNginx(ctx: StepContext): Promise<string | undefined> {
+export async function findNginx(ctx: StepContext): Promise<string | undefined> {
   const found = await Promise.all(NGINX_CANDIDATES.map((path) => ctx.host.query({ kind: 'file', path })));
   const i = found.findIndex((f) => f.exists && f.type === 'file');
   return i >= 0 ? NGINX_CANDIDATES[i] : undefined;
