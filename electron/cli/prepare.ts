@@ -36,7 +36,7 @@ export interface PreparedRun {
   actionTimeoutMs?: number;
 }
 
-const secretsInputSchema = z.record(
+const secretsInputSchema = z.partialRecord(
   z.enum(SECRET_PATHS, { error: `must be one of ${SECRET_PATHS.join(', ')}` }),
   z.string({ error: 'must be a text value' }),
 );

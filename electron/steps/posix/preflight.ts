@@ -55,11 +55,11 @@ async function portProblems(ctx: StepContext): Promise<Problem[]> {
   ];
   const checks = await Promise.all(
     wanted.map(async (w) => {
-      const [port, svc] = await Promise.all([
-        ctx.host.query({ kind: 'port', port: w.port, address: '127.0.0.1' }),
-        ctx.host.query({ kind: 'service', name: w.service }),
-      ]);
-      if (!port.inUse || (svc.exists && svc.state === 'running')) return undefined;
+      // Our own running service holds it: fine (and no need to search /proc for the holder).
+      const svc = await ctx.host.query({ kind: 'service', name: w.service });
+      if (svc.exists && svc.state === 'running') return undefined;
+      const port = await ctx.host.query({ kind: 'port', port: w.port, address: '127.0.0.1' });
+      if (!port.inUse) return undefined;
       const who = port.owner?.pid ? ` by ${port.owner.process ?? 'a process'} (pid ${port.owner.pid})` : '';
       return {
         code: 'PORT_IN_USE',
