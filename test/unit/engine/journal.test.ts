@@ -54,7 +54,7 @@ describe('journal', () => {
     const first = await Journal.open(file, opts('first'));
     const err = await Journal.open(file, opts('second')).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'RUN_IN_PROGRESS' });
-    expect(String((err as Error).message)).toMatch(/run first \(install, pid \d+/);
+    expect(String((err as Error).message)).toMatch(/run first \(install\), pid \d+/);
     await first.close({ ok: true, exitCode: 0, message: 'ok' });
   });
 
