@@ -55,11 +55,17 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     const data = JSON.parse(plan.stdout);
     expect(data).toMatchObject({ release: '3.1.1.4', host: `sim:${s.state}`, changes: 6 });
     expect(data.steps.map((x: any) => x.id)).toEqual(['folders', 'settings', 'runtime', 'worker']);
-    const install = await runCli(['install', '--json', ...s.args]);
+    const logFile = path.join(s.dir, 'custom', 'run.log');
+    const install = await runCli(['install', '--json', '--log-file', logFile, ...s.args]);
     const lines = install.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    expect(readFileSync(logFile, 'utf8')).toMatch(/Create service QATrackWorker1/);
+    expect(readFileSync(path.join(s.dir, 'custom', 'run.jsonl'), 'utf8')).toMatch(
+      /"msg":"action 1\/2: Create service QATrackWorker1/,
+    );
+    expect(lines.at(-1).logFile).toBe(logFile);
     expect(lines[0].type).toBe('run-start');
     expect(lines.filter((l) => l.type === 'action-start')).toHaveLength(6);
     expect(lines.at(-1)).toMatchObject({ type: 'report', status: 'done', exitCode: 0 });
