@@ -55,7 +55,7 @@ for (let i = 0; i < runs; i++) {
       },
     );
   } catch (e) {
-    throw new Error(`plan did not exit 0 on the converged state: ${(e as Error).message}`);
+    throw new Error(`plan did not exit 0 on the converged state: ${(e as Error).message}`, { cause: e });
   }
   cli.push(performance.now() - t);
 }
