@@ -173,6 +173,27 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(rerun.stdout).toMatch(/Installed: 3 changes in 2 steps/);
   });
 
+  it('SIGTERM during a step cancels: exit 130, the steps not done are listed, and the lock is released', async () => {
+    const s = sim();
+    const journal = path.join(s.dir, 'state.journal.jsonl');
+    const child = startCli(['install', ...s.args], { env: { QATRACK_TEST_HANG: 'settings' } });
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(journal) && readFileSync(journal, 'utf8').includes('"step":"settings"'))) {
+      if (Date.now() > deadline) throw new Error('the run never reached the settings step');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(String(r.stdout)).toMatch(
+      /Cancelled\. Not done: settings, runtime, worker\. Run repair to finish\./,
+    );
+    expect(readFileSync(journal, 'utf8')).toMatch(/"type":"run-end","ok":false,"exitCode":130/);
+    const repair = await runCli(['repair', ...s.args]);
+    expect(repair.exitCode).toBe(0);
+    expect(repair.stderr).not.toMatch(/interrupted/); // it ended properly
+  });
+
   it('never shows the canary password: stdout, stderr, logs, journal, state', async () => {
     const s = sim();
     const secrets = JSON.stringify({
