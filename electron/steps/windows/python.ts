@@ -37,7 +37,7 @@ export const pythonStep = defineStep<PythonProbe>({
       );
     }
     if (p.exeExists) return [];
-    if (p.product.installed && !sameDir(p.product.location, layout.pythonDir))
+    if (p.product.installed && p.product.location && !sameDir(p.product.location, layout.pythonDir))
       throw new InstallerError(
         'PYTHON_ELSEWHERE',
         `Python ${p.product.version} (${answers.python.arch}) is already installed in ${p.product.location ?? 'another folder'}.`,
