@@ -1,0 +1,10 @@
+import { randomBytes, createHash } from 'node:crypto';
+import { startMirror } from '/work/wt/bundle/test/support/bundle-mirror.ts';
+import { downloadAll } from '/work/wt/bundle/electron/bundle/download.ts';
+const big = randomBytes(3*1024*1024);
+const sha = createHash('sha256').update(big).digest('hex');
+const m = await startMirror(new Map([['/big', big], ['/b', big]]), { corrupt: { '/big': { offset: 12345 } } });
+let t = Date.now();
+await downloadAll([{name:'b', sha256: sha, urls:[m.url+'/big', m.url+'/b'], dest:'/tmp/dlt/big'}], {cacheDir:'/tmp/dlt/c', minRetryDelayMs: 10, onEvent: e => { if (e.type!=='download-progress') console.log(Date.now()-t, e.type, (e as any).error ?? ''); }});
+console.log('total', Date.now()-t);
+await m.close();
