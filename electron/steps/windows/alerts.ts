@@ -23,7 +23,10 @@ export const alertsStep = defineStep<null>({
           detail: 'not configured (email.enabled is false or no admins are listed)',
         },
       ];
-    const r = await askWindows(ctx.host, 'testMail', { python: ctx.layout.venvPython, managepy: ctx.layout.managepy });
+    const r = await askWindows(ctx.host, 'testMail', {
+      python: ctx.layout.venvPython,
+      managepy: ctx.layout.managepy,
+    });
     return [
       {
         id: 'alerts.mail',

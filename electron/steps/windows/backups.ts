@@ -4,7 +4,15 @@ import type { Layout } from '../../engine/layout.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import { BACKUP_SCRIPT } from './backupScript.js';
-import { BACKUP_TASK, describeServer, POWERSHELL, SID, sqlIsLocal, sqlServiceName, toolsDir } from './names.js';
+import {
+  BACKUP_TASK,
+  describeServer,
+  POWERSHELL,
+  SID,
+  sqlIsLocal,
+  sqlServiceName,
+  toolsDir,
+} from './names.js';
 import { dailyTaskXml } from './taskXml.js';
 import { askWindows, type TopicResult } from './topics.js';
 import { sha256 } from './winswXml.js';
@@ -28,7 +36,11 @@ export function backupTask(a: Answers, l: Layout): { xml: string; stamp: string 
     '-File',
     q(backupScriptPath(l)),
     '-Server',
-    q(a.database.mode === 'express' ? describeServer(a).replace(/^localhost/, '127.0.0.1') : describeServer(a)),
+    q(
+      a.database.mode === 'express'
+        ? describeServer(a).replace(/^localhost/, '127.0.0.1')
+        : describeServer(a),
+    ),
     '-Database',
     q(a.database.name),
     '-BackupDir',
@@ -61,7 +73,9 @@ interface BackupsProbe {
 const backupGrants = (a: Answers) => [
   { principal: SID.administrators, rights: 'F' as const, inherit: true },
   { principal: SID.system, rights: 'F' as const, inherit: true },
-  ...(sqlIsLocal(a) ? [{ principal: `NT SERVICE\\${sqlServiceName(a)}`, rights: 'M' as const, inherit: true }] : []),
+  ...(sqlIsLocal(a)
+    ? [{ principal: `NT SERVICE\\${sqlServiceName(a)}`, rights: 'M' as const, inherit: true }]
+    : []),
 ];
 
 async function probeBackups(ctx: StepContext): Promise<BackupsProbe> {
@@ -124,14 +138,25 @@ export const backupsStep = defineStep<BackupsProbe>({
         id: 'backup.task',
         title: 'Nightly backup task',
         ok,
-        detail: p.task.exists ? (ok ? `daily at ${ctx.answers.backup.time}` : 'differs from the answers') : 'missing',
+        detail: p.task.exists
+          ? ok
+            ? `daily at ${ctx.answers.backup.time}`
+            : 'differs from the answers'
+          : 'missing',
         fix: ok ? undefined : 'Run repair.',
       },
     ];
   },
   planUninstall(ctx, p) {
     return p.task.exists
-      ? [{ kind: 'scheduledTask', describe: `Delete scheduled task "${BACKUP_TASK}"`, op: 'remove', name: BACKUP_TASK }]
+      ? [
+          {
+            kind: 'scheduledTask',
+            describe: `Delete scheduled task "${BACKUP_TASK}"`,
+            op: 'remove',
+            name: BACKUP_TASK,
+          },
+        ]
       : [];
   },
 });

@@ -92,7 +92,10 @@ export const hardeningStep = defineStep<HardeningProbe>({
       });
     }
     const ports = firewallPorts(ctx.answers);
-    if (!p.firewall.exists || JSON.stringify([...p.firewall.ports].sort()) !== JSON.stringify([...ports].sort()))
+    if (
+      !p.firewall.exists ||
+      JSON.stringify([...p.firewall.ports].sort()) !== JSON.stringify([...ports].sort())
+    )
       actions.push({
         kind: 'firewall',
         describe: `Allow inbound TCP ${ports.join(', ')} (the site only; worker ports stay closed) as rule "${FIREWALL_RULE}"`,
@@ -123,7 +126,14 @@ export const hardeningStep = defineStep<HardeningProbe>({
   },
   planUninstall(_ctx, p) {
     return p.firewall.exists
-      ? [{ kind: 'firewall', describe: `Remove firewall rule "${FIREWALL_RULE}"`, op: 'remove', name: FIREWALL_RULE }]
+      ? [
+          {
+            kind: 'firewall',
+            describe: `Remove firewall rule "${FIREWALL_RULE}"`,
+            op: 'remove',
+            name: FIREWALL_RULE,
+          },
+        ]
       : [];
   },
 });

@@ -115,7 +115,12 @@ export const iisSiteStep = defineStep<SiteProbe>({
         op: 'webFarm',
         name: FARM,
         servers,
-        healthCheck: { url: healthCheckUrl(a), interval: '00:00:10', timeout: '00:00:05', statusCodeMatch: '200' },
+        healthCheck: {
+          url: healthCheckUrl(a),
+          interval: '00:00:10',
+          timeout: '00:00:05',
+          statusCodeMatch: '200',
+        },
       });
     if (!iis.appPools.includes(APP_POOL))
       actions.push({
@@ -205,11 +210,26 @@ export const iisSiteStep = defineStep<SiteProbe>({
     const a = ctx.answers;
     const actions: ActionInput[] = [];
     if (a.site.https.enabled && p.iis.sslBindings.some((b) => b.port === a.site.https.port))
-      actions.push({ kind: 'iis', describe: `Remove the certificate binding on 0.0.0.0:${a.site.https.port}`, op: 'removeSslBinding', port: a.site.https.port });
+      actions.push({
+        kind: 'iis',
+        describe: `Remove the certificate binding on 0.0.0.0:${a.site.https.port}`,
+        op: 'removeSslBinding',
+        port: a.site.https.port,
+      });
     if (p.iis.sites.some((s) => s.name === a.site.name))
-      actions.push({ kind: 'iis', describe: `Remove IIS site "${a.site.name}"`, op: 'removeSite', name: a.site.name });
+      actions.push({
+        kind: 'iis',
+        describe: `Remove IIS site "${a.site.name}"`,
+        op: 'removeSite',
+        name: a.site.name,
+      });
     if (p.iis.appPools.includes(APP_POOL))
-      actions.push({ kind: 'iis', describe: `Remove app pool ${APP_POOL}`, op: 'removeAppPool', name: APP_POOL });
+      actions.push({
+        kind: 'iis',
+        describe: `Remove app pool ${APP_POOL}`,
+        op: 'removeAppPool',
+        name: APP_POOL,
+      });
     if (p.iis.webFarms.some((f) => f.name === FARM))
       actions.push({ kind: 'iis', describe: `Remove web farm ${FARM}`, op: 'removeWebFarm', name: FARM });
     return actions;

@@ -2,7 +2,6 @@ import { InstallerError } from '../../engine/errors.js';
 import type { OsResult, PortResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
 import { PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
-import { askWindows } from './topics.js';
 
 /**
  * Preflight: is this a supported, elevated Windows Server with room and free ports? It changes

@@ -93,7 +93,11 @@ export const pythonStep = defineStep<PythonProbe>({
     ];
   },
   planUninstall(ctx, p) {
-    if (ctx.answers.python.executable || !p.product.installed || !sameDir(p.product.location, ctx.layout.pythonDir))
+    if (
+      ctx.answers.python.executable ||
+      !p.product.installed ||
+      !sameDir(p.product.location, ctx.layout.pythonDir)
+    )
       return [];
     const log = ctx.layout.join(setupLogDir(ctx.layout), 'python-uninstall.log');
     return [

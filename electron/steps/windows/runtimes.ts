@@ -16,7 +16,11 @@ interface RuntimesProbe {
 
 /** Compare dotted versions numerically ("v14.44.35211.00" >= "14.40"). */
 export function versionAtLeast(have: string, want: string): boolean {
-  const parse = (v: string) => v.replace(/^v/i, '').split('.').map((x) => Number.parseInt(x, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .replace(/^v/i, '')
+      .split('.')
+      .map((x) => Number.parseInt(x, 10) || 0);
   const h = parse(have);
   const w = parse(want);
   for (let i = 0; i < Math.max(h.length, w.length); i++) {
@@ -65,7 +69,15 @@ export const runtimesStep = defineStep<RuntimesProbe>({
         kind: 'exec',
         describe: `Install ${ODBC_DRIVER} ${odbcWant} with msiexec, licence accepted (log ${log})`,
         file: MSIEXEC,
-        args: ['/i', artifact(release, 'odbc'), '/qn', '/norestart', 'IACCEPTMSODBCSQLLICENSETERMS=YES', '/l*v', log],
+        args: [
+          '/i',
+          artifact(release, 'odbc'),
+          '/qn',
+          '/norestart',
+          'IACCEPTMSODBCSQLLICENSETERMS=YES',
+          '/l*v',
+          log,
+        ],
         okExitCodes: [0],
         rebootExitCodes: [3010, 1641],
         timeoutMs: 10 * 60_000,

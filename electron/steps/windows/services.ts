@@ -49,7 +49,15 @@ export function serviceDefs(a: Answers, layout: Layout): ServiceDef[] {
     id: w.name,
     name: w.displayName,
     description: `QATrack+ web worker (cheroot) on ${w.address}:${w.port}, behind IIS`,
-    arguments: [workerScript(layout), '--source', layout.sourceDir, '--address', w.address, '--port', String(w.port)],
+    arguments: [
+      workerScript(layout),
+      '--source',
+      layout.sourceDir,
+      '--address',
+      w.address,
+      '--port',
+      String(w.port),
+    ],
     port: w.port,
     address: w.address,
   }));
@@ -97,7 +105,9 @@ async function probeServices(ctx: StepContext): Promise<ServicesProbe> {
   const services = await Promise.all(
     serviceDefs(ctx.answers, layout).map(async (d) => {
       const service = await host.query({ kind: 'service', name: d.spec.id });
-      const account = service.exists ? (await askWindows(host, 'winService', { name: d.spec.id })).account : undefined;
+      const account = service.exists
+        ? (await askWindows(host, 'winService', { name: d.spec.id })).account
+        : undefined;
       return {
         name: d.spec.id,
         xml: await host.query({ kind: 'file', path: d.xmlPath, sha256: true }),
@@ -127,9 +137,15 @@ export const servicesStep = defineStep<ServicesProbe>({
     for (const d of dirsFor(layout))
       if (!p.dirs[d]) actions.push({ kind: 'mkdir', describe: `Create folder ${d}`, path: d });
     const script = workerScript(layout);
-    const scriptChanged = !p.script.exists || !('sha256' in p.script) || p.script.sha256 !== sha256(WORKER_SCRIPT);
+    const scriptChanged =
+      !p.script.exists || !('sha256' in p.script) || p.script.sha256 !== sha256(WORKER_SCRIPT);
     if (scriptChanged)
-      actions.push({ kind: 'writeFile', describe: `Write the worker program ${script}`, path: script, content: [WORKER_SCRIPT] });
+      actions.push({
+        kind: 'writeFile',
+        describe: `Write the worker program ${script}`,
+        path: script,
+        content: [WORKER_SCRIPT],
+      });
     const winsw = artifact(release, 'winsw');
     for (const d of serviceDefs(a, layout)) {
       const s = p.services.find((x) => x.name === d.spec.id)!;
@@ -137,9 +153,19 @@ export const servicesStep = defineStep<ServicesProbe>({
       const label = `${d.spec.name} (${id})`;
       const xmlChanged = !s.xml.exists || s.xml.sha256 !== d.hash;
       if (xmlChanged)
-        actions.push({ kind: 'writeFile', describe: `Write service definition ${d.xmlPath}`, path: d.xmlPath, content: [d.xml] });
+        actions.push({
+          kind: 'writeFile',
+          describe: `Write service definition ${d.xmlPath}`,
+          path: d.xmlPath,
+          content: [d.xml],
+        });
       if (!s.exe.exists)
-        actions.push({ kind: 'copy', describe: `Copy WinSW 2.12 to ${d.wrapperExe}`, from: winsw, to: d.wrapperExe });
+        actions.push({
+          kind: 'copy',
+          describe: `Copy WinSW 2.12 to ${d.wrapperExe}`,
+          from: winsw,
+          to: d.wrapperExe,
+        });
       let fresh = !s.service.exists;
       if (s.service.exists && (xmlChanged || scriptChanged)) {
         // SCM keeps name, start mode, dependencies and account from install time: re-register.
@@ -195,9 +221,7 @@ export const servicesStep = defineStep<ServicesProbe>({
         id: `service.${s.name}`,
         title: d.spec.name,
         ok: running && accountOk,
-        detail: !s.service.exists
-          ? 'not installed'
-          : `${s.service.state}, runs as ${s.account ?? 'unknown'}`,
+        detail: !s.service.exists ? 'not installed' : `${s.service.state}, runs as ${s.account ?? 'unknown'}`,
         fix: running && accountOk ? undefined : 'Run repair; see the service logs in ' + d.spec.logDir,
       };
     });
@@ -208,7 +232,12 @@ export const servicesStep = defineStep<ServicesProbe>({
       const s = p.services.find((x) => x.name === d.spec.id)!;
       if (s.service.exists) {
         if (s.service.state === 'running')
-          actions.push({ kind: 'winService', describe: `Stop service ${d.spec.id}`, op: 'stop', name: d.spec.id });
+          actions.push({
+            kind: 'winService',
+            describe: `Stop service ${d.spec.id}`,
+            op: 'stop',
+            name: d.spec.id,
+          });
         actions.push({
           kind: 'winService',
           describe: `Unregister service ${d.spec.id}`,
@@ -218,7 +247,8 @@ export const servicesStep = defineStep<ServicesProbe>({
         });
       }
       if (s.xml.exists) actions.push({ kind: 'remove', describe: `Delete ${d.xmlPath}`, path: d.xmlPath });
-      if (s.exe.exists) actions.push({ kind: 'remove', describe: `Delete ${d.wrapperExe}`, path: d.wrapperExe });
+      if (s.exe.exists)
+        actions.push({ kind: 'remove', describe: `Delete ${d.wrapperExe}`, path: d.wrapperExe });
     }
     return actions;
   },

@@ -88,7 +88,14 @@ export function createDatabase(conn: SqlConnection, db: string, server: string):
 
 export function ensureSqlLogin(
   conn: SqlConnection,
-  opts: { db: string; login: string; secret: string; roles: string[]; resetPassword: boolean; server: string },
+  opts: {
+    db: string;
+    login: string;
+    secret: string;
+    roles: string[];
+    resetPassword: boolean;
+    server: string;
+  },
 ): ActionInput[] {
   return [
     {

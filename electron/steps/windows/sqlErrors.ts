@@ -11,7 +11,8 @@ export interface SqlErrorAdvice {
 const table: Record<number, SqlErrorAdvice> = {
   18456: {
     code: 'SQL_LOGIN_FAILED',
-    words: 'SQL Server refused the login (wrong user or password, a disabled login, or a server that accepts Windows logins only).',
+    words:
+      'SQL Server refused the login (wrong user or password, a disabled login, or a server that accepts Windows logins only).',
     fix: 'Check the database admin credentials; for SQL logins the server must allow SQL Server and Windows authentication.',
   },
   4060: {
@@ -26,7 +27,8 @@ const table: Record<number, SqlErrorAdvice> = {
   },
   1802: {
     code: 'SQL_CREATE_DATABASE_FAILED',
-    words: 'SQL Server could not create the database (disk space, file path or permissions on the data folder).',
+    words:
+      'SQL Server could not create the database (disk space, file path or permissions on the data folder).',
     fix: "Check free space and the SQL Server service account's rights on its data folder, then run repair.",
   },
   262: {
@@ -61,7 +63,8 @@ const table: Record<number, SqlErrorAdvice> = {
   },
   15151: {
     code: 'SQL_PRINCIPAL_MISSING',
-    words: 'A login, user or role the installer expected does not exist or is not visible to the admin login.',
+    words:
+      'A login, user or role the installer expected does not exist or is not visible to the admin login.',
     fix: 'Use a sysadmin login for provisioning, then run repair.',
   },
   15116: {

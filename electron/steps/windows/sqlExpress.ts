@@ -2,7 +2,15 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import type { Answers } from '../../engine/answers/index.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
-import { artifact, PRODUCT, setupLogDir, sqlInstanceName, sqlMajor, sqlPort, sqlServiceName } from './names.js';
+import {
+  artifact,
+  PRODUCT,
+  setupLogDir,
+  sqlInstanceName,
+  sqlMajor,
+  sqlPort,
+  sqlServiceName,
+} from './names.js';
 import { askWindows, type TopicResult } from './topics.js';
 
 /**
@@ -145,7 +153,7 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
       });
       restart = true;
     }
-    if (restart)
+    if (restart || p.instance.restartPending)
       actions.push({
         kind: 'winService',
         describe: `Restart service ${sqlServiceName(a)} so the port and login mode apply`,
@@ -161,7 +169,11 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
       {
         id: 'sqlexpress.installed',
         title: 'SQL Server Express',
-        ok: p.instance.installed && p.instance.tcpPort === port && p.instance.loginMode === 2,
+        ok:
+          p.instance.installed &&
+          p.instance.tcpPort === port &&
+          p.instance.loginMode === 2 &&
+          !p.instance.restartPending,
         detail: p.instance.installed
           ? `TCP port ${p.instance.tcpPort ?? 'dynamic'}, login mode ${p.instance.loginMode === 2 ? 'mixed' : 'Windows only'}`
           : 'not installed',

@@ -2,7 +2,13 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import { InstallerError } from '../../engine/errors.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import { adminConnection, describeServer, sqlIsLocal } from './names.js';
-import { createDatabase, DISABLE_LOGIN, ensureSqlLogin, ENSURE_WINDOWS_LOGIN, ensureUserRoles } from './sqlBatches.js';
+import {
+  createDatabase,
+  DISABLE_LOGIN,
+  ensureSqlLogin,
+  ENSURE_WINDOWS_LOGIN,
+  ensureUserRoles,
+} from './sqlBatches.js';
 import { sqlErrorAdvice, sqlErrorText } from './sqlErrors.js';
 import { askWindows, type TopicResult } from './topics.js';
 
@@ -52,7 +58,11 @@ export const sqlProvisionStep = defineStep<SqlProbe>({
     const server = describeServer(a);
     if (!p.reachable && a.database.mode !== 'express') {
       const advice = sqlErrorAdvice(p.errorNumber);
-      throw new InstallerError(advice.code, `Cannot reach SQL Server ${server}. ${sqlErrorText(p.errorNumber)}`, advice.fix);
+      throw new InstallerError(
+        advice.code,
+        `Cannot reach SQL Server ${server}. ${sqlErrorText(p.errorNumber)}`,
+        advice.fix,
+      );
     }
     // Express not installed yet (a fresh plan): everything will be created.
     const known = p.reachable ? p : { databaseExists: false, saEnabled: false, logins: [] };

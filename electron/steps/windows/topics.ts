@@ -54,6 +54,8 @@ export const topics = {
       tcpPort: z.string().optional(),
       dynamicPorts: z.string().optional(),
       loginMode: z.number().optional(),
+      /** The configuration changed since the instance last started (port or login mode not in effect). */
+      restartPending: z.boolean().default(false),
     }),
   },
   sql: {
@@ -108,7 +110,7 @@ export async function askWindows<T extends Topic>(
   topic: T,
   args: TopicArgs<T>,
 ): Promise<TopicResult<T>> {
-  const r = await host.query({ kind: 'windows', topic, args: args as Record<string, unknown> });
+  const r = await host.query({ kind: 'windows', topic, args });
   if (!r.supported)
     throw new InstallerError(
       'WINDOWS_QUERY_UNSUPPORTED',

@@ -13,10 +13,18 @@ const header = (r: HttpResult, name: string) => (r.ok ? (r.headers[name.toLowerC
 export function siteUrl(ctx: StepContext, path: string): string {
   const a = ctx.answers;
   const https = a.site.https.enabled;
-  return https ? `https://127.0.0.1:${a.site.https.port}${path}` : `http://127.0.0.1:${a.site.httpPort}${path}`;
+  return https
+    ? `https://127.0.0.1:${a.site.https.port}${path}`
+    : `http://127.0.0.1:${a.site.httpPort}${path}`;
 }
 
-const httpCheck = (id: string, title: string, r: HttpResult, ok: (r: Extract<HttpResult, { ok: true }>) => string | undefined, fix: string): Check => {
+const httpCheck = (
+  id: string,
+  title: string,
+  r: HttpResult,
+  ok: (r: Extract<HttpResult, { ok: true }>) => string | undefined,
+  fix: string,
+): Check => {
   if (!r.ok) return { id, title, ok: false, detail: r.error, fix };
   const problem = ok(r);
   return { id, title, ok: !problem, detail: problem ?? `HTTP ${r.status}`, fix: problem ? fix : undefined };
@@ -43,12 +51,28 @@ export const verifySiteStep = defineStep<null>({
       });
     }
     for (const w of workers(a)) {
-      const r = await host.query({ kind: 'http', url: `http://${w.address}:${w.port}/accounts/login/`, hostHeader, timeoutMs: 10_000 });
+      const r = await host.query({
+        kind: 'http',
+        url: `http://${w.address}:${w.port}/accounts/login/`,
+        hostHeader,
+        timeoutMs: 10_000,
+      });
       checks.push(
-        httpCheck(`verify.worker.${w.n}`, `${w.displayName} on ${w.address}:${w.port}`, r, (x) => (x.status === 200 ? undefined : `HTTP ${x.status}`), `Check service ${w.name} and its log.`),
+        httpCheck(
+          `verify.worker.${w.n}`,
+          `${w.displayName} on ${w.address}:${w.port}`,
+          r,
+          (x) => (x.status === 200 ? undefined : `HTTP ${x.status}`),
+          `Check service ${w.name} and its log.`,
+        ),
       );
     }
-    const login = await host.query({ kind: 'http', url: siteUrl(ctx, '/accounts/login/'), hostHeader, timeoutMs: 15_000 });
+    const login = await host.query({
+      kind: 'http',
+      url: siteUrl(ctx, '/accounts/login/'),
+      hostHeader,
+      timeoutMs: 15_000,
+    });
     checks.push(
       httpCheck(
         'verify.site',
@@ -63,7 +87,12 @@ export const verifySiteStep = defineStep<null>({
         'Run repair; then read the IIS log in the data folder under logs\\iis.',
       ),
     );
-    const tux = await host.query({ kind: 'http', url: siteUrl(ctx, '/static/qa/img/tux.png'), hostHeader, timeoutMs: 10_000 });
+    const tux = await host.query({
+      kind: 'http',
+      url: siteUrl(ctx, '/static/qa/img/tux.png'),
+      hostHeader,
+      timeoutMs: 10_000,
+    });
     checks.push(
       httpCheck(
         'verify.static',

@@ -18,7 +18,11 @@ export function siteWebConfig(a: Answers): string {
     const r = rules.ele('rule', { name: 'QATrack+ HTTPS redirect', stopProcessing: 'true' });
     r.ele('match', { url: '(.*)' });
     r.ele('conditions').ele('add', { input: '{HTTPS}', pattern: '^OFF$' });
-    r.ele('action', { type: 'Redirect', url: `https://{SERVER_NAME}${port}/{R:1}`, redirectType: 'Permanent' });
+    r.ele('action', {
+      type: 'Redirect',
+      url: `https://{SERVER_NAME}${port}/{R:1}`,
+      redirectType: 'Permanent',
+    });
   }
   const st = rules.ele('rule', { name: 'QATrack+ static and media', stopProcessing: 'true' });
   st.ele('match', { url: '^(static|media)/.*' });
@@ -34,9 +38,11 @@ export function siteWebConfig(a: Answers): string {
   };
   if (https) proxy('QATrack+ to workers (https)', 'on');
   if (!https || !a.site.https.redirectHttp) proxy('QATrack+ to workers (http)', 'off');
-  ws.ele('security').ele('requestFiltering').ele('requestLimits', {
-    maxAllowedContentLength: String(MAX_UPLOAD_BYTES),
-  });
+  ws.ele('security')
+    .ele('requestFiltering')
+    .ele('requestLimits', {
+      maxAllowedContentLength: String(MAX_UPLOAD_BYTES),
+    });
   const sc: XMLBuilder = ws.ele('staticContent');
   for (const [ext, type] of [
     ['.woff2', 'font/woff2'],

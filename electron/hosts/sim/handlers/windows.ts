@@ -30,7 +30,9 @@ export const windowsActionHandlers: SimActionHandlers = {
   windowsFeature(state, a) {
     const w = simWindows(state);
     w.features =
-      a.op === 'enable' ? [...new Set([...w.features, ...a.features])] : w.features.filter((f) => !a.features.includes(f));
+      a.op === 'enable'
+        ? [...new Set([...w.features, ...a.features])]
+        : w.features.filter((f) => !a.features.includes(f));
   },
 
   registry(state, a) {
@@ -51,11 +53,25 @@ export const windowsActionHandlers: SimActionHandlers = {
   },
 
   acl(state, a) {
-    if (!simPathExists(state, a.path)) fail('ACL_PATH_MISSING', `icacls: ${a.path}: The system cannot find the file specified.`, 2);
+    if (!simPathExists(state, a.path))
+      fail('ACL_PATH_MISSING', `icacls: ${a.path}: The system cannot find the file specified.`, 2);
     const w = simWindows(state);
-    const bad = a.grants.find((g) => /^NT SERVICE\\/i.test(g.principal) && !state.services[g.principal.slice(11)] && !/^NT SERVICE\\MSSQL/i.test(g.principal));
-    if (bad) fail('ACL_PRINCIPAL_UNKNOWN', `icacls: No mapping between account names and security IDs was done (${bad.principal}).`, 1332);
-    w.acls[a.path.toLowerCase()] = { protected: a.protect, grants: a.grants.map((g) => ({ principal: g.principal, rights: g.rights })) };
+    const bad = a.grants.find(
+      (g) =>
+        /^NT SERVICE\\/i.test(g.principal) &&
+        !state.services[g.principal.slice(11)] &&
+        !/^NT SERVICE\\MSSQL/i.test(g.principal),
+    );
+    if (bad)
+      fail(
+        'ACL_PRINCIPAL_UNKNOWN',
+        `icacls: No mapping between account names and security IDs was done (${bad.principal}).`,
+        1332,
+      );
+    w.acls[a.path.toLowerCase()] = {
+      protected: a.protect,
+      grants: a.grants.map((g) => ({ principal: g.principal, rights: g.rights })),
+    };
   },
 
   scheduledTask(state, a) {
@@ -76,13 +92,19 @@ export const windowsActionHandlers: SimActionHandlers = {
       return;
     }
     w.certificates = w.certificates.filter((c) => c.friendlyName !== a.friendlyName);
-    w.certificates.push({ thumbprint: thumbprintOf(a.friendlyName + a.dnsNames.join(',')), friendlyName: a.friendlyName, dnsNames: a.dnsNames });
+    w.certificates.push({
+      thumbprint: thumbprintOf(a.friendlyName + a.dnsNames.join(',')),
+      friendlyName: a.friendlyName,
+      dnsNames: a.dnsNames,
+    });
   },
 
   winService(state, a) {
     const w = simWindows(state);
     const svc = state.services[a.name];
-    const isSql = /^MSSQL(\$|SERVER$)/i.test(a.name) && Object.keys(state.products).some((p) => p.startsWith('sqlserver:'));
+    const isSql =
+      /^MSSQL(\$|SERVER$)/i.test(a.name) &&
+      Object.keys(state.products).some((p) => p.startsWith('sqlserver:'));
     switch (a.op) {
       case 'install': {
         if (svc) fail('SERVICE_EXISTS', `WinSW: the service ${a.name} already exists.`, 1073);
@@ -91,7 +113,15 @@ export const windowsActionHandlers: SimActionHandlers = {
         if (!simFile(state, xml)) fail('SERVICE_XML_MISSING', `WinSW: unable to locate ${xml}.`, -1);
         state.services[a.name] = {
           state: 'stopped',
-          spec: { name: a.name, displayName: a.displayName, file: a.file, args: a.args, cwd: a.cwd, logDir: a.logDir, port: a.port },
+          spec: {
+            name: a.name,
+            displayName: a.displayName,
+            file: a.file,
+            args: a.args,
+            cwd: a.cwd,
+            logDir: a.logDir,
+            port: a.port,
+          },
           specHash: a.specHash,
         };
         w.serviceAccounts[a.name] = 'LocalSystem';
@@ -104,15 +134,33 @@ export const windowsActionHandlers: SimActionHandlers = {
         delete w.serviceAddresses[a.name];
         return;
       case 'setAccount':
-        if (!svc) fail('SERVICE_MISSING', `[SC] ChangeServiceConfig FAILED 1060: The specified service does not exist.`, 1060);
+        if (!svc)
+          fail(
+            'SERVICE_MISSING',
+            `[SC] ChangeServiceConfig FAILED 1060: The specified service does not exist.`,
+            1060,
+          );
         w.serviceAccounts[a.name] = a.account;
         return;
       case 'start':
       case 'restart':
-        if (isSql) return;
+        if (isSql) {
+          const instance = a.name.includes('$') ? a.name.split('$')[1]! : 'MSSQLSERVER';
+          const info = windowsTopic(state, 'sqlInstance', { instance, major: 0 }) as Record<string, unknown>;
+          w.sqlEffective[instance.toUpperCase()] = JSON.stringify({
+            tcpPort: info.tcpPort,
+            dynamicPorts: info.dynamicPorts,
+            loginMode: info.loginMode,
+          });
+          return;
+        }
         if (!svc) fail('SERVICE_MISSING', `The service ${a.name} does not exist.`, 1060);
         if (!simFile(state, svc!.spec.file))
-          fail('SERVICE_START_FAILED', `The service ${a.name} did not start: ${svc!.spec.file} not found.`, 1053);
+          fail(
+            'SERVICE_START_FAILED',
+            `The service ${a.name} did not start: ${svc!.spec.file} not found.`,
+            1053,
+          );
         svc!.state = 'running';
         return;
       case 'stop':
@@ -124,7 +172,8 @@ export const windowsActionHandlers: SimActionHandlers = {
 
   sql(state, a) {
     const w = simWindows(state);
-    if (!sqlReachable(state)) fail('SQL_LOGIN_FAILED', 'SQL Server error 18456 (or the server is unreachable).', 18456);
+    if (!sqlReachable(state))
+      fail('SQL_LOGIN_FAILED', 'SQL Server error 18456 (or the server is unreachable).', 18456);
     for (const [name, p] of Object.entries(a.params))
       if (p.type === 'nvarchar' && typeof p.value === 'string' && name !== 'roles' && p.value.length > 128)
         fail('SQL_ERROR', 'SQL Server error 50001: name longer than 128 characters.', 50001);
@@ -147,8 +196,14 @@ export const windowsActionHandlers: SimActionHandlers = {
         return;
       case 'user': {
         const db = w.sql.databases[e.database];
-        if (!db) fail('SQL_DATABASE_UNAVAILABLE', `SQL Server error 911: database '${e.database}' does not exist.`, 911);
-        if (!w.sql.logins[e.login]) fail('SQL_LOGIN_MISSING', `SQL Server error 15007: '${e.login}' is not a valid login.`, 15007);
+        if (!db)
+          fail(
+            'SQL_DATABASE_UNAVAILABLE',
+            `SQL Server error 911: database '${e.database}' does not exist.`,
+            911,
+          );
+        if (!w.sql.logins[e.login])
+          fail('SQL_LOGIN_MISSING', `SQL Server error 15007: '${e.login}' is not a valid login.`, 15007);
         const u = db!.users[e.login];
         db!.users[e.login] = { roles: [...new Set([...(u?.roles ?? []), ...e.roles])] };
         return;
@@ -158,7 +213,8 @@ export const windowsActionHandlers: SimActionHandlers = {
 
   iis(state, a) {
     const w = simWindows(state);
-    if (!w.features.includes('Web-Server')) fail('IIS_MISSING', 'appcmd.exe was not found: IIS is not installed.', 2);
+    if (!w.features.includes('Web-Server'))
+      fail('IIS_MISSING', 'appcmd.exe was not found: IIS is not installed.', 2);
     const iis = w.iis;
     switch (a.op) {
       case 'appPool':
@@ -168,24 +224,44 @@ export const windowsActionHandlers: SimActionHandlers = {
         iis.appPools = iis.appPools.filter((p) => p !== a.name);
         return;
       case 'site': {
-        if (!iis.appPools.includes(a.appPool)) fail('IIS_APPPOOL_MISSING', `ERROR ( message:Application pool "${a.appPool}" does not exist. )`, 1);
+        if (!iis.appPools.includes(a.appPool))
+          fail('IIS_APPPOOL_MISSING', `ERROR ( message:Application pool "${a.appPool}" does not exist. )`, 1);
         for (const b of a.bindings) {
-          const other = iis.sites.find((s) => s.name !== a.name && s.state === 'started' && s.bindings.some((x) => x.port === b.port && x.host === b.host));
+          const other = iis.sites.find(
+            (s) =>
+              s.name !== a.name &&
+              s.state === 'started' &&
+              s.bindings.some((x) => x.port === b.port && x.host === b.host),
+          );
           if (other) fail('IIS_BINDING_CONFLICT', `Port ${b.port} is bound by site "${other.name}".`, 183);
         }
         iis.sites = iis.sites.filter((s) => s.name !== a.name);
-        iis.sites.push({ name: a.name, appPool: a.appPool, physicalPath: a.physicalPath, bindings: a.bindings, virtualDirs: a.virtualDirs, logDir: a.logDir, state: 'started' });
+        iis.sites.push({
+          name: a.name,
+          appPool: a.appPool,
+          physicalPath: a.physicalPath,
+          bindings: a.bindings,
+          virtualDirs: a.virtualDirs,
+          logDir: a.logDir,
+          state: 'started',
+        });
         return;
       }
       case 'removeSite':
         iis.sites = iis.sites.filter((s) => s.name !== a.name);
         return;
       case 'proxy':
-        if (!state.products['iis-arr']) fail('IIS_SECTION_MISSING', 'ERROR ( message:Unknown config section "system.webServer/proxy". )', 13);
+        if (!state.products['iis-arr'])
+          fail(
+            'IIS_SECTION_MISSING',
+            'ERROR ( message:Unknown config section "system.webServer/proxy". )',
+            13,
+          );
         iis.proxy = { enabled: a.enabled, preserveHostHeader: a.preserveHostHeader, timeout: a.timeout };
         return;
       case 'webFarm':
-        if (!state.products['iis-arr']) fail('IIS_SECTION_MISSING', 'ERROR ( message:Unknown config section "webFarms". )', 13);
+        if (!state.products['iis-arr'])
+          fail('IIS_SECTION_MISSING', 'ERROR ( message:Unknown config section "webFarms". )', 13);
         iis.webFarms = iis.webFarms.filter((f) => f.name !== a.name);
         iis.webFarms.push({ name: a.name, servers: a.servers, healthCheckUrl: a.healthCheck.url });
         return;
@@ -193,13 +269,25 @@ export const windowsActionHandlers: SimActionHandlers = {
         iis.webFarms = iis.webFarms.filter((f) => f.name !== a.name);
         return;
       case 'allowServerVariable':
-        if (!state.products['iis-urlrewrite']) fail('IIS_SECTION_MISSING', 'ERROR ( message:Unknown config section "system.webServer/rewrite/allowedServerVariables". )', 13);
+        if (!state.products['iis-urlrewrite'])
+          fail(
+            'IIS_SECTION_MISSING',
+            'ERROR ( message:Unknown config section "system.webServer/rewrite/allowedServerVariables". )',
+            13,
+          );
         if (!iis.allowedServerVariables.includes(a.name)) iis.allowedServerVariables.push(a.name);
         return;
       case 'sslBinding': {
         const ref = a.certificate;
-        const cert = w.certificates.find((c) => ('thumbprint' in ref ? c.thumbprint === ref.thumbprint : c.friendlyName === ref.friendlyName));
-        if (!cert) fail('CERTIFICATE_NOT_FOUND', 'SSL Certificate add failed, Error: 1312 A specified logon session does not exist.', 1312);
+        const cert = w.certificates.find((c) =>
+          'thumbprint' in ref ? c.thumbprint === ref.thumbprint : c.friendlyName === ref.friendlyName,
+        );
+        if (!cert)
+          fail(
+            'CERTIFICATE_NOT_FOUND',
+            'SSL Certificate add failed, Error: 1312 A specified logon session does not exist.',
+            1312,
+          );
         iis.sslBindings = iis.sslBindings.filter((b) => b.port !== a.port);
         iis.sslBindings.push({ port: a.port, thumbprint: cert!.thumbprint });
         return;
@@ -210,7 +298,6 @@ export const windowsActionHandlers: SimActionHandlers = {
     }
   },
 };
-
 
 const taskDescription = (xml: string) => {
   const doc = new XMLParser().parse(xml) as { Task?: { RegistrationInfo?: { Description?: string } } };
@@ -238,22 +325,31 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
     case 'features':
       return { enabled: w.features };
     case 'certificate': {
-      const c = w.certificates.find((x) => (a.thumbprint ? x.thumbprint === a.thumbprint : x.friendlyName === a.friendlyName));
+      const c = w.certificates.find((x) =>
+        a.thumbprint ? x.thumbprint === a.thumbprint : x.friendlyName === a.friendlyName,
+      );
       return c ? { exists: true, thumbprint: c.thumbprint } : { exists: false };
     }
     case 'winService':
-      return state.services[a.name] ? { exists: true, account: w.serviceAccounts[a.name] ?? 'LocalSystem' } : { exists: false };
+      return state.services[a.name]
+        ? { exists: true, account: w.serviceAccounts[a.name] ?? 'LocalSystem' }
+        : { exists: false };
     case 'sqlInstance': {
       const installed = !!state.products[`sqlserver:${a.instance.toUpperCase()}`];
       if (!installed) return { installed: false };
-      const base = Object.entries(w.registry).filter(([k]) => SQL_KEY_RE.exec(k)?.[1]?.toLowerCase() === a.instance.toLowerCase());
+      const base = Object.entries(w.registry).filter(
+        ([k]) => SQL_KEY_RE.exec(k)?.[1]?.toLowerCase() === a.instance.toLowerCase(),
+      );
       const val = (suffix: string, name: string) => base.find(([k]) => k.endsWith(suffix))?.[1][name];
-      return {
+      const configured = {
         installed,
         tcpPort: (val('\\tcp\\ipall', 'TcpPort') as string | undefined) ?? '',
         dynamicPorts: (val('\\tcp\\ipall', 'TcpDynamicPorts') as string | undefined) ?? '0',
         loginMode: (val('\\mssqlserver', 'LoginMode') as number | undefined) ?? 1,
       };
+      const effective = w.sqlEffective[a.instance.toUpperCase()] ?? JSON.stringify({ tcpPort: '', dynamicPorts: '0', loginMode: 1 });
+      const now = JSON.stringify({ tcpPort: configured.tcpPort, dynamicPorts: configured.dynamicPorts, loginMode: configured.loginMode });
+      return { ...configured, restartPending: effective !== now };
     }
     case 'sql': {
       if (!sqlReachable(state)) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
@@ -265,7 +361,13 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         logins: a.logins.map((name) => {
           const l = w.sql.logins[name];
           const u = db?.users[name];
-          return { name, exists: !!l, disabled: l?.disabled ?? false, userExists: !!u, roles: u?.roles ?? [] };
+          return {
+            name,
+            exists: !!l,
+            disabled: l?.disabled ?? false,
+            userExists: !!u,
+            roles: u?.roles ?? [],
+          };
         }),
       };
     }
@@ -275,14 +377,20 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
     }
     case 'acl': {
       const acl = w.acls[a.path.toLowerCase()];
-      return { exists: simPathExists(state, a.path), protected: acl?.protected ?? false, grants: acl?.grants ?? [] };
+      return {
+        exists: simPathExists(state, a.path),
+        protected: acl?.protected ?? false,
+        grants: acl?.grants ?? [],
+      };
     }
     case 'scheduledTask': {
       const t = w.tasks[a.name];
       return t ? { exists: true, description: taskDescription(t.xml) } : { exists: false };
     }
     case 'testMail':
-      return w.smtpReachable ? { sent: true } : { sent: false, error: 'SMTPConnectError: connection refused' };
+      return w.smtpReachable
+        ? { sent: true }
+        : { sent: false, error: 'SMTPConnectError: connection refused' };
     default:
       return undefined;
   }

@@ -10,9 +10,15 @@ import { simFile, simWindows } from './state.js';
  * (static rule -> file from a virtual directory; proxy rule -> a healthy web-farm server).
  */
 
-const LOGIN_PAGE = '<html><body><form method="post"><input name="username"><input type="password" name="password"></form></body></html>';
+const LOGIN_PAGE =
+  '<html><body><form method="post"><input name="username"><input type="password" name="password"></form></body></html>';
 
-const ok = (status: number, headers: Record<string, string>, body = ''): HttpResult => ({ ok: true, status, headers, body });
+const ok = (status: number, headers: Record<string, string>, body = ''): HttpResult => ({
+  ok: true,
+  status,
+  headers,
+  body,
+});
 
 function runningWorker(state: SimState, address: string, port: number) {
   const w = simWindows(state);
@@ -27,7 +33,11 @@ function workerAnswer(path: string): HttpResult {
   if (path.startsWith('/static/') || path.startsWith('/media/'))
     return ok(404, { server: 'Cheroot/10.0', 'content-type': 'text/html' }, 'Not Found');
   if (path === '/accounts/login/' || path === '/')
-    return ok(200, { server: 'Cheroot/10.0', 'content-type': 'text/html; charset=utf-8', vary: 'Cookie' }, LOGIN_PAGE);
+    return ok(
+      200,
+      { server: 'Cheroot/10.0', 'content-type': 'text/html; charset=utf-8', vary: 'Cookie' },
+      LOGIN_PAGE,
+    );
   return ok(302, { server: 'Cheroot/10.0', location: '/accounts/login/' });
 }
 
@@ -59,13 +69,13 @@ export function simHttp(state: SimState, q: HttpQuery): HttpResult {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const path = url.pathname;
   const worker = runningWorker(state, url.hostname, port);
-  if (worker) return url.protocol === 'http:' ? workerAnswer(path) : { ok: false, error: 'TLS handshake failed' };
+  if (worker)
+    return url.protocol === 'http:' ? workerAnswer(path) : { ok: false, error: 'TLS handshake failed' };
   const w = simWindows(state);
   const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === port));
   if (!site) return { ok: false, error: `connect ECONNREFUSED ${url.hostname}:${port}` };
   const binding = site.bindings.find((b) => b.port === port)!;
-  if (binding.protocol !== url.protocol.replace(':', ''))
-    return { ok: false, error: 'protocol mismatch' };
+  if (binding.protocol !== url.protocol.replace(':', '')) return { ok: false, error: 'protocol mismatch' };
   if (binding.protocol === 'https' && !w.iis.sslBindings.some((b) => b.port === port))
     return { ok: false, error: 'TLS handshake failed (no certificate bound to the port)' };
   const iisHeaders = { server: 'Microsoft-IIS/10.0' };
@@ -78,18 +88,30 @@ export function simHttp(state: SimState, q: HttpQuery): HttpResult {
     const m = new RegExp(rule.match.url, 'i').exec(rel);
     if (!m) continue;
     const https = url.protocol === 'https:' ? 'ON' : 'OFF';
-    const condOk = list(rule.conditions?.add).every((c) => c.input !== '{HTTPS}' || new RegExp(c.pattern, 'i').test(https));
+    const condOk = list(rule.conditions?.add).every(
+      (c) => c.input !== '{HTTPS}' || new RegExp(c.pattern, 'i').test(https),
+    );
     if (!condOk) continue;
     const type = rule.action.type;
     if (type === 'None') break;
     if (type === 'Redirect')
-      return ok(301, { ...iisHeaders, location: (rule.action.url ?? '').replace('{R:1}', m[1] ?? '').replace('{SERVER_NAME}', q.hostHeader ?? url.hostname) });
+      return ok(301, {
+        ...iisHeaders,
+        location: (rule.action.url ?? '')
+          .replace('{R:1}', m[1] ?? '')
+          .replace('{SERVER_NAME}', q.hostHeader ?? url.hostname),
+      });
     if (type === 'Rewrite') {
       for (const v of list(rule.serverVariables?.set))
         if (!w.iis.allowedServerVariables.includes(v.name))
-          return ok(500, iisHeaders, `HTTP Error 500.50 - URL Rewrite Module Error: server variable "${v.name}" is not allowed to be set`);
+          return ok(
+            500,
+            iisHeaders,
+            `HTTP Error 500.50 - URL Rewrite Module Error: server variable "${v.name}" is not allowed to be set`,
+          );
       const target = new URL((rule.action.url ?? '').replace('{R:1}', m[1] ?? ''));
-      if (!state.products['iis-arr'] || !w.iis.proxy?.enabled) return ok(404, iisHeaders, 'HTTP Error 404.4 - Not Found');
+      if (!state.products['iis-arr'] || !w.iis.proxy?.enabled)
+        return ok(404, iisHeaders, 'HTTP Error 404.4 - Not Found');
       const farm = w.iis.webFarms.find((f) => f.name.toLowerCase() === target.hostname.toLowerCase());
       if (!farm) return ok(502, iisHeaders, 'HTTP Error 502.3 - Bad Gateway (no such server)');
       const healthy = farm.servers.find((s) => runningWorker(state, s.address, s.httpPort));
@@ -104,10 +126,21 @@ export function simHttp(state: SimState, q: HttpQuery): HttpResult {
     ? simFile(state, `${vdir.physicalPath}\\${path.slice(vdir.path.length + 1).replace(/\//g, '\\')}`)
     : simFile(state, `${site.physicalPath}\\${rel.replace(/\//g, '\\')}`);
   if (!file || file.type !== 'file' || /web\.config$/i.test(path)) {
-    return ok(rel === '' ? 403 : 404, iisHeaders, rel === '' ? 'HTTP Error 403.14 - Forbidden' : 'HTTP Error 404.0 - Not Found');
+    return ok(
+      rel === '' ? 403 : 404,
+      iisHeaders,
+      rel === '' ? 'HTTP Error 403.14 - Forbidden' : 'HTTP Error 404.0 - Not Found',
+    );
   }
-  const type = path.endsWith('.png') ? 'image/png' : path.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-  const etag = `"${createHash('sha1').update(file.content ?? file.sha256 ?? path).digest('hex').slice(0, 16)}"`;
+  const type = path.endsWith('.png')
+    ? 'image/png'
+    : path.endsWith('.css')
+      ? 'text/css'
+      : 'application/octet-stream';
+  const etag = `"${createHash('sha1')
+    .update(file.content ?? file.sha256 ?? path)
+    .digest('hex')
+    .slice(0, 16)}"`;
   return ok(200, { ...iisHeaders, 'content-type': type, 'accept-ranges': 'bytes', etag }, file.content ?? '');
 }
 
@@ -119,6 +152,7 @@ export function simPort(state: SimState, q: PortQuery): PortResult {
   const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === q.port));
   if (site) return { inUse: true, owner: { iisSite: site.name, process: 'System' } };
   for (const [name, s] of Object.entries(state.services))
-    if (s.state === 'running' && s.spec.port === q.port) return { inUse: true, owner: { service: name, process: 'python.exe' } };
+    if (s.state === 'running' && s.spec.port === q.port)
+      return { inUse: true, owner: { service: name, process: 'python.exe' } };
   return { inUse: false };
 }

@@ -16,7 +16,9 @@ export const cleanServer = (overrides: Partial<SimState['os']> = {}): SimState =
 /** IIS enabled with its Default Web Site holding :80, as on most servers where IIS was turned on. */
 export function withDefaultWebSite(s: SimState): SimState {
   const w = simWindows(s);
-  w.features = [...new Set([...w.features, 'Web-Server', 'Web-Common-Http', 'Web-Static-Content', 'Web-Default-Doc'])];
+  w.features = [
+    ...new Set([...w.features, 'Web-Server', 'Web-Common-Http', 'Web-Static-Content', 'Web-Default-Doc']),
+  ];
   w.iis.appPools.push('DefaultAppPool');
   w.iis.sites.push({
     name: 'Default Web Site',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bindingSchema } from '../../../engine/actions/index.js';
+import { descendants, getFile } from '../paths.js';
 import type { SimState } from '../state.js';
 
 /**
@@ -10,7 +11,10 @@ export const simWindowsSchema = z.object({
   features: z.array(z.string()).default([]),
   iis: z
     .object({
-      proxy: z.object({ enabled: z.boolean(), preserveHostHeader: z.boolean(), timeout: z.string() }).nullable().default(null),
+      proxy: z
+        .object({ enabled: z.boolean(), preserveHostHeader: z.boolean(), timeout: z.string() })
+        .nullable()
+        .default(null),
       appPools: z.array(z.string()).default([]),
       sites: z
         .array(
@@ -42,20 +46,47 @@ export const simWindowsSchema = z.object({
     .object({
       /** An existing SQL Server the installer may use (mode "existing"); Express counts once installed. */
       available: z.boolean().default(false),
-      databases: z.record(z.string(), z.object({ users: z.record(z.string(), z.object({ roles: z.array(z.string()) })) })).default({}),
-      logins: z.record(z.string(), z.object({ disabled: z.boolean(), windows: z.boolean().default(false) })).default({
-        sa: { disabled: true, windows: false },
-      }),
+      databases: z
+        .record(
+          z.string(),
+          z.object({ users: z.record(z.string(), z.object({ roles: z.array(z.string()) })) }),
+        )
+        .default({}),
+      logins: z
+        .record(z.string(), z.object({ disabled: z.boolean(), windows: z.boolean().default(false) }))
+        .default({
+          sa: { disabled: true, windows: false },
+        }),
     })
     .prefault({}),
   firewall: z.record(z.string(), z.object({ ports: z.array(z.number()), protocol: z.string() })).default({}),
-  acls: z.record(z.string(), z.object({ protected: z.boolean(), grants: z.array(z.object({ principal: z.string(), rights: z.string() })) })).default({}),
+  acls: z
+    .record(
+      z.string(),
+      z.object({
+        protected: z.boolean(),
+        grants: z.array(z.object({ principal: z.string(), rights: z.string() })),
+      }),
+    )
+    .default({}),
   tasks: z.record(z.string(), z.object({ xml: z.string() })).default({}),
-  registry: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())]))).default({}),
-  certificates: z.array(z.object({ thumbprint: z.string(), friendlyName: z.string().optional(), dnsNames: z.array(z.string()) })).default([]),
+  registry: z
+    .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])))
+    .default({}),
+  certificates: z
+    .array(
+      z.object({
+        thumbprint: z.string(),
+        friendlyName: z.string().optional(),
+        dnsNames: z.array(z.string()),
+      }),
+    )
+    .default([]),
   serviceAccounts: z.record(z.string(), z.string()).default({}),
   /** Loopback address each worker service binds (from its install action). */
   serviceAddresses: z.record(z.string(), z.string()).default({}),
+  /** Port and login mode each SQL instance started with (registry changes apply at restart). */
+  sqlEffective: z.record(z.string(), z.string()).default({}),
   /** False to simulate an SMTP server that refuses the test mail. */
   smtpReachable: z.boolean().default(true),
 });
@@ -68,18 +99,11 @@ export function simWindows(state: SimState): SimWindows {
   return state.windows as unknown as SimWindows;
 }
 
-const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
-
-/** NTFS-like lookup: case-insensitive, and a folder exists when anything lies inside it. */
+/** A folder exists when it was made, or when anything lies inside it (NTFS-like, any case). */
 export function simPathExists(state: SimState, path: string): boolean {
-  const want = norm(path);
-  return Object.keys(state.files).some((k) => norm(k) === want || norm(k).startsWith(want + '\\'));
+  return getFile(state, path) !== undefined || descendants(state, path).length > 0;
 }
 
-export function simFile(state: SimState, path: string) {
-  const want = norm(path);
-  const key = Object.keys(state.files).find((k) => norm(k) === want);
-  return key ? state.files[key] : undefined;
-}
+export const simFile = (state: SimState, path: string) => getFile(state, path);
 
 export const regKey = (key: string) => key.toLowerCase();
