@@ -113,7 +113,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
       'info',
       `qatrack-installer ${o.command} on ${formatHostSpec(o.hostSpec)} (run ${runId}, release ${release.id})`,
     );
-    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating }));
+    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating, posixRunDir: layout.servicesDir }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };
     if (mutating)
