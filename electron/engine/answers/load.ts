@@ -130,5 +130,5 @@ export function loadAnswers(raw: unknown, sources: SecretSources = {}): LoadResu
 
 /** JSON Schema of the answers file, for IT to validate answers in their own tools. */
 export function answersJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(answersSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(answersSchema, { io: 'input', unrepresentable: 'any' });
 }
