@@ -5,8 +5,7 @@ import { createBundle, type CreateOptions } from '../../bundle/create.js';
 import type { DownloadEvent } from '../../bundle/download.js';
 import { describeReport, verifyBundle } from '../../bundle/verify.js';
 import { EXIT, InputError } from '../../engine/errors.js';
-
-type Done = (exitCode: number, options: { json?: boolean }) => void;
+import type { CliCommand } from './types.js';
 
 interface CreateFlags {
   release: string;
@@ -166,7 +165,7 @@ async function runVerify(dir: string, f: VerifyFlags): Promise<number> {
 }
 
 /** `bundle create` (connected machine) and `bundle verify` (anywhere, offline). */
-export const bundleCommand = (program: Command, done: Done): void => {
+export const bundleCommand: CliCommand = (program: Command, done) => {
   const bundle = program
     .command('bundle')
     .description('build and check offline bundles for air-gapped servers');
