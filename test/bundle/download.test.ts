@@ -199,7 +199,7 @@ describe('downloader through a proxy', () => {
     proxy.on('connect', (req, socket, head) => {
       seen.push(`CONNECT ${req.url}`);
       const [host, p] = (req.url ?? '').split(':');
-      const up = connect(Number(p), host!, () => {
+      const up = connect(Number(p), host, () => {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         up.write(head);
         up.pipe(socket);
