@@ -68,9 +68,11 @@ export const planSchema = z.object({
 });
 export type Plan = z.infer<typeof planSchema>;
 
+export const runModeSchema = wizardModeSchema.exclude(['bundle']);
+
 const runRequestSchema = z
   .object({
-    mode: wizardModeSchema,
+    mode: runModeSchema,
     answers: answersDraftSchema,
     secrets: secretsSchema.default({}),
     /** Uninstall only: keep the database, media and backups. */
