@@ -138,11 +138,14 @@ export function createHandlers(deps: ServiceDeps): Handlers {
         deps.emit({ runId, event: safe });
       };
       if (req.mode === 'bundle') {
-        const build = deps.engine.buildBundle;
-        if (!build)
+        const engine = deps.engine;
+        if (!engine.buildBundle)
           throw new InstallerError('BUNDLE_UNAVAILABLE', 'This build cannot create offline bundles.');
         const bundle = req.bundle;
-        const runId = runs.start((signal, onEvent) => engine.buildBundle!(bundle, signal, onEvent), emit);
+        const runId = runs.start(
+          (signal, onEvent) => engine.buildBundle!.call(engine, bundle, signal, onEvent),
+          emit,
+        );
         return { runId };
       }
       const { mode, keepData } = req;
