@@ -5,11 +5,13 @@ import { RemoteHost } from '../helper/remote-host.js';
 import type { HelperConnection } from '../helper/server.js';
 import { startHelper } from '../helper/start.js';
 import type { Host } from '../hosts/host.js';
-import { createPosixHost } from '../hosts/posix/host.js';
-import { createWindowsHost } from '../hosts/windows/host.js';
+import { createHost, type HostSpec } from '../hosts/index.js';
 import { InstallerError } from '../engine/errors.js';
 
 const platform = process.platform === 'win32' ? 'win32' : 'posix';
+
+/** The real machine: Windows in production; the posix profile when the app runs on Linux (tests). */
+export const targetHostSpec: HostSpec = platform === 'win32' ? { kind: 'windows' } : { kind: 'posix' };
 
 /**
  * Reading the machine happens in the app itself; changing it goes through the elevated helper,
@@ -37,7 +39,7 @@ export function createHostOpener(dataDir: string, logFile: string) {
     purpose: 'read' | 'change',
     run?: { answers: Answers; secrets: MapSecretStore },
   ): Promise<Host> => {
-    if (purpose === 'read') return platform === 'win32' ? createWindowsHost() : createPosixHost();
+    if (purpose === 'read') return createHost(targetHostSpec, { readOnly: true });
     if (!run) throw new Error('a change host needs answers');
     const link = await ensureHelper();
     const secrets = Object.fromEntries(run.secrets.keys().map((k) => [k, run.secrets.get(k) ?? '']));

@@ -4,7 +4,7 @@ import { helperMain, isHelperInvocation } from '../helper/entry.js';
 import { testSqlServer } from '../ipc/db-test.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
 import { createHandlers } from '../ipc/service.js';
-import { createHostOpener } from './hosts.js';
+import { createHostOpener, targetHostSpec } from './hosts.js';
 import { wireIpc } from './ipc.js';
 import { registerAppScheme, serveAppPages } from './protocol.js';
 import { hardenApp, hardenSession } from './security.js';
@@ -36,7 +36,7 @@ function startApp(): void {
 
   const ipc = wireIpc(
     createHandlers({
-      engine: createEngineAdapter(),
+      engine: createEngineAdapter({ hostSpec: targetHostSpec, logDir: path.join(dataDir, 'logs') }),
       openHost: createHostOpener(dataDir, path.join(dataDir, 'logs', 'helper.log')),
       dataDir,
       async chooseSavePath(kind, defaultName) {

@@ -1,3 +1,4 @@
+import { secretText } from '../../electron/engine/answers/fields.js';
 import { loadAnswers } from '../../electron/engine/answers/load.js';
 import type { WizardMode } from '../../electron/ipc/contract.js';
 
@@ -318,12 +319,32 @@ export function pageIssues(
       out.set('bundle.outDir', 'Must be an absolute folder such as E:\\qatrack-bundle');
     return out;
   }
-  const r = loadAnswers(draftToAnswers(d, kept));
-  if (!r.ok) {
+  // zod runs cross-field checks only once every field parses, so empty passwords would hide them.
+  // Other fields are judged with empty passwords filled by a valid placeholder; passwords as typed.
+  const passwords = new Set(CONFIRMS.map(([, p]) => p));
+  const filled = structuredClone(d);
+  for (const password of passwords) {
+    const keys = password.split('.');
+    const holder = obj(keys.slice(0, -1).reduce<unknown>((v, k) => obj(v)[k], filled));
+    const key = keys[keys.length - 1]!;
+    if (!holder[key]) holder[key] = 'placeholder-secret-8';
+  }
+  const collect = (draft: WizardDraft, want: (field: string) => boolean) => {
+    const r = loadAnswers(draftToAnswers(draft, kept));
+    if (r.ok) return;
     for (const issue of r.issues) {
       const field = fieldForIssue(issue.path);
-      if (fields.has(field) && !out.has(field)) out.set(field, capital(issue.message));
+      if (fields.has(field) && want(field) && !out.has(field)) out.set(field, capital(issue.message));
     }
+  };
+  collect(filled, (f) => !passwords.has(f));
+  // Passwords: the loader's own rule for secret text (the union's generic message says less).
+  for (const password of passwords) {
+    if (!fields.has(password)) continue;
+    const value = getPath(d, password);
+    const checked = secretText.safeParse(value ?? '');
+    if (!value) out.set(password, 'Is required');
+    else if (!checked.success) out.set(password, capital(checked.error.issues[0]?.message ?? 'is not allowed'));
   }
   for (const [confirm, password] of CONFIRMS) {
     if (!fields.has(confirm) || out.has(password)) continue;
