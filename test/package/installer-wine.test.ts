@@ -114,7 +114,7 @@ describe.skipIf(skipReason !== '')(`Windows installer under wine64 ${skipReason}
     expect(distLog.join('\n')).not.toContain('canary-Pfx-Passw0rd');
   });
 
-  it('keeps renderer-only and build-only packages out of app.asar and ships the resources', async () => {
+  it('keeps renderer-only and build-only packages out of app.asar and ships the resources', () => {
     const asar = path.join(path.dirname(built.installer), 'win-unpacked', 'resources', 'app.asar');
     const files = listPackage(asar, { isPack: false }).map((f) => f.replaceAll('\\', '/'));
     const packaged = JSON.parse(extractFile(asar, 'package.json').toString()) as { main: string };
