@@ -10,6 +10,12 @@ import { z } from 'zod';
  *   wheelhouse/*.whl         every Python requirement for the target platform
  *   source/<file>            QATrack+ release archive
  *   tools/uv[.exe]           optional uv for fast offline installs
+ *
+ * Pinning: an artifact with a published SHA-256 (winget manifest, vendor page...) carries it here with
+ * `source` naming where it was read. An artifact nobody publishes a hash for is listed without
+ * `sha256`; `bundle create --accept-new-pins` downloads it once, records size + hash in
+ * `resources/catalog/pins/<release>.json` (to be reviewed and committed), and every later create must
+ * match that pin. A bundle's manifest always pins every file, and verify/install require it.
  */
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hexadecimal digits');
 
@@ -21,9 +27,13 @@ export const artifactSchema = z
     /** File name inside the bundle's artifacts/ (or source/ for id "source"). */
     file: z.string().regex(/^[A-Za-z0-9._+-]+$/),
     url: z.url(),
+    /** Further origins tried in order when `url` fails or serves a wrong hash. */
+    mirrors: z.array(z.url()).optional(),
     version: z.string(),
-    size: z.number().int().positive(),
-    sha256: sha256Hex,
+    /** Known size in bytes; absent until pinned (then the pins file holds it). */
+    size: z.number().int().positive().optional(),
+    /** Published SHA-256; absent when no publisher gives one (see the pins file). */
+    sha256: sha256Hex.optional(),
     /** Only needed for some answers (SQL Express, Chrome). */
     optional: z.boolean().default(false),
     /** Where the pinned hash comes from (publisher page, first verified download...). */
@@ -49,3 +59,27 @@ export const releaseCatalogSchema = z
   })
   .strict();
 export type ReleaseCatalog = z.infer<typeof releaseCatalogSchema>;
+
+/** `resources/catalog/pins/<release>.json`: hashes recorded on a first verified download, reviewed in git. */
+export const pinSchema = z
+  .object({
+    sha256: sha256Hex,
+    size: z.number().int().nonnegative(),
+    url: z.url(),
+    pinnedAt: z.string(),
+    /** Who/what pinned it, e.g. "bundle create --accept-new-pins (qatrack-installer 0.1.0)". */
+    by: z.string(),
+  })
+  .strict();
+export type Pin = z.infer<typeof pinSchema>;
+
+export const pinsFileSchema = z
+  .object({
+    release: z.string(),
+    /** Keyed by `<id>@<arch>`, e.g. "winsw@any". */
+    pins: z.record(z.string().regex(/^[a-z0-9-]+@(x64|x86|any)$/), pinSchema),
+  })
+  .strict();
+export type PinsFile = z.infer<typeof pinsFileSchema>;
+
+export const pinKey = (a: Pick<Artifact, 'id' | 'arch'>): string => `${a.id}@${a.arch}`;

@@ -33,5 +33,16 @@ export class CancelledError extends InstallerError {
   }
 }
 
-/** Exit codes, as Terraform's detailed exit codes plus sysexits' EX_USAGE. */
-export const EXIT = { ok: 0, failure: 1, changesPending: 2, invalidInput: 64, cancelled: 130 } as const;
+/**
+ * Exit codes, as Terraform's detailed exit codes plus sysexits' EX_USAGE. `rebootRequired` is
+ * msiexec's ERROR_SUCCESS_REBOOT_REQUIRED (3010): done so far, restart, then run repair. Windows
+ * passes 3010 through; a POSIX shell sees it modulo 256, i.e. 194.
+ */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  changesPending: 2,
+  invalidInput: 64,
+  cancelled: 130,
+  rebootRequired: 3010,
+} as const;

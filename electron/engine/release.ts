@@ -14,9 +14,12 @@ export function loadCatalog(release: string, dir = catalogDir): ReleaseCatalog {
   try {
     raw = readFileSync(path.join(dir, `${release}.json`), 'utf8');
   } catch {
-    throw new InputError('RELEASE_UNKNOWN', `QATrack+ release ${release} is not in the catalog.`, [
-      { path: 'release', message: `unknown release ${release}` },
-    ]);
+    throw new InputError(
+      'RELEASE_UNKNOWN',
+      `QATrack+ release ${release} is not in the catalog.`,
+      [{ path: 'release', message: `unknown release ${release}` }],
+      'Use a release listed in resources/catalog/releases/, or update the installer.',
+    );
   }
   return releaseCatalogSchema.parse(JSON.parse(raw));
 }

@@ -25,6 +25,8 @@ export const simFaultSchema = z.object({
   /** ...and its describe line contains this text (if set). */
   describeIncludes: z.string().optional(),
   message: z.string().default('Injected fault'),
+  /** For exec: exit with this code instead of failing outright (okExitCodes/rebootExitCodes apply). */
+  exitCode: z.number().int().optional(),
   /** How many matching actions fail before the fault is used up. */
   times: z.number().int().min(1).default(1),
 });

@@ -1,0 +1,263 @@
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dispatcher } from 'undici';
+import { InputError } from '../engine/errors.js';
+import { loadCatalog } from '../engine/release.js';
+import { pinKey, type Artifact } from './catalog-schema.js';
+import { downloadAll, mirrorUrl, type DownloadEvent, type DownloadResult } from './download.js';
+import { hashFiles } from './hash-pool.js';
+import { sha256Text } from './hash.js';
+import { sealManifest, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
+import { expectedPin, loadPins, savePins } from './pins.js';
+import {
+  buildWheelhouse,
+  platformForArch,
+  type WheelhouseOptions,
+  type WheelhouseResult,
+} from './wheelhouse.js';
+
+const defaultCatalogDir = fileURLToPath(new URL('../../resources/catalog/releases/', import.meta.url));
+const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
+
+export type WheelhouseSource =
+  /** Copy an existing wheelhouse folder (checked by the same offline resolution at install time). */
+  | { from: string }
+  /** Build with pip for the target platform. */
+  | {
+      build: Pick<WheelhouseOptions, 'python' | 'gitSources' | 'allowGit' | 'skipGit' | 'pipArgs' | 'onLog'>;
+    };
+
+export interface CreateOptions {
+  release: string;
+  arch: 'x64' | 'x86';
+  out: string;
+  cacheDir: string;
+  /** Base URL of an internal mirror, tried before the vendor urls (same paths). */
+  mirror?: string;
+  /** Use only the mirror (no fallback to vendor urls), e.g. where only the mirror is reachable. */
+  mirrorOnly?: boolean;
+  /** Optional artifact ids to include, e.g. ["sqlexpress", "chrome"]. */
+  include?: string[];
+  /** Pin artifacts that have no hash yet by this download, and write them to the pins file. */
+  acceptNewPins?: boolean;
+  wheelhouse: WheelhouseSource;
+  signingKeyPem?: string;
+  catalogDir?: string;
+  pinsDir?: string;
+  dispatcher?: Dispatcher;
+  concurrency?: number;
+  onEvent?: (e: DownloadEvent) => void;
+  onLog?: (line: string) => void;
+}
+
+export interface CreateResult {
+  manifest: Manifest;
+  downloads: DownloadResult[];
+  wheelhouse: { wheels: number; bytes: number; fromCache: boolean; build?: WheelhouseResult };
+  /** Pins recorded by this run (pins file path to review and commit). */
+  newPins: { key: string; sha256: string; size: number }[];
+  pinsFile?: string;
+  ms: number;
+}
+
+async function toolVersion(): Promise<string> {
+  try {
+    return (JSON.parse(await readFile(packageJson, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function assertEmptyDir(dir: string): Promise<void> {
+  try {
+    const entries = await readdir(dir);
+    if (entries.length > 0) {
+      throw new InputError(
+        'BUNDLE_OUT_NOT_EMPTY',
+        `The output folder ${dir} is not empty.`,
+        [{ path: 'out', message: 'must be a new or empty folder' }],
+        'Choose a new folder for the bundle (or delete this one).',
+      );
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+  }
+}
+
+/** Artifacts of a release for one arch: the required ones plus the optional ids asked for. */
+export function selectArtifacts(
+  artifacts: Artifact[],
+  arch: 'x64' | 'x86',
+  include: string[] = [],
+): Artifact[] {
+  const known = new Set(artifacts.map((a) => a.id));
+  const unknown = include.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new InputError('BUNDLE_UNKNOWN_ARTIFACT', `Unknown artifact id(s): ${unknown.join(', ')}.`, [
+      { path: 'include', message: `allowed: ${[...known].sort().join(', ')}` },
+    ]);
+  }
+  return artifacts.filter(
+    (a) => (a.arch === 'any' || a.arch === arch) && (!a.optional || include.includes(a.id)),
+  );
+}
+
+const folderFor = (a: Artifact) => (a.id === 'source' ? 'source' : 'artifacts');
+
+/** Copy a cached wheelhouse or build one, keyed by requirements + platform so a rerun reuses it. */
+async function provideWheelhouse(
+  o: CreateOptions,
+  requirements: string[],
+  pythonVersion: string,
+  dest: string,
+): Promise<CreateResult['wheelhouse']> {
+  if ('from' in o.wheelhouse) {
+    await cp(o.wheelhouse.from, dest, {
+      recursive: true,
+      filter: (src) => !path.basename(src).startsWith('.'),
+    });
+    return { wheels: 0, bytes: 0, fromCache: false };
+  }
+  const platform = platformForArch(o.arch);
+  const key = sha256Text(
+    JSON.stringify({ requirements, platform, pythonVersion, git: o.wheelhouse.build.gitSources }),
+  );
+  const cached = path.join(o.cacheDir, 'wheelhouse', key);
+  const complete = path.join(cached, '.complete');
+  try {
+    await stat(complete);
+    await cp(cached, dest, { recursive: true, filter: (src) => !path.basename(src).startsWith('.') });
+    o.onLog?.(`wheelhouse for ${platform} taken from the cache`);
+    return { wheels: 0, bytes: 0, fromCache: true };
+  } catch {
+    // not cached yet
+  }
+  await rm(cached, { recursive: true, force: true });
+  const build = await buildWheelhouse({
+    ...o.wheelhouse.build,
+    onLog: o.wheelhouse.build.onLog ?? o.onLog,
+    requirements,
+    platform,
+    pythonVersion,
+    dest: cached,
+  });
+  await writeFile(complete, new Date().toISOString());
+  await cp(cached, dest, { recursive: true, filter: (src) => !path.basename(src).startsWith('.') });
+  return { wheels: build.wheels.length, bytes: build.bytes, fromCache: false, build };
+}
+
+/**
+ * Build an offline bundle: every artifact of the release for `arch`, verified against its pin and
+ * taken from the cache when possible, a target wheelhouse, and a sealed (optionally signed) manifest.
+ */
+export async function createBundle(o: CreateOptions): Promise<CreateResult> {
+  const started = Date.now();
+  const catalogDir = o.catalogDir ?? defaultCatalogDir;
+  const catalog = loadCatalog(o.release, catalogDir);
+  const catalogSha256 = sha256Text(await readFile(path.join(catalogDir, `${o.release}.json`)));
+  if (!catalog.python.archs.includes(o.arch)) {
+    throw new InputError(
+      'BUNDLE_ARCH_UNSUPPORTED',
+      `Release ${o.release} has no complete ${o.arch} wheelhouse (catalog python.archs: ${catalog.python.archs.join(', ')}).`,
+      [{ path: 'arch', message: `allowed: ${catalog.python.archs.join(', ')}` }],
+    );
+  }
+  const artifacts = selectArtifacts(catalog.artifacts, o.arch, o.include);
+  const pins = await loadPins(o.release, o.pinsDir);
+  const unpinned = artifacts.filter((a) => !expectedPin(a, pins));
+  if (unpinned.length > 0 && !o.acceptNewPins) {
+    throw new InputError(
+      'BUNDLE_UNPINNED',
+      `These artifacts have no published SHA-256 and no reviewed pin yet: ${unpinned.map(pinKey).join(', ')}.`,
+      unpinned.map((a) => ({
+        path: `artifacts.${pinKey(a)}`,
+        message: 'no sha256 in the catalog or pins file',
+      })),
+      'Run once with --accept-new-pins on a trusted network, review the hashes it writes to the pins file, and commit them.',
+    );
+  }
+  if (o.mirrorOnly && !o.mirror) {
+    throw new InputError('BUNDLE_MIRROR_MISSING', 'mirrorOnly needs a mirror base URL.', [
+      { path: 'mirror', message: 'required with --mirror-only' },
+    ]);
+  }
+  await assertEmptyDir(o.out);
+  await mkdir(o.out, { recursive: true });
+
+  const downloads = await downloadAll(
+    artifacts.map((a) => {
+      const pin = expectedPin(a, pins);
+      const urls = [a.url, ...(a.mirrors ?? [])];
+      return {
+        name: pinKey(a),
+        urls: o.mirror ? [...urls.map((u) => mirrorUrl(o.mirror!, u)), ...(o.mirrorOnly ? [] : urls)] : urls,
+        dest: path.join(o.out, folderFor(a), a.file),
+        sha256: pin?.sha256,
+        size: pin?.size,
+      };
+    }),
+    { cacheDir: o.cacheDir, dispatcher: o.dispatcher, concurrency: o.concurrency, onEvent: o.onEvent },
+  );
+
+  const newPins: CreateResult['newPins'] = [];
+  const version = await toolVersion();
+  for (const [i, a] of artifacts.entries()) {
+    if (expectedPin(a, pins)) continue;
+    const d = downloads[i]!;
+    pins.pins[pinKey(a)] = {
+      sha256: d.sha256,
+      size: d.size,
+      url: d.url ?? a.url,
+      pinnedAt: new Date().toISOString(),
+      by: `bundle create --accept-new-pins (qatrack-installer ${version})`,
+    };
+    newPins.push({ key: pinKey(a), sha256: d.sha256, size: d.size });
+  }
+  const pinsFile = newPins.length > 0 ? await savePins(pins, o.pinsDir) : undefined;
+
+  const wheelDir = path.join(o.out, 'wheelhouse');
+  const wheelhouse = await provideWheelhouse(
+    o,
+    catalog.requirements,
+    catalog.python.version.split('.').slice(0, 2).join('.'),
+    wheelDir,
+  );
+  const wheelFiles = (await readdir(wheelDir)).filter((f) => f.endsWith('.whl')).sort();
+  const hashes = await hashFiles(wheelFiles.map((f) => ({ file: path.join(wheelDir, f) })));
+  const files: ManifestFile[] = artifacts.map((a, i) => ({
+    path: `${folderFor(a)}/${a.file}`,
+    size: downloads[i]!.size,
+    sha256: downloads[i]!.sha256,
+    kind: a.id === 'source' ? 'source' : 'artifact',
+    id: a.id,
+    version: a.version,
+  }));
+  for (const f of wheelFiles) {
+    const h = hashes.get(path.join(wheelDir, f));
+    if (!h || 'error' in h)
+      throw new Error(`could not hash wheel ${f}: ${h && 'error' in h ? h.error : 'no result'}`);
+    files.push({ path: `wheelhouse/${f}`, size: h.size, sha256: h.sha256, kind: 'wheel' });
+  }
+  const wheelBytes = files.filter((f) => f.kind === 'wheel').reduce((n, f) => n + f.size, 0);
+
+  const manifest = sealManifest({
+    format: 1,
+    tool: { name: 'qatrack-installer', version },
+    release: catalog.release,
+    arch: o.arch,
+    catalogSha256,
+    pythonPlatform: platformForArch(o.arch),
+    createdAt: new Date().toISOString(),
+    files,
+  });
+  await writeManifest(o.out, manifest, o.signingKeyPem);
+  return {
+    manifest,
+    downloads,
+    wheelhouse: { ...wheelhouse, wheels: wheelFiles.length, bytes: wheelBytes },
+    newPins,
+    pinsFile,
+    ms: Date.now() - started,
+  };
+}

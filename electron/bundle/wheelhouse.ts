@@ -1,0 +1,232 @@
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { devNull, tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { InstallerError } from '../engine/errors.js';
+import { normalizeName, splitRequirements, type GitRequirement } from './requirements.js';
+
+export type WheelPlatform = 'win_amd64' | 'win32';
+export const platformForArch = (arch: 'x64' | 'x86'): WheelPlatform =>
+  arch === 'x64' ? 'win_amd64' : 'win32';
+
+export interface WheelhouseOptions {
+  requirements: string[];
+  platform: WheelPlatform;
+  /** Target interpreter version, e.g. "3.9". */
+  pythonVersion: string;
+  dest: string;
+  /** Builder-side Python with pip (default python3). */
+  python?: string;
+  /** Local checkout folders or sdist archives standing in for git pins, by egg name. */
+  gitSources?: Record<string, string>;
+  /** Build git pins from their URLs (needs GitHub). */
+  allowGit?: boolean;
+  /** Leave git pins out (reported in the result), e.g. to measure the index part alone. */
+  skipGit?: boolean;
+  /** Extra pip arguments for every call, e.g. ['--index-url', URL] or ['--no-index', '--find-links', DIR]. */
+  pipArgs?: string[];
+  onLog?: (line: string) => void;
+  /** Upper bound on download / build-from-sdist rounds. */
+  maxRounds?: number;
+}
+
+export interface WheelhouseResult {
+  wheels: string[];
+  /** Requirements that had no wheel for the target and were built on this machine (pure Python). */
+  builtFromSdist: string[];
+  builtFromGit: string[];
+  skippedGit: GitRequirement[];
+  bytes: number;
+  seconds: number;
+}
+
+/** pip with a clean configuration: no machine-wide find-links/constraints leaking into a bundle. */
+function pipEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('PIP_') && !['PIP_CERT', 'PIP_DEFAULT_TIMEOUT', 'PIP_INDEX_URL'].includes(k)) continue;
+    env[k] = v;
+  }
+  env.PIP_CONFIG_FILE = devNull;
+  env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+  env.PIP_NO_INPUT = '1';
+  return env;
+}
+
+async function pip(python: string, args: string[], log?: (l: string) => void) {
+  const res = await execa(python, ['-m', 'pip', ...args], {
+    env: pipEnv(),
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
+  if (log) for (const line of res.all.split('\n')) if (line.trim()) log(line);
+  return res;
+}
+
+/** The requirement pip could not find a target wheel for, from its error output. */
+export function unresolvedRequirement(output: string): string | undefined {
+  return /No matching distribution found for (\S+)/.exec(output)?.[1];
+}
+
+const isPureWheel = (file: string) =>
+  /-(py2\.py3|py3|py2\.py3\.[^-]+)-none-any\.whl$/.test(file) || /-none-any\.whl$/.test(file);
+
+/** Build one requirement (a spec or a local path) into a wheel; only pure-Python wheels fit another OS. */
+async function buildPureWheel(
+  python: string,
+  spec: string,
+  dest: string,
+  pipArgs: string[],
+  log?: (l: string) => void,
+): Promise<string> {
+  const work = await mkdtemp(path.join(tmpdir(), 'wheel-build-'));
+  try {
+    const res = await pip(
+      python,
+      ['wheel', '--no-deps', '--no-binary=:all:', '-w', work, ...pipArgs, spec],
+      log,
+    );
+    if (res.exitCode !== 0) {
+      throw new InstallerError(
+        'WHEELHOUSE_BUILD_FAILED',
+        `Could not build a wheel for ${spec}: ${res.all.split('\n').slice(-3).join(' ')}`,
+        'Check that the package builds with pip on this machine, or provide a wheel for the target platform.',
+      );
+    }
+    const built = (await readdir(work)).filter((f) => f.endsWith('.whl'));
+    const wheel = built[0];
+    if (!wheel)
+      throw new InstallerError('WHEELHOUSE_BUILD_FAILED', `pip wheel produced nothing for ${spec}.`);
+    if (!isPureWheel(wheel)) {
+      throw new InstallerError(
+        'WHEELHOUSE_NOT_PORTABLE',
+        `${spec} has no wheel for the target platform and builds to ${wheel}, which contains compiled code for this machine, not Windows.`,
+        'Build that wheel on a Windows machine (pip wheel) and pass its folder, or pin a version that publishes Windows wheels.',
+      );
+    }
+    await rename(path.join(work, wheel), path.join(dest, wheel));
+    return wheel;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const targetArgs = (o: WheelhouseOptions) => [
+  '--only-binary=:all:',
+  '--platform',
+  o.platform,
+  '--python-version',
+  o.pythonVersion,
+  '--implementation',
+  'cp',
+];
+
+/**
+ * Fill `dest` with wheels for the target platform so `pip install --no-index --find-links dest`
+ * resolves every requirement: target wheels from the index, pure-Python wheels built here for
+ * requirements that only ship sdists, git pins built from a local checkout (or GitHub when allowed).
+ * Ends with a dry resolution against the folder alone.
+ */
+export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseResult> {
+  const started = Date.now();
+  const python = o.python ?? 'python3';
+  const pipArgs = o.pipArgs ?? [];
+  await mkdir(o.dest, { recursive: true });
+  const { index, git } = splitRequirements(o.requirements);
+  const result: WheelhouseResult = {
+    wheels: [],
+    builtFromSdist: [],
+    builtFromGit: [],
+    skippedGit: [],
+    bytes: 0,
+    seconds: 0,
+  };
+
+  const gitNames: string[] = [];
+  const missing: GitRequirement[] = [];
+  for (const g of git) {
+    const local = o.gitSources?.[g.name] ?? o.gitSources?.[normalizeName(g.name)];
+    if (o.skipGit && !local) {
+      result.skippedGit.push(g);
+      continue;
+    }
+    if (local) {
+      await buildPureWheel(python, local, o.dest, [], o.onLog);
+    } else if (o.allowGit) {
+      await buildPureWheel(python, g.line, o.dest, pipArgs, o.onLog);
+    } else {
+      missing.push(g);
+      continue;
+    }
+    result.builtFromGit.push(g.name);
+    gitNames.push(g.name);
+  }
+  if (missing.length > 0) {
+    throw new InstallerError(
+      'WHEELHOUSE_GIT_PINS',
+      `These requirements are pinned to git repositories and need GitHub to build: ${missing
+        .map((g) => `${g.name} (${g.url}@${g.ref ?? 'default branch'})`)
+        .join(', ')}.`,
+      'On a machine that reaches GitHub add --allow-git; otherwise clone or download each repository at that commit and pass --git-source NAME=PATH (a folder or .tar.gz/.zip).',
+    );
+  }
+
+  const reqFile = path.join(o.dest, '..', `.requirements-${o.platform}.txt`);
+  await writeFile(reqFile, [...index, ...gitNames].join('\n') + '\n');
+  const rounds = o.maxRounds ?? 20;
+  for (let round = 0; ; round++) {
+    const res = await pip(
+      python,
+      ['download', ...targetArgs(o), '--find-links', o.dest, '-d', o.dest, ...pipArgs, '-r', reqFile],
+      o.onLog,
+    );
+    if (res.exitCode === 0) break;
+    const spec = unresolvedRequirement(res.all);
+    if (!spec || round >= rounds || result.builtFromSdist.includes(spec)) {
+      throw new InstallerError(
+        'WHEELHOUSE_UNRESOLVED',
+        `pip could not resolve the requirements for ${o.platform} (Python ${o.pythonVersion}): ${
+          res.all
+            .split('\n')
+            .filter((l) => l.startsWith('ERROR'))
+            .join(' ') || res.all.slice(-500)
+        }`,
+        'Pin a version that publishes wheels for the target, or build the missing wheel on Windows and add it.',
+      );
+    }
+    o.onLog?.(`no ${o.platform} wheel for ${spec}: building it from its source distribution`);
+    await buildPureWheel(python, spec, o.dest, pipArgs, o.onLog);
+    result.builtFromSdist.push(spec);
+  }
+
+  // The folder alone must resolve everything: the same resolution with the index switched off.
+  const check = await pip(python, [
+    'download',
+    ...targetArgs(o),
+    '--no-index',
+    '--find-links',
+    o.dest,
+    '-d',
+    o.dest,
+    '-r',
+    reqFile,
+  ]);
+  await rm(reqFile, { force: true });
+  if (check.exitCode !== 0) {
+    throw new InstallerError(
+      'WHEELHOUSE_INCOMPLETE',
+      `The wheelhouse does not resolve offline: ${check.all
+        .split('\n')
+        .filter((l) => l.startsWith('ERROR'))
+        .join(' ')}`,
+    );
+  }
+  for (const f of (await readdir(o.dest)).sort()) {
+    if (!f.endsWith('.whl')) continue;
+    result.wheels.push(f);
+    result.bytes += (await stat(path.join(o.dest, f))).size;
+  }
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
+import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
+import { InputError } from '../engine/errors.js';
+import { loadCatalog } from '../engine/release.js';
+import type { MapSecretStore } from '../engine/secrets.js';
+import type { Step } from '../engine/step.js';
+import { parseHostSpec, type HostSpec } from '../hosts/index.js';
+
+/** Options every run command takes (plan, install, repair, verify, uninstall). */
+export interface RunOptions {
+  answers: string;
+  host?: string;
+  json?: boolean;
+  logFile?: string;
+  yes?: boolean;
+  secretsStdin?: boolean;
+  /** Hidden, for tests and development: a module exporting `steps` replaces the profile. */
+  stepsModule?: string;
+  /** Hidden: read the release catalog from this folder. */
+  catalogDir?: string;
+  /** Hidden: limit for actions without their own timeout. */
+  actionTimeoutMs?: string;
+}
+
+export interface PreparedRun {
+  answers: Answers;
+  secrets: MapSecretStore;
+  hostSpec: HostSpec;
+  catalog: ReleaseCatalog;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  steps?: Step<any>[];
+  actionTimeoutMs?: number;
+}
+
+const secretsInputSchema = z.record(
+  z.enum(SECRET_PATHS, { error: `must be one of ${SECRET_PATHS.join(', ')}` }),
+  z.string({ error: 'must be a text value' }),
+);
+
+/** `--secrets-stdin`: a JSON object by answers path. Values are never echoed in errors. */
+export async function readSecretsFromStdin(
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<Record<string, string>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new InputError(
+      'SECRETS_INVALID',
+      'The secrets on stdin are not a JSON object.',
+      [],
+      'Pipe a JSON object such as {"database.login.password": "..."}.',
+    );
+  }
+  const parsed = secretsInputSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new InputError(
+      'SECRETS_INVALID',
+      'The secrets on stdin are not valid.',
+      parsed.error.issues.map((i) => ({
+        path: `stdin.${i.path.join('.')}`,
+        message: i.code === 'invalid_key' ? `unknown secret; allowed: ${SECRET_PATHS.join(', ')}` : i.message,
+      })),
+    );
+  return parsed.data;
+}
+
+function readAnswersFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(
+      'ANSWERS_UNREADABLE',
+      `Cannot read the answers file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+      [{ path: '--answers', message: 'must be a readable file' }],
+      'Check the path and the permissions of the file.',
+    );
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new InputError(
+      'ANSWERS_NOT_JSON',
+      `The answers file ${file} is not valid JSON: ${(e as Error).message}.`,
+      [{ path: '--answers', message: 'must contain a JSON object' }],
+      'Fix the JSON (an editor with JSON validation helps), or start from resources/examples/answers.json.',
+    );
+  }
+}
+
+function loadCatalogFrom(dir: string | undefined, release: string): ReleaseCatalog {
+  if (!dir) return loadCatalog(release);
+  const file = path.join(dir, `${release}.json`);
+  try {
+    return releaseCatalogSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    throw new InputError('RELEASE_UNKNOWN', `Cannot load the catalog ${file}: ${(e as Error).message}`, [
+      { path: 'release', message: `unknown release ${release}` },
+    ]);
+  }
+}
+
+/**
+ * Everything that can be wrong with the input is found here, before a host is created: invalid
+ * answers list every problem (exit 64) and nothing on the machine changes.
+ */
+export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+  const hostSpec = parseHostSpec(o.host);
+  const raw = readAnswersFile(o.answers);
+  const provided = o.secretsStdin ? await readSecretsFromStdin() : undefined;
+  const loaded = loadAnswers(raw, { env, provided });
+  if (!loaded.ok)
+    throw new InputError(
+      'ANSWERS_INVALID',
+      `The answers file ${o.answers} has ${loaded.issues.length} problem${loaded.issues.length === 1 ? '' : 's'}; nothing was changed.`,
+      loaded.issues,
+      'Fix each field listed above (run "qatrack-installer schema" for the full schema) and run the command again.',
+    );
+  const catalog = loadCatalogFrom(o.catalogDir, loaded.answers.release);
+  let steps: PreparedRun['steps'];
+  if (o.stepsModule) {
+    const mod = (await import(pathToFileURL(path.resolve(o.stepsModule)).href)) as { steps?: unknown };
+    if (!Array.isArray(mod.steps))
+      throw new InputError(
+        'STEPS_MODULE_INVALID',
+        `${o.stepsModule} does not export "steps" (an array of steps).`,
+      );
+    steps = mod.steps as PreparedRun['steps'];
+  }
+  const actionTimeoutMs = o.actionTimeoutMs ? Number(o.actionTimeoutMs) : undefined;
+  if (actionTimeoutMs !== undefined && !(actionTimeoutMs > 0))
+    throw new InputError('OPTION_INVALID', '--action-timeout-ms must be a positive number.', [
+      { path: '--action-timeout-ms', message: 'must be a positive number' },
+    ]);
+  return { answers: loaded.answers, secrets: loaded.secrets, hostSpec, catalog, steps, actionTimeoutMs };
+}

@@ -1,0 +1,138 @@
+import { Option, type Command as Cmd } from 'commander';
+import { InputError } from '../engine/errors.js';
+import type { PlanResult, RunReport } from '../engine/report.js';
+import { runSession, type Command } from '../engine/session.js';
+import { confirm, isInteractive } from './confirm.js';
+import { jsonLine, out, renderReport } from './output.js';
+import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
+import { createProgress } from './progress.js';
+import { renderPlan, siteUrl } from './render-plan.js';
+import { formatHostSpec } from '../hosts/index.js';
+import { EXIT } from '../engine/errors.js';
+
+/** The options every run command shares. */
+export function withRunOptions(cmd: Cmd): Cmd {
+  return cmd
+    .requiredOption('--answers <file>', 'answers file (JSON; see "qatrack-installer schema")')
+    .option('--host <host>', 'windows | posix | sim:STATEFILE (default: windows on Windows)')
+    .option('--json', 'machine-readable output: JSON, events as JSON lines')
+    .option('--log-file <file>', 'readable log file (a JSON-lines log is written beside it)')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--secrets-stdin', 'read secrets as a JSON object {"database.login.password": "..."} from stdin')
+    .addOption(
+      new Option('--steps-module <file>', 'use the steps exported by this module (tests)').hideHelp(),
+    )
+    .addOption(new Option('--catalog-dir <dir>', 'read the release catalog from this folder').hideHelp())
+    .addOption(
+      new Option('--action-timeout-ms <ms>', 'limit for actions without their own timeout').hideHelp(),
+    );
+}
+
+/** Ctrl+C cancels the run (steps not done are reported); a second Ctrl+C exits at once. */
+function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT.cancelled);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    },
+  };
+}
+
+export async function runPlan(
+  o: RunOptions,
+  prepared?: PreparedRun,
+): Promise<{ plan: PlanResult; exitCode: number }> {
+  const p = prepared ?? (await prepareRun(o));
+  const { result: plan, logFile } = await runSession({
+    command: 'plan',
+    answers: p.answers,
+    secrets: p.secrets,
+    hostSpec: p.hostSpec,
+    steps: p.steps,
+    catalog: p.catalog,
+    logFile: o.logFile,
+  });
+  if (o.json)
+    jsonLine({
+      release: p.answers.release,
+      host: formatHostSpec(p.hostSpec),
+      target: {
+        installDir: p.answers.paths.installDir,
+        dataDir: p.answers.paths.dataDir,
+        site: siteUrl(p.answers),
+      },
+      ...plan,
+      logFile,
+    });
+  else out(renderPlan(plan, p.answers, p.hostSpec));
+  return { plan, exitCode: plan.changes ? EXIT.changesPending : EXIT.ok };
+}
+
+/**
+ * install/repair/verify/uninstall. Confirmation: asked only on a terminal without --yes. Without a
+ * terminal nothing is ever asked: install and repair proceed (unattended), uninstall needs --yes.
+ */
+export async function runChange(
+  command: Exclude<Command, 'plan'>,
+  o: RunOptions,
+  uninstall?: { keepData: boolean },
+): Promise<number> {
+  const p = await prepareRun(o);
+  const asks = command === 'install' || command === 'uninstall';
+  if (asks && !o.yes) {
+    if (isInteractive()) {
+      if (command === 'install') {
+        const { plan } = await runPlan(o, p);
+        if (!plan.changes) return EXIT.ok;
+      }
+      const what =
+        command === 'install'
+          ? 'Apply these changes?'
+          : `Uninstall QATrack+ from ${p.answers.paths.installDir}${uninstall?.keepData === false ? ' and DELETE its data' : ' (data is kept)'}?`;
+      if (!(await confirm(what))) {
+        out('Nothing was changed.\n');
+        return EXIT.cancelled;
+      }
+    } else if (command === 'uninstall') {
+      throw new InputError(
+        'CONFIRMATION_REQUIRED',
+        'uninstall removes QATrack+ and is not run unattended without --yes.',
+        [{ path: '--yes', message: 'is required when stdin is not a terminal' }],
+        'Add --yes to confirm.',
+      );
+    }
+  }
+  const progress = createProgress({ json: o.json === true, tty: isInteractive() });
+  const cancel = cancelOnSigint();
+  let report: RunReport;
+  try {
+    const { result } = await runSession({
+      command,
+      answers: p.answers,
+      secrets: p.secrets,
+      hostSpec: p.hostSpec,
+      steps: p.steps,
+      catalog: p.catalog,
+      logFile: o.logFile,
+      onEvent: progress.listener,
+      signal: cancel.signal,
+      defaultActionTimeoutMs: p.actionTimeoutMs,
+      uninstall,
+    });
+    report = result as RunReport;
+  } finally {
+    progress.stop();
+    cancel.dispose();
+  }
+  if (o.json) jsonLine({ type: 'report', ...report });
+  else out(renderReport(report));
+  return report.exitCode;
+}

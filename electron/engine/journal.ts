@@ -1,0 +1,205 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { z } from 'zod';
+import { InstallerError } from './errors.js';
+import type { Redactor } from './redactor.js';
+
+/**
+ * JSON-lines record of what each run did: run start/end and, per step, start, planned (with a SHA-256
+ * of its actions: secret references only), applied, ok or failed. It tells the next run that a
+ * previous one was killed; the machine stays the truth (every run re-probes).
+ */
+export const journalEntrySchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run-start'),
+    t: z.string(),
+    runId: z.string(),
+    command: z.string(),
+    pid: z.number().int(),
+    hostname: z.string(),
+    host: z.string(),
+  }),
+  z.object({ type: z.literal('step-start'), t: z.string(), runId: z.string(), step: z.string() }),
+  z.object({
+    type: z.literal('step-planned'),
+    t: z.string(),
+    runId: z.string(),
+    step: z.string(),
+    actions: z.number().int(),
+    actionsSha256: z.string(),
+  }),
+  z.object({
+    type: z.literal('step-applied'),
+    t: z.string(),
+    runId: z.string(),
+    step: z.string(),
+    actionsSha256: z.string(),
+  }),
+  z.object({
+    type: z.literal('step-ok'),
+    t: z.string(),
+    runId: z.string(),
+    step: z.string(),
+    changed: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('step-failed'),
+    t: z.string(),
+    runId: z.string(),
+    step: z.string(),
+    error: z.string(),
+  }),
+  z.object({
+    type: z.literal('run-end'),
+    t: z.string(),
+    runId: z.string(),
+    ok: z.boolean(),
+    exitCode: z.number().int(),
+    message: z.string(),
+  }),
+]);
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type JournalRecord = DistributiveOmit<JournalEntry, 't' | 'runId'>;
+
+export interface InterruptedRun {
+  runId: string;
+  command: string;
+  startedAt: string;
+  /** The step that had started but not finished, if any. */
+  step?: string;
+}
+
+/** Reads a journal; lines that do not parse (a torn last line after a crash) are skipped. */
+export function readJournal(file: string): JournalEntry[] {
+  if (!existsSync(file)) return [];
+  const entries: JournalEntry[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = journalEntrySchema.safeParse(JSON.parse(line));
+      if (parsed.success) entries.push(parsed.data);
+    } catch {
+      // torn line: ignore
+    }
+  }
+  return entries;
+}
+
+/** The last run, if it never wrote its run-end (killed, power loss), and the step it was in. */
+export function findInterrupted(entries: readonly JournalEntry[]): InterruptedRun | undefined {
+  const lastStart = entries.findLast((e) => e.type === 'run-start');
+  if (!lastStart || lastStart.type !== 'run-start') return undefined;
+  const own = entries.filter((e) => e.runId === lastStart.runId);
+  if (own.some((e) => e.type === 'run-end')) return undefined;
+  const open = new Set<string>();
+  let step: string | undefined;
+  for (const e of own) {
+    if (e.type === 'step-start') {
+      open.add(e.step);
+      step = e.step;
+    } else if (e.type === 'step-ok' || e.type === 'step-failed') {
+      open.delete(e.step);
+      if (step === e.step) step = undefined;
+    }
+  }
+  return {
+    runId: lastStart.runId,
+    command: lastStart.command,
+    startedAt: lastStart.t,
+    step: step ?? [...open].at(-1),
+  };
+}
+
+export const describeInterrupted = (i: InterruptedRun) =>
+  `previous run ${i.runId} (${i.command}, started ${i.startedAt}) was interrupted` +
+  (i.step ? ` during step ${i.step}` : '') +
+  '; re-probing';
+
+const STALE_MS = 10_000;
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+export interface JournalOpenOptions {
+  runId: string;
+  command: string;
+  /** Host spec, e.g. "sim:/tmp/state.json". */
+  host: string;
+  redactor: Redactor;
+}
+
+/** An open journal holding the apply lock: only one run changes a machine at a time. */
+export class Journal {
+  private constructor(
+    readonly file: string,
+    private readonly runId: string,
+    private readonly redactor: Redactor,
+    private readonly release: () => Promise<void>,
+    /** Set when the previous run did not finish. */
+    readonly interrupted: InterruptedRun | undefined,
+  ) {}
+
+  static async open(file: string, options: JournalOpenOptions): Promise<Journal> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const release = await acquireLock(file);
+    const interrupted = findInterrupted(readJournal(file));
+    const journal = new Journal(file, options.runId, options.redactor, release, interrupted);
+    journal.record({
+      type: 'run-start',
+      command: options.command,
+      pid: process.pid,
+      hostname: os.hostname(),
+      host: options.host,
+    });
+    return journal;
+  }
+
+  record(entry: JournalRecord): void {
+    const line = JSON.stringify({ ...entry, t: new Date().toISOString(), runId: this.runId });
+    appendFileSync(this.file, this.redactor.redact(line) + '\n');
+  }
+
+  async close(end?: { ok: boolean; exitCode: number; message: string }): Promise<void> {
+    if (end) this.record({ type: 'run-end', ...end });
+    await this.release();
+  }
+}
+
+const lockPathFor = (file: string) => `${file}.lock`;
+
+/**
+ * proper-lockfile's lock; if it is held by a process on this machine that no longer exists (SIGKILL),
+ * the lock is taken over at once instead of waiting for it to go stale.
+ */
+async function acquireLock(file: string): Promise<() => Promise<void>> {
+  const options = { realpath: false, stale: STALE_MS, lockfilePath: lockPathFor(file) };
+  try {
+    return await lockfile.lock(file, options);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+  }
+  const holder = findInterrupted(readJournal(file));
+  const start = readJournal(file).findLast((e) => e.type === 'run-start');
+  const owner = start?.type === 'run-start' && start.runId === holder?.runId ? start : undefined;
+  if (owner && owner.hostname === os.hostname() && owner.pid !== process.pid && !isAlive(owner.pid)) {
+    rmSync(lockPathFor(file), { recursive: true, force: true });
+    return lockfile.lock(file, options);
+  }
+  const who = owner
+    ? `run ${owner.runId} (${owner.command}, pid ${owner.pid} on ${owner.hostname}, started ${owner.t})`
+    : 'another run';
+  throw new InstallerError(
+    'RUN_IN_PROGRESS',
+    `Another installer run is changing this machine: ${who}.`,
+    'Wait for it to finish and run the command again. If it was stopped, retry after 10 seconds.',
+  );
+}

@@ -1,0 +1,429 @@
+import type { Action } from './actions/index.js';
+import { applyAction, checkProduces } from './apply-action.js';
+import type { EventBus } from './emitter.js';
+import { CancelledError, EXIT, InstallerError } from './errors.js';
+import type { StepStatus } from './events.js';
+import { hashActions, validateActions } from './validate-actions.js';
+import type { Journal } from './journal.js';
+import { dependentsOf, orderSteps } from './order.js';
+import type { Redactor } from './redactor.js';
+import type { PlanResult, ReportedError, RunReport, RunStatus, StepReport } from './report.js';
+import type { Check, Step, StepContext } from './step.js';
+import { HostActionError } from '../hosts/host.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStep = Step<any>;
+
+export interface RunnerOptions {
+  runId: string;
+  steps: readonly AnyStep[];
+  ctx: StepContext;
+  redactor: Redactor;
+  events: EventBus;
+  /** Present for commands that change the machine. */
+  journal?: Journal;
+  /** Cancel: steps not done are reported. */
+  signal?: AbortSignal;
+  /** Limit for actions without their own timeoutMs. */
+  defaultActionTimeoutMs?: number;
+}
+
+/** 30 minutes: SQL Server Express and the wheelhouse install are the slow ones. */
+export const DEFAULT_ACTION_TIMEOUT_MS = 30 * 60_000;
+
+type Mode = 'install' | 'repair' | 'uninstall';
+
+/** Turns anything thrown into what a person reads: a code, plain words, what to do. */
+export function toReportedError(e: unknown, redactor: Redactor, step?: string): ReportedError {
+  if (e instanceof InstallerError)
+    return { code: e.code, message: redactor.redact(e.message), fix: e.fix && redactor.redact(e.fix), step };
+  if (e instanceof HostActionError)
+    return {
+      code: e.code,
+      message: redactor.redact(e.message),
+      fix: e.details.hint
+        ? redactor.redact(e.details.hint)
+        : 'Look at the log for the details, fix the cause, then run repair.',
+      step,
+    };
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    code: 'INTERNAL',
+    message: redactor.redact(`Unexpected error: ${message}`),
+    fix: 'This is a bug in the installer; please report it with the log file.',
+    step,
+  };
+}
+
+/**
+ * Orders the steps, then for each: probe → plan → apply its actions through the host → journal.
+ * The machine is the truth: every run re-probes, so a second run on a converged machine plans nothing.
+ */
+export class Runner {
+  readonly ordered: AnyStep[];
+  readonly #signal: AbortSignal;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.ordered = orderSteps(o.steps);
+    this.#signal = o.signal ?? new AbortController().signal;
+  }
+
+  #applies(step: AnyStep): boolean {
+    return step.appliesTo ? step.appliesTo(this.o.ctx) : true;
+  }
+
+  async #planStep(step: AnyStep, uninstall?: { keepData: boolean }): Promise<Action[]> {
+    const probed: unknown = await step.probe(this.o.ctx);
+    const planned = uninstall
+      ? ((await step.planUninstall?.(this.o.ctx, probed, uninstall)) ?? [])
+      : await step.plan(this.o.ctx, probed);
+    return validateActions(step.id, planned, this.o.redactor);
+  }
+
+  /** Probe and plan every step without changing anything. */
+  async plan(): Promise<PlanResult> {
+    const result: PlanResult = { steps: [], skipped: [], changes: 0 };
+    for (const step of this.ordered) {
+      if (this.#signal.aborted) throw new CancelledError();
+      if (!this.#applies(step)) {
+        result.skipped.push({ id: step.id, title: step.title });
+        continue;
+      }
+      let actions: Action[];
+      try {
+        actions = await this.#planStep(step);
+      } catch (e) {
+        throw wrapStepError(e, step);
+      }
+      result.steps.push({ id: step.id, title: step.title, actions });
+      result.changes += actions.length;
+    }
+    return result;
+  }
+
+  /** Run every applicable step's verify; a verify that throws is a failed check. */
+  async verifyAll(): Promise<Check[]> {
+    const checks: Check[] = [];
+    for (const step of this.ordered) {
+      if (!step.verify || !this.#applies(step)) continue;
+      try {
+        checks.push(...(await step.verify(this.o.ctx)));
+      } catch (e) {
+        const err = toReportedError(e, this.o.redactor, step.id);
+        checks.push({
+          id: `${step.id}.verify`,
+          title: step.title,
+          ok: false,
+          detail: err.message,
+          fix: err.fix,
+        });
+      }
+    }
+    return this.o.redactor.redactDeep(checks);
+  }
+
+  async verify(): Promise<RunReport> {
+    this.#emitRunStart('verify');
+    const checks = await this.verifyAll();
+    const failed = checks.filter((c) => !c.ok);
+    const report = this.#report('verify', failed.length ? 'failed' : 'done', [], {
+      checks,
+      message: failed.length
+        ? `${failed.length} of ${checks.length} checks failed.`
+        : `All ${checks.length} checks passed.`,
+    });
+    return this.#end(report);
+  }
+
+  async install(mode: 'install' | 'repair' = 'install'): Promise<RunReport> {
+    this.#emitRunStart(mode);
+    let drift: Check[] | undefined;
+    if (mode === 'repair') {
+      drift = (await this.verifyAll()).filter((c) => !c.ok);
+      for (const c of drift) this.#log('warn', `drift: ${c.title}: ${c.detail}`);
+    }
+    const outcome = await this.#converge(mode, this.ordered);
+    let checks: Check[] = [];
+    if (outcome.status === 'done' || outcome.status === 'nothing-to-do') {
+      checks = await this.verifyAll();
+      const failed = checks.filter((c) => !c.ok);
+      if (failed.length)
+        return this.#end(
+          this.#report(mode, 'failed', outcome.steps, {
+            checks,
+            drift,
+            notDone: [],
+            message: `Installed, but ${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.title).join(', ')}.`,
+            error: {
+              code: 'VERIFY_FAILED',
+              message: failed.map((c) => `${c.title}: ${c.detail}`).join('; '),
+              fix:
+                failed.find((c) => c.fix)?.fix ?? 'Look at the checks above, fix the cause, then run repair.',
+            },
+          }),
+        );
+    }
+    return this.#end(this.#report(mode, outcome.status, outcome.steps, { ...outcome, checks, drift }));
+  }
+
+  async uninstall(options: { keepData: boolean }): Promise<RunReport> {
+    this.#emitRunStart('uninstall');
+    const outcome = await this.#converge('uninstall', [...this.ordered].reverse(), options);
+    return this.#end(this.#report('uninstall', outcome.status, outcome.steps, outcome));
+  }
+
+  async #converge(
+    mode: Mode,
+    steps: AnyStep[],
+    uninstall?: { keepData: boolean },
+  ): Promise<{
+    status: RunStatus;
+    steps: StepReport[];
+    notDone: string[];
+    message: string;
+    error?: ReportedError;
+    rebootRequired: boolean;
+  }> {
+    const reports: StepReport[] = [];
+    const applicable = steps.filter((s) => this.#applies(s) && (!uninstall || s.planUninstall !== undefined));
+    const total = applicable.length;
+    const deferred = new Set<string>();
+    let rebootRequired = false;
+    let changed = 0;
+    for (const step of steps) {
+      if (!applicable.includes(step)) {
+        reports.push({ id: step.id, title: step.title, status: 'skipped', changed: 0 });
+        this.o.events.emit({ type: 'step-end', step: step.id, status: 'skipped', changed: 0 });
+      }
+    }
+    for (const [index, step] of applicable.entries()) {
+      const notDone = () => applicable.slice(index).map((s) => s.id);
+      if (this.#signal.aborted)
+        return this.#stopped('cancelled', reports, applicable.slice(index), notDone(), rebootRequired);
+      if (deferred.has(step.id)) {
+        reports.push({
+          id: step.id,
+          title: step.title,
+          status: 'pending',
+          changed: 0,
+          message: 'after the reboot',
+        });
+        this.o.events.emit({
+          type: 'step-end',
+          step: step.id,
+          status: 'pending',
+          changed: 0,
+          message: 'after the reboot',
+        });
+        continue;
+      }
+      this.o.events.emit({ type: 'step-start', step: step.id, title: step.title, index, total });
+      this.o.journal?.record({ type: 'step-start', step: step.id });
+      try {
+        const actions = await this.#planStep(step, uninstall);
+        const sha = hashActions(actions);
+        this.o.journal?.record({
+          type: 'step-planned',
+          step: step.id,
+          actions: actions.length,
+          actionsSha256: sha,
+        });
+        let stepReboot = false;
+        for (const [i, action] of actions.entries()) {
+          this.#progress(step.id, i / actions.length, index, total, action.describe);
+          stepReboot = (await this.#applyOne(step.id, action, i, actions.length)) || stepReboot;
+        }
+        if (actions.length)
+          this.o.journal?.record({ type: 'step-applied', step: step.id, actionsSha256: sha });
+        this.o.journal?.record({ type: 'step-ok', step: step.id, changed: actions.length });
+        changed += actions.length;
+        const status: StepStatus = actions.length ? 'changed' : 'ok';
+        const message = stepReboot ? 'a reboot is needed to finish' : undefined;
+        reports.push({ id: step.id, title: step.title, status, changed: actions.length, message });
+        this.#progress(step.id, 1, index, total, step.title);
+        this.o.events.emit({ type: 'step-end', step: step.id, status, changed: actions.length, message });
+        if (stepReboot) {
+          rebootRequired = true;
+          for (const id of dependentsOf(this.ordered, step.id)) deferred.add(id);
+        }
+      } catch (e) {
+        const cancelled = e instanceof CancelledError;
+        const err = toReportedError(e, this.o.redactor, step.id);
+        this.o.journal?.record({ type: 'step-failed', step: step.id, error: `${err.code}: ${err.message}` });
+        this.#log('error', `${step.title}: ${err.message}`, e);
+        const status: StepStatus = cancelled ? 'cancelled' : 'failed';
+        reports.push({ id: step.id, title: step.title, status, changed: 0, message: err.message });
+        this.o.events.emit({ type: 'step-end', step: step.id, status, changed: 0, message: err.message });
+        const rest = applicable.slice(index + 1);
+        return this.#stopped(
+          cancelled ? 'cancelled' : 'failed',
+          reports,
+          rest,
+          notDone(),
+          rebootRequired,
+          cancelled ? undefined : err,
+        );
+      }
+    }
+    const notDone = [...deferred];
+    if (rebootRequired)
+      return {
+        status: 'reboot-required',
+        steps: reports,
+        notDone,
+        rebootRequired,
+        message: `Reboot needed: restart the server, then run "qatrack-installer repair" to finish${notDone.length ? ` (${notDone.length} steps left: ${notDone.join(', ')})` : ''}.`,
+      };
+    const verb = mode === 'uninstall' ? 'Uninstalled' : mode === 'repair' ? 'Repaired' : 'Installed';
+    return changed
+      ? {
+          status: 'done',
+          steps: reports,
+          notDone: [],
+          rebootRequired,
+          message: `${verb}: ${changed} changes in ${reports.filter((r) => r.status === 'changed').length} steps.`,
+        }
+      : {
+          status: 'nothing-to-do',
+          steps: reports,
+          notDone: [],
+          rebootRequired,
+          message: 'Nothing to do: the machine already matches the answers.',
+        };
+  }
+
+  #stopped(
+    status: 'failed' | 'cancelled',
+    reports: StepReport[],
+    rest: AnyStep[],
+    notDone: string[],
+    rebootRequired: boolean,
+    error?: ReportedError,
+  ) {
+    for (const s of rest) {
+      reports.push({ id: s.id, title: s.title, status: 'pending', changed: 0 });
+      this.o.events.emit({ type: 'step-end', step: s.id, status: 'pending', changed: 0 });
+    }
+    const list = notDone.join(', ');
+    const message =
+      status === 'cancelled'
+        ? `Cancelled. Not done: ${list || 'nothing'}. Run repair to finish.`
+        : `Step "${error?.step}" failed: ${error?.message}`;
+    return { status, steps: reports, notDone, message, error, rebootRequired };
+  }
+
+  /** Applies one action; true when it asks for a reboot. */
+  async #applyOne(stepId: string, action: Action, index: number, total: number): Promise<boolean> {
+    this.o.events.emit({ type: 'action-start', step: stepId, index, total, describe: action.describe });
+    const started = Date.now();
+    try {
+      const result = await applyAction(this.o.ctx.host, action, {
+        secrets: this.o.ctx.secrets,
+        signal: this.#signal,
+        defaultTimeoutMs: this.o.defaultActionTimeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS,
+        onOutput: (line) => this.o.events.emit({ type: 'action-output', step: stepId, line }),
+      });
+      await checkProduces(this.o.ctx.host, action);
+      this.o.events.emit({
+        type: 'action-end',
+        step: stepId,
+        index,
+        ok: true,
+        durationMs: Date.now() - started,
+      });
+      return result.rebootRequired === true;
+    } catch (e) {
+      this.o.events.emit({
+        type: 'action-end',
+        step: stepId,
+        index,
+        ok: false,
+        durationMs: Date.now() - started,
+      });
+      throw e;
+    }
+  }
+
+  #progress(step: string, fraction: number, index: number, total: number, message: string): void {
+    const overall = total ? Math.min(1, (index + fraction) / total) : 1;
+    this.o.events.emit({ type: 'progress', step, fraction, overall, message });
+  }
+
+  #log(level: 'info' | 'warn' | 'error', message: string, err?: unknown): void {
+    this.o.events.emit({ type: 'log', level, message });
+    if (err instanceof Error && !(err instanceof InstallerError))
+      this.o.events.emit({ type: 'log', level: 'debug', message: err.stack ?? err.message });
+  }
+
+  #emitRunStart(command: string): void {
+    this.o.events.emit({
+      type: 'run-start',
+      runId: this.o.runId,
+      command,
+      steps: this.ordered.map((s) => ({ id: s.id, title: s.title })),
+    });
+    const interrupted = this.o.journal?.interrupted;
+    if (interrupted)
+      this.#log(
+        'warn',
+        `previous run ${interrupted.runId} was interrupted${interrupted.step ? ` during step ${interrupted.step}` : ''}; re-probing`,
+      );
+  }
+
+  #report(
+    command: RunReport['command'],
+    status: RunStatus,
+    steps: StepReport[],
+    extra: Partial<RunReport> & { message: string },
+  ): RunReport {
+    const exitCode =
+      status === 'failed'
+        ? EXIT.failure
+        : status === 'cancelled'
+          ? EXIT.cancelled
+          : status === 'reboot-required'
+            ? EXIT.rebootRequired
+            : EXIT.ok;
+    const interrupted = this.o.journal?.interrupted;
+    return this.o.redactor.redactDeep({
+      runId: this.o.runId,
+      command,
+      status,
+      ok: status === 'done' || status === 'nothing-to-do' || status === 'reboot-required',
+      exitCode,
+      steps,
+      checks: [],
+      notDone: [],
+      rebootRequired: status === 'reboot-required',
+      ...extra,
+      ...(interrupted
+        ? {
+            interrupted: `previous run ${interrupted.runId} was interrupted${interrupted.step ? ` during step ${interrupted.step}` : ''}`,
+          }
+        : {}),
+    });
+  }
+
+  #end(report: RunReport): RunReport {
+    this.o.events.emit({
+      type: 'run-end',
+      ok: report.ok,
+      exitCode: report.exitCode,
+      message: report.message,
+      rebootRequired: report.rebootRequired,
+    });
+    return report;
+  }
+}
+
+function wrapStepError(e: unknown, step: AnyStep): unknown {
+  if (e instanceof InstallerError || e instanceof HostActionError) {
+    e.message = `${step.title}: ${e.message}`;
+    return e;
+  }
+  return new InstallerError(
+    'STEP_FAILED',
+    `${step.title}: ${e instanceof Error ? e.message : String(e)}`,
+    'This is probably a bug in the installer; please report it with the log file.',
+  );
+}

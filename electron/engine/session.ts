@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ReleaseCatalog } from '../bundle/catalog-schema.js';
+import { createHost, formatHostSpec, type HostSpec } from '../hosts/index.js';
+import type { Host, TargetPlatform } from '../hosts/host.js';
+import { profileForHost, stepsFor } from '../steps/index.js';
+import type { Answers } from './answers/index.js';
+import { EventBus } from './emitter.js';
+import type { ProgressListener } from './events.js';
+import { Journal } from './journal.js';
+import { computeLayout, type Layout } from './layout.js';
+import { createFileLogger, type RunLogger } from './logger.js';
+import { Redactor } from './redactor.js';
+import { loadCatalog, resolveRelease } from './release.js';
+import type { PlanResult, RunReport } from './report.js';
+import { Runner, toReportedError } from './runner.js';
+import type { SecretStore } from './secrets.js';
+import type { Step, StepContext } from './step.js';
+
+export type Command = 'plan' | 'install' | 'repair' | 'verify' | 'uninstall';
+const MUTATING: readonly Command[] = ['install', 'repair', 'uninstall'];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStep = Step<any>;
+
+/** Everything a run needs; the CLI and the wizard fill it the same way. */
+export interface SessionOptions {
+  command: Command;
+  answers: Answers;
+  secrets: SecretStore;
+  hostSpec: HostSpec;
+  /** Use this host instead of creating one from hostSpec (tests). */
+  host?: Host;
+  /** Defaults to the profile for the host. */
+  steps?: readonly AnyStep[];
+  /** Defaults to resources/catalog/releases/<answers.release>.json. */
+  catalog?: ReleaseCatalog;
+  /** Readable log file (JSON-lines beside it); default from `defaultLogFile`. */
+  logFile?: string;
+  onEvent?: ProgressListener;
+  signal?: AbortSignal;
+  defaultActionTimeoutMs?: number;
+  uninstall?: { keepData: boolean };
+}
+
+export const platformFor = (spec: HostSpec): TargetPlatform => (spec.kind === 'posix' ? 'posix' : 'win32');
+
+export const newRunId = () =>
+  new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '') + '-' + randomBytes(3).toString('hex');
+
+/** Where the installer keeps its journal: beside a sim state file, else the layout's state dir. */
+export const stateDirFor = (spec: HostSpec, layout: Layout) =>
+  spec.kind === 'sim' ? path.dirname(spec.file) : layout.stateDir;
+
+export const journalFileFor = (spec: HostSpec, layout: Layout) =>
+  spec.kind === 'sim'
+    ? path.join(path.dirname(spec.file), `${path.basename(spec.file, path.extname(spec.file))}.journal.jsonl`)
+    : layout.journalFile;
+
+/**
+ * Default log: `logs/` under the state dir (beside a sim state file). plan/verify on a real machine
+ * change nothing, so before the first install (no state dir yet) they log to the temp folder.
+ */
+export function defaultLogFile(spec: HostSpec, layout: Layout, command: Command, runId: string): string {
+  let dir = stateDirFor(spec, layout);
+  if (spec.kind !== 'sim' && !MUTATING.includes(command) && !existsSync(dir))
+    dir = path.join(os.tmpdir(), 'qatrack-installer');
+  return path.join(dir, 'logs', `${command}-${runId}.log`);
+}
+
+export interface SessionResult<T> {
+  result: T;
+  logFile: string;
+  runId: string;
+}
+
+/** A run failed before or outside the steps (lock held, bad profile...): carries the log path. */
+export class SessionError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly logFile: string,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'SessionError';
+  }
+}
+
+/**
+ * One installer run: redactor, logs, host, journal and runner wired together and closed in order.
+ * Every event and log line goes through the redactor built from all known secrets.
+ */
+export async function runSession(
+  options: SessionOptions & { command: 'plan' },
+): Promise<SessionResult<PlanResult>>;
+export async function runSession(options: SessionOptions): Promise<SessionResult<RunReport | PlanResult>>;
+export async function runSession(o: SessionOptions): Promise<SessionResult<RunReport | PlanResult>> {
+  const runId = newRunId();
+  const layout = computeLayout(o.answers, platformFor(o.hostSpec));
+  const release = resolveRelease(o.answers, layout, o.catalog ?? loadCatalog(o.answers.release));
+  const logFile = o.logFile ?? defaultLogFile(o.hostSpec, layout, o.command, runId);
+  const redactor = new Redactor(o.secrets.values());
+  const logger: RunLogger = createFileLogger(logFile, redactor);
+  const events = new EventBus(redactor, logger);
+  if (o.onEvent) events.on(o.onEvent);
+  const mutating = MUTATING.includes(o.command);
+  let host: Host | undefined;
+  let journal: Journal | undefined;
+  let end: { ok: boolean; exitCode: number; message: string } | undefined;
+  try {
+    logger.log(
+      'info',
+      `qatrack-installer ${o.command} on ${formatHostSpec(o.hostSpec)} (run ${runId}, release ${release.id})`,
+    );
+    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating }));
+    const steps = o.steps ?? stepsFor(profileForHost(host.kind));
+    const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };
+    if (mutating)
+      journal = await Journal.open(journalFileFor(o.hostSpec, layout), {
+        runId,
+        command: o.command,
+        host: formatHostSpec(o.hostSpec),
+        redactor,
+      });
+    const runner = new Runner({
+      runId,
+      steps,
+      ctx,
+      redactor,
+      events,
+      journal,
+      signal: o.signal,
+      defaultActionTimeoutMs: o.defaultActionTimeoutMs,
+    });
+    let result: RunReport | PlanResult;
+    switch (o.command) {
+      case 'plan':
+        result = await runner.plan();
+        logger.log(
+          'info',
+          `plan: ${result.changes} changes in ${result.steps.filter((s) => s.actions.length).length} steps`,
+        );
+        break;
+      case 'verify':
+        result = await runner.verify();
+        break;
+      case 'uninstall':
+        result = await runner.uninstall(o.uninstall ?? { keepData: true });
+        break;
+      default:
+        result = await runner.install(o.command);
+    }
+    if ('exitCode' in result) {
+      result.logFile = logFile;
+      end = { ok: result.ok, exitCode: result.exitCode, message: result.message };
+    }
+    return { result, logFile, runId };
+  } catch (e) {
+    const err = toReportedError(e, redactor);
+    logger.log('error', `${err.code}: ${err.message}`, { err: e });
+    end = { ok: false, exitCode: 1, message: `${err.code}: ${err.message}` };
+    throw new SessionError(e, logFile);
+  } finally {
+    await journal?.close(end).catch(() => undefined);
+    if (!o.host)
+      await host?.close().catch((e: unknown) => logger.log('error', 'closing the host failed', { err: e }));
+    await logger.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import { InputError, InstallerError } from '../../engine/errors.js';
+import type { Redactor } from '../../engine/redactor.js';
+import { simStateSchema, type SimState } from './state.js';
+
+/** Reads and validates a sim state file; a missing file is a fresh machine. */
+export function loadSimState(file: string): SimState {
+  if (!existsSync(file)) return simStateSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(
+      'SIM_STATE_INVALID',
+      `The sim state file ${file} is not valid JSON: ${(e as Error).message}.`,
+      [],
+      'Fix or delete the file.',
+    );
+  }
+  const parsed = simStateSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new InputError(
+      'SIM_STATE_INVALID',
+      `The sim state file ${file} does not match the sim state schema.`,
+      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(state)', message: i.message })),
+      'Fix or delete the file.',
+    );
+  return parsed.data;
+}
+
+/** Atomic write (temp file + rename): a killed run leaves the old or the new state, never half. */
+export async function saveSimState(file: string, state: SimState, redactor: Redactor): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Belt and braces: handlers store masked text, but no secret may reach the file whatever they do.
+  await writeFileAtomic(file, redactor.redact(JSON.stringify(state, null, 1)) + '\n');
+}
+
+/** One writer per state file; the error names the file. */
+export async function lockSimState(file: string): Promise<() => Promise<void>> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    return await lockfile.lock(file, { realpath: false, stale: 10_000, lockfilePath: `${file}.lock` });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED')
+      throw new InstallerError(
+        'SIM_STATE_LOCKED',
+        `The sim state ${file} is in use by another installer run.`,
+        'Wait for the other run to finish (or retry after 10 seconds if it was killed).',
+      );
+    throw e;
+  }
+}
+
+export const simStateJsonSchema = () => z.toJSONSchema(simStateSchema, { io: 'input' });

@@ -1,0 +1,165 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pinsFileSchema } from '../../electron/bundle/catalog-schema.js';
+import { createBundle, type CreateOptions } from '../../electron/bundle/create.js';
+import { manifestSchema } from '../../electron/bundle/manifest.js';
+import { assertBundleIntact, verifyBundle } from '../../electron/bundle/verify.js';
+import { InputError } from '../../electron/engine/errors.js';
+import {
+  makeFixtureCatalog,
+  makeFixtureWheels,
+  type FixtureCatalog,
+} from '../../scripts/bundle-fixture-lib.js';
+import { startMirror, type TestMirror } from '../support/bundle-mirror.js';
+
+let work: string;
+let fixture: FixtureCatalog;
+let mirror: TestMirror;
+let wheels: string;
+let cacheDir: string;
+
+const options = (out: string, extra: Partial<CreateOptions> = {}): CreateOptions => ({
+  release: fixture.release,
+  arch: 'x64',
+  out,
+  cacheDir,
+  mirror: mirror.url,
+  // Never fall back to the vendor urls from a test: the mirror is the whole internet here.
+  mirrorOnly: true,
+  catalogDir: fixture.catalogDir,
+  pinsDir: fixture.pinsDir,
+  acceptNewPins: true,
+  // pip resolves the fixture requirements from local wheels only: the real pip path, offline.
+  wheelhouse: { build: { pipArgs: ['--no-index', '--find-links', wheels] } },
+  ...extra,
+});
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'bundle-create-'));
+  wheels = path.join(work, 'wheels');
+  const requirements = await makeFixtureWheels(wheels);
+  fixture = await makeFixtureCatalog(path.join(work, 'fixture'), { requirements, artifactBytes: 200_000 });
+  mirror = await startMirror(fixture.files);
+  cacheDir = path.join(work, 'cache');
+});
+afterAll(async () => {
+  await mirror.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('bundle create and verify', () => {
+  let first: Awaited<ReturnType<typeof createBundle>>;
+  const out1 = () => path.join(work, 'b1');
+
+  it('refuses unpinned artifacts unless --accept-new-pins, before downloading anything', async () => {
+    const before = mirror.log.length;
+    const err = await createBundle(options(path.join(work, 'refused'), { acceptNewPins: false })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe('BUNDLE_UNPINNED');
+    expect((err as Error).message).toContain('winsw@any');
+    expect(mirror.log.length).toBe(before);
+  });
+
+  it('builds a bundle from the mirror: every file pinned in a self-hashed manifest, new pins recorded', async () => {
+    first = await createBundle(options(out1()));
+    const manifest = manifestSchema.parse(
+      JSON.parse(await readFile(path.join(out1(), 'manifest.json'), 'utf8')),
+    );
+    const paths = manifest.files.map((f) => f.path);
+    expect(paths).toContain('artifacts/python-3.9.13-amd64.exe');
+    expect(paths).toContain('source/qatrackplus-3.1.1.4.tar.gz');
+    expect(paths).not.toContain('artifacts/python-3.9.13.exe'); // x86 only
+    expect(paths).toContain('wheelhouse/qatrack_fixture_app-1.0-py3-none-any.whl');
+    expect(paths).toContain('wheelhouse/qatrack_fixture_dep-1.0-py3-none-any.whl');
+    expect(manifest.release).toBe('3.1.1.4');
+    expect(manifest.arch).toBe('x64');
+    expect(manifest.tool.name).toBe('qatrack-installer');
+    // Unpublished hashes were pinned and written for review.
+    const pins = pinsFileSchema.parse(JSON.parse(await readFile(first.pinsFile!, 'utf8')));
+    expect(Object.keys(pins.pins).sort()).toEqual(['arr@any', 'source@any', 'urlrewrite@any', 'winsw@any']);
+    expect(first.downloads.every((d) => !d.fromCache)).toBe(true);
+    expect((await verifyBundle(out1())).ok).toBe(true);
+  });
+
+  it('a second create is served from the cache: no request reaches the mirror', async () => {
+    const before = mirror.log.length;
+    const second = await createBundle(options(path.join(work, 'b2')));
+    expect(mirror.log.length).toBe(before);
+    expect(second.downloads.every((d) => d.fromCache)).toBe(true);
+    expect(second.wheelhouse.fromCache).toBe(true);
+    expect(second.newPins).toEqual([]);
+    expect(second.manifest.files.map((f) => [f.path, f.sha256])).toEqual(
+      first.manifest.files.map((f) => [f.path, f.sha256]),
+    );
+  });
+
+  it('a pinned artifact served with different bytes later is rejected, not re-pinned', async () => {
+    mirror.faults.corrupt = {
+      [new URL(fixture.catalog.artifacts.find((a) => a.id === 'winsw')!.url).pathname]: { offset: 3 },
+    };
+    const err = await createBundle(
+      options(path.join(work, 'b3'), { cacheDir: path.join(work, 'cache-empty') }),
+    ).catch((e: unknown) => e);
+    mirror.faults.corrupt = undefined;
+    expect((err as { code?: string }).code).toBe('BUNDLE_CHECKSUM_MISMATCH');
+    expect((err as Error).message).toContain('winsw@any');
+  });
+
+  it('names every missing, extra and altered file, and an edited manifest', async () => {
+    const dir = path.join(work, 'b2');
+    const whl = path.join(dir, 'wheelhouse', 'qatrack_fixture_dep-1.0-py3-none-any.whl');
+    await unlink(path.join(dir, 'artifacts', 'WinSW-x64.exe'));
+    await writeFile(path.join(dir, 'artifacts', 'evil.dll'), 'x');
+    // One flipped byte, same size.
+    const buf = await readFile(path.join(dir, 'artifacts', 'msodbcsql17-x64.msi'));
+    buf[1000] = buf[1000]! ^ 1;
+    await writeFile(path.join(dir, 'artifacts', 'msodbcsql17-x64.msi'), buf);
+    await appendFile(whl, 'extra');
+    const r = await verifyBundle(dir);
+    expect(r.ok).toBe(false);
+    expect(r.missing).toEqual(['artifacts/WinSW-x64.exe']);
+    expect(r.extra).toEqual(['artifacts/evil.dll']);
+    expect(r.altered.map((a) => a.path)).toEqual([
+      'artifacts/msodbcsql17-x64.msi',
+      'wheelhouse/qatrack_fixture_dep-1.0-py3-none-any.whl',
+    ]);
+    expect(r.altered[0]!.reason).toContain('SHA-256');
+    expect(r.altered[1]!.reason).toContain('size');
+
+    const err = await assertBundleIntact(dir).catch((e: unknown) => e);
+    expect((err as InputError).code).toBe('BUNDLE_INVALID');
+    expect((err as Error).message).toContain('msodbcsql17-x64.msi');
+
+    const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    m.files[0].size += 1;
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(m));
+    const edited = await verifyBundle(dir);
+    expect(edited.problems.join()).toContain('was edited');
+  });
+
+  it('checks a detached Ed25519 signature against the public key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519').publicKey;
+    const dir = path.join(work, 'signed');
+    await createBundle(
+      options(dir, { signingKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }),
+    );
+    const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect((await verifyBundle(dir, { publicKeyPem: pub })).ok).toBe(true);
+    const wrong = await verifyBundle(dir, {
+      publicKeyPem: other.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    expect(wrong.problems.join()).toContain('does not verify');
+  });
+
+  it('refuses an arch the catalog has no complete wheelhouse for, naming the field', async () => {
+    const err = await createBundle(options(path.join(work, 'x86'), { arch: 'x86' })).catch((e: unknown) => e);
+    expect((err as InputError).code).toBe('BUNDLE_ARCH_UNSUPPORTED');
+    expect((err as InputError).issues[0]!.path).toBe('arch');
+  });
+});
