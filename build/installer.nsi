@@ -170,7 +170,7 @@ Section "Uninstall"
   CreateDirectory "$APPDATA\${PRODUCT_FILENAME}\logs"
   DetailPrint "Removing the QATrack+ deployment ($R2); log: $R3"
   ClearErrors
-  ExecWait '"$INSTDIR\${APP_EXE}" --unattended --mode=uninstall $R2 --log "$R3"' $R4
+  ExecWait '"$INSTDIR\${APP_EXE}" --unattended --mode=uninstall $R2 --log-file "$R3"' $R4
   ${If} ${Errors}
   ${OrIf} $R4 <> 0
     ${If} $R4 <> 3010

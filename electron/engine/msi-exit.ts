@@ -32,6 +32,8 @@ export function msiExitCodeForResult(result: RunResult): MsiExitCode {
   switch (result.exitCode) {
     case EXIT.ok:
       return result.rebootRequired ? MSI_EXIT.rebootRequired : MSI_EXIT.success;
+    case EXIT.rebootRequired:
+      return MSI_EXIT.rebootRequired;
     case EXIT.cancelled:
       return MSI_EXIT.cancelled;
     case EXIT.invalidInput:
@@ -64,8 +66,11 @@ export function unattendedSummary(code: MsiExitCode, logPath: string): string {
 }
 
 export interface UnattendedOptions {
-  /** Where the run writes its log; printed first and last so it is found even after a crash. */
-  logPath: string;
+  /**
+   * Where the run writes its log; printed first and last so it is found even after a crash. Unknown
+   * when the engine chooses it (it then prints its own "Log:" line).
+   */
+  logPath?: string;
   /** Output sink (stdout in the app; a buffer in tests). */
   write: (line: string) => void;
 }
@@ -78,7 +83,7 @@ export async function runUnattended(
   run: () => Promise<RunResult>,
   options: UnattendedOptions,
 ): Promise<MsiExitCode> {
-  options.write(`Log: ${options.logPath}`);
+  if (options.logPath) options.write(`Log: ${options.logPath}`);
   let code: MsiExitCode;
   try {
     code = msiExitCodeForResult(await run());
@@ -86,7 +91,7 @@ export async function runUnattended(
     code = msiExitCodeForError(error);
     options.write(describeError(error));
   }
-  options.write(unattendedSummary(code, options.logPath));
+  options.write(unattendedSummary(code, options.logPath ?? 'as printed above'));
   return code;
 }
 

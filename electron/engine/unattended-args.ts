@@ -5,8 +5,11 @@ import { InputError } from './errors.js';
 /**
  * The packaged app's unattended command line, as documented for IT automation:
  *   "QATrack+ Installer.exe" --unattended --answers C:\path\answers.json [--mode install|repair|uninstall]
- *                            [--keep-data | --remove-data] [--log C:\path\run.log]
+ *                            [--keep-data | --remove-data] [--log-file C:\path\run.log]
  * Chromium/Electron switches the OS or shortcuts add are ignored (strict: false), our own are checked.
+ * Flag names match the CLI's (`--answers`, `--log-file`, `--keep-data`, `--remove-data`). Uninstall
+ * may omit --answers: the app then uses the answers of the last run it recorded (the NSIS uninstaller
+ * knows no answers file), and exits 0 if it never deployed anything.
  */
 export const unattendedModeSchema = z.enum(['install', 'repair', 'reconfigure', 'uninstall']);
 export type UnattendedMode = z.infer<typeof unattendedModeSchema>;
@@ -16,7 +19,7 @@ const unattendedArgsSchema = z
     unattended: z.literal(true),
     mode: unattendedModeSchema.default('install'),
     answers: z.string().min(1, 'needs a file path').optional(),
-    log: z.string().min(1, 'needs a file path').optional(),
+    'log-file': z.string().min(1, 'needs a file path').optional(),
     'keep-data': z.boolean().optional(),
     'remove-data': z.boolean().optional(),
   })
@@ -47,7 +50,7 @@ export function parseUnattendedArgs(argv: readonly string[]): UnattendedArgs | n
       unattended: { type: 'boolean' },
       mode: { type: 'string' },
       answers: { type: 'string' },
-      log: { type: 'string' },
+      'log-file': { type: 'string' },
       'keep-data': { type: 'boolean' },
       'remove-data': { type: 'boolean' },
     },
@@ -60,14 +63,14 @@ export function parseUnattendedArgs(argv: readonly string[]): UnattendedArgs | n
       'UNATTENDED_ARGS',
       `Invalid command line: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}.`,
       issues,
-      'Run with --unattended --answers <file> [--mode install|repair|reconfigure|uninstall] [--log <file>].',
+      'Run with --unattended --answers <file> [--mode install|repair|reconfigure|uninstall] [--log-file <file>].',
     );
   }
   const a = parsed.data;
   return {
     mode: a.mode,
     ...(a.answers !== undefined ? { answersFile: a.answers } : {}),
-    ...(a.log !== undefined ? { logFile: a.log } : {}),
+    ...(a['log-file'] !== undefined ? { logFile: a['log-file'] } : {}),
     keepData: a['remove-data'] !== true,
   };
 }

@@ -209,7 +209,7 @@ describe.skipIf(skipReason !== '')(`Windows installer under wine64 ${skipReason}
     const calls = (await readFile(argvLog, 'utf8')).trim().split('\n');
     expect(calls).toHaveLength(1);
     expect(calls[0]).toBe(
-      `"${APP_EXE}" --unattended --mode=uninstall --keep-data --log "C:\\ProgramData\\${pkg.productName}\\logs\\uninstall.log"`,
+      `"${APP_EXE}" --unattended --mode=uninstall --keep-data --log-file "C:\\ProgramData\\${pkg.productName}\\logs\\uninstall.log"`,
     );
     expect(existsSync(path.join(prefix.driveC, 'Program Files', pkg.productName))).toBe(false);
     expect(await prefix.regQuery(ARP_KEY)).toBeNull();

@@ -12,6 +12,7 @@ describe('MSI-style exit codes for unattended runs', () => {
   it('maps each engine outcome to the code IT automation expects', () => {
     expect(msiExitCodeForResult({ exitCode: EXIT.ok, rebootRequired: false })).toBe(0);
     expect(msiExitCodeForResult({ exitCode: EXIT.ok, rebootRequired: true })).toBe(3010);
+    expect(msiExitCodeForResult({ exitCode: EXIT.rebootRequired, rebootRequired: true })).toBe(3010);
     expect(msiExitCodeForResult({ exitCode: EXIT.cancelled, rebootRequired: false })).toBe(1602);
     expect(msiExitCodeForResult({ exitCode: EXIT.failure, rebootRequired: true })).toBe(1603);
     expect(msiExitCodeForResult({ exitCode: EXIT.invalidInput, rebootRequired: false })).toBe(1639);
@@ -56,7 +57,14 @@ describe('unattended command line', () => {
 
   it('reads mode, answers, log and the keep-data answer, ignoring Chromium switches', () => {
     expect(
-      parseUnattendedArgs(['--no-sandbox', '--unattended', '--answers', 'C:\\a.json', '--log', 'C:\\r.log']),
+      parseUnattendedArgs([
+        '--no-sandbox',
+        '--unattended',
+        '--answers',
+        'C:\\a.json',
+        '--log-file',
+        'C:\\r.log',
+      ]),
     ).toEqual({ mode: 'install', answersFile: 'C:\\a.json', logFile: 'C:\\r.log', keepData: true });
     expect(parseUnattendedArgs(['--unattended', '--mode=uninstall', '--remove-data'])).toEqual({
       mode: 'uninstall',
