@@ -48,7 +48,10 @@ export async function runUnattendedFromArgv(
   try {
     args = parseUnattendedArgs(argv);
   } catch (error) {
-    return runUnattended(() => Promise.reject(error), { logPath: 'none (nothing was run)', write });
+    return runUnattended(() => Promise.reject(error instanceof Error ? error : new Error(String(error))), {
+      logPath: 'none (nothing was run)',
+      write,
+    });
   }
   if (args === null) return null;
   const { mode, keepData, logFile } = args;
