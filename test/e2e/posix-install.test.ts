@@ -301,4 +301,16 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
       }
     }
   }, 60_000);
+  it('uninstall stops every service by pid and removes the program files, keeping the data', async () => {
+    const pids = await Promise.all([...workers, 'qatrack-proxy'].map((n) => servicePid(site, n)));
+    expect(pids.every((p) => p !== undefined && alive(p))).toBe(true);
+    const r = await cli(site, ['uninstall', '--yes']);
+    expect(r.exitCode, r.all).toBe(0);
+    for (const pid of pids) expect(alive(pid!)).toBe(false);
+    await expect(get(site.httpPort, '/')).rejects.toThrow();
+    await expect(readdir(path.join(site.installDir, 'venv'))).rejects.toThrow();
+    await expect(readdir(path.join(site.installDir, 'qatrackplus'))).rejects.toThrow();
+    expect(await readdir(path.join(site.dataDir, 'static'))).toContain('qa');
+    expect((await cli(site, ['plan'])).exitCode).toBe(2);
+  }, 120_000);
 });
