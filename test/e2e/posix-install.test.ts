@@ -306,7 +306,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     expect(pids.every((p) => p !== undefined && alive(p))).toBe(true);
     const r = await cli(site, ['uninstall', '--yes']);
     expect(r.exitCode, r.all).toBe(0);
-    for (const pid of pids) expect(alive(pid!)).toBe(false);
+    for (const pid of pids) expect(alive(pid!), `pid ${pid}: ${r.all}`).toBe(false);
     await expect(get(site.httpPort, '/')).rejects.toThrow();
     await expect(readdir(path.join(site.installDir, 'venv'))).rejects.toThrow();
     await expect(readdir(path.join(site.installDir, 'qatrackplus'))).rejects.toThrow();
