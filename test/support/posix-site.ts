@@ -82,6 +82,8 @@ export interface Site {
   dataDir: string;
   /** Every stdout/stderr the CLI printed, for the canary check. */
   outputs: string[];
+  /** The secrets the CLI gets on stdin (a test may change a password). */
+  secrets: Record<string, string>;
 }
 
 /**
@@ -166,6 +168,7 @@ export async function prepareSite(): Promise<Site> {
     installDir,
     dataDir,
     outputs: [],
+    secrets: { ...SECRETS },
   };
 }
 
@@ -193,7 +196,7 @@ export function startCli(site: Site, args: string[], answersFile = site.answersF
       site.catalogDir,
       '--secrets-stdin',
     ],
-    { input: JSON.stringify(SECRETS), reject: false, cwd: repoRoot },
+    { input: JSON.stringify(site.secrets), reject: false, cwd: repoRoot },
   );
 }
 
