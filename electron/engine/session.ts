@@ -18,6 +18,9 @@ import type { PlanResult, RunReport } from './report.js';
 import { Runner, toReportedError } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Step, StepContext } from './step.js';
+import { SessionError } from './session-error.js';
+
+export { SessionError };
 
 export type Command = 'plan' | 'install' | 'repair' | 'verify' | 'uninstall';
 const MUTATING: readonly Command[] = ['install', 'repair', 'uninstall'];
@@ -76,17 +79,6 @@ export interface SessionResult<T> {
   runId: string;
 }
 
-/** A run failed before or outside the steps (lock held, bad profile...): carries the log path. */
-export class SessionError extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly logFile: string,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = 'SessionError';
-  }
-}
-
 /**
  * One installer run: redactor, logs, host, journal and runner wired together and closed in order.
  * Every event and log line goes through the redactor built from all known secrets.
@@ -113,7 +105,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
       'info',
       `qatrack-installer ${o.command} on ${formatHostSpec(o.hostSpec)} (run ${runId}, release ${release.id})`,
     );
-    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating }));
+    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating, posixRunDir: layout.servicesDir }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };
     if (mutating)

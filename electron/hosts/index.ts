@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { InputError } from '../engine/errors.js';
 import type { Host } from './host.js';
-import { createPosixHost } from './posix/host.js';
-import { createSimHost } from './sim/host.js';
-import { createWindowsHost } from './windows/host.js';
 
 export interface CreateHostOptions {
   /** plan/verify: the sim host neither locks nor writes its state. */
   readOnly?: boolean;
   platform?: NodeJS.Platform;
+  /** posix: where supervised services keep their spec and pid files (the layout's servicesDir). */
+  posixRunDir?: string;
 }
 
 export type HostSpec = { kind: 'windows' } | { kind: 'posix' } | { kind: 'sim'; file: string };
@@ -46,12 +45,20 @@ export async function createHost(
   options: CreateHostOptions = {},
 ): Promise<Host> {
   const h = typeof spec === 'object' ? spec : parseHostSpec(spec, options.platform);
+  // Each host is loaded only when used: the posix host's process tooling and the Windows host's SQL
+  // client cost hundreds of milliseconds at startup that a sim plan does not need.
   switch (h.kind) {
-    case 'windows':
+    case 'windows': {
+      const { createWindowsHost } = await import('./windows/host.js');
       return createWindowsHost();
-    case 'posix':
-      return createPosixHost();
-    case 'sim':
+    }
+    case 'posix': {
+      const { createPosixHost } = await import('./posix/host.js');
+      return createPosixHost({ runDir: options.posixRunDir });
+    }
+    case 'sim': {
+      const { createSimHost } = await import('./sim/host.js');
       return createSimHost(h.file, { readOnly: options.readOnly });
+    }
   }
 }
