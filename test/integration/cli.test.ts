@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { progressEventSchema } from '../../electron/engine/events.js';
 import { CANARY, tempDir } from '../support/engine-context.js';
 import { runCli, startCli, TEST_STEPS } from '../support/cli.js';
 
@@ -67,6 +68,9 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     );
     expect(lines.at(-1).logFile).toBe(logFile);
     expect(lines[0].type).toBe('run-start');
+    // Every event matches the typed contract the wizard validates over IPC.
+    for (const line of lines.slice(0, -1))
+      expect(progressEventSchema.safeParse(line).success, JSON.stringify(line)).toBe(true);
     expect(lines.filter((l) => l.type === 'action-start')).toHaveLength(6);
     expect(lines.at(-1)).toMatchObject({ type: 'report', status: 'done', exitCode: 0 });
   });
