@@ -11,7 +11,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
 import { loadAnswers } from '../electron/engine/answers/index.js';
 import { computeLayout } from '../electron/engine/layout.js';
 import { resolveRelease } from '../electron/engine/release.js';
@@ -20,6 +19,7 @@ import { runSession } from '../electron/engine/session.js';
 import { parseHostSpec } from '../electron/hosts/index.js';
 import type { SimState } from '../electron/hosts/sim/state.js';
 import { stepsFor } from '../electron/steps/index.js';
+import { buildCli } from '../scripts/build-cli.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const answersFile = 'resources/examples/answers.json';
@@ -80,19 +80,7 @@ function timeCli(entry: string, extra: string[] = []): number[] {
 // The development entry (tsx transpiles on load) and the shipped form (one esbuild bundle).
 const cli = timeCli('bin/qatrack-installer.js');
 const bundled = path.join(dir, 'cli.mjs');
-await build({
-  entryPoints: ['electron/cli/main.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: bundled,
-  logLevel: 'error',
-  // CJS dependencies (write-file-atomic, pino) expect require and __filename in an ESM bundle.
-  banner: {
-    js: "import {createRequire as __cr} from 'node:module'; import {fileURLToPath as __f2p} from 'node:url'; import {dirname as __dn} from 'node:path'; const require=__cr(import.meta.url); const __filename=__f2p(import.meta.url); const __dirname=__dn(__filename);",
-  },
-});
+await buildCli(bundled);
 const cliBundled = timeCli(bundled, ['--catalog-dir', 'resources/catalog/releases']);
 
 console.log(`Windows profile: ${steps.length} steps; start: ${seeded}`);
