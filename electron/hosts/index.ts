@@ -5,6 +5,8 @@ import type { Host } from './host.js';
 export interface CreateHostOptions {
   /** plan/verify: the sim host neither locks nor writes its state. */
   readOnly?: boolean;
+  /** Names the run holding a lock (sim state), for the error another run gets. */
+  owner?: string;
   platform?: NodeJS.Platform;
   /** posix: where supervised services keep their spec and pid files (the layout's servicesDir). */
   posixRunDir?: string;
@@ -58,7 +60,7 @@ export async function createHost(
     }
     case 'sim': {
       const { createSimHost } = await import('./sim/host.js');
-      return createSimHost(h.file, { readOnly: options.readOnly });
+      return createSimHost(h.file, { readOnly: options.readOnly, owner: options.owner });
     }
   }
 }

@@ -198,6 +198,26 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(repair.stderr).not.toMatch(/interrupted/); // it ended properly
   });
 
+  it('a second run on the same machine is refused with the other run named; plan still works', async () => {
+    const s = sim();
+    const journal = path.join(s.dir, 'state.journal.jsonl');
+    const first = startCli(['install', ...s.args], { env: { QATRACK_TEST_HANG: 'runtime' } });
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(journal) && readFileSync(journal, 'utf8').includes('"step":"runtime"'))) {
+      if (Date.now() > deadline) throw new Error('the first run never reached the runtime step');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const runId = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!).runId;
+    const second = await runCli(['repair', ...s.args]);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`in use by another installer run \\(run ${runId} \\(install\\), pid \\d+`),
+    );
+    expect((await runCli(['plan', ...s.args])).exitCode).toBe(2); // read-only: no lock needed
+    first.kill('SIGTERM');
+    expect((await first).exitCode).toBe(130);
+  });
+
   it('never shows the canary password: stdout, stderr, logs, journal, state', async () => {
     const s = sim();
     const secrets = JSON.stringify({
