@@ -162,7 +162,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     const err = toReportedError(e, redactor);
     logger.log('error', `${err.code}: ${err.message}`, { err: e });
     end = { ok: false, exitCode: 1, message: `${err.code}: ${err.message}` };
-    throw new SessionError(e, logFile);
+    // Whoever catches this (CLI, wizard) may print the cause: no secret leaves the session.
+    throw new SessionError(redactor.redactErrorInPlace(e), logFile);
   } finally {
     await journal?.close(end).catch(() => undefined);
     if (!o.host)

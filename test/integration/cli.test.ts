@@ -240,6 +240,15 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     outputs.push(failed.stdout, failed.stderr);
     expect(outputs.join('\n')).toContain('wrong password ********');
 
+    // A step that throws with the password in its message while planning (the session's own error path).
+    const leaky = await runCli(['plan', '--secrets-stdin', ...s.args], {
+      input: secrets,
+      env: { QATRACK_TEST_THROW_SECRET: 'settings' },
+    });
+    expect(leaky.exitCode).toBe(1);
+    expect(leaky.stderr).toMatch(/error \[STEP_FAILED\]: Settings file: cannot log in as qatrack with \*{8}/);
+    outputs.push(leaky.stdout, leaky.stderr);
+
     const everything = outputs.join('\n') + allWritten(s.dir);
     expect(everything).toContain('settings.py');
     for (const form of [
