@@ -7,9 +7,16 @@ import { describeOwner, tryLock } from '../../engine/lock.js';
 import type { Redactor } from '../../engine/redactor.js';
 import { simStateSchema, type SimState } from './state.js';
 
+/**
+ * A missing file is a fresh Windows Server on a hospital network: nothing installed, and the
+ * existing SQL Server named in the answers reachable with the installing admin's Windows login
+ * (so `plan` on a new state shows the whole install). Tests seed other machines explicitly.
+ */
+export const freshSimState = (): SimState => simStateSchema.parse({ windows: { sql: { available: true } } });
+
 /** Reads and validates a sim state file; a missing file is a fresh machine. */
 export function loadSimState(file: string): SimState {
-  if (!existsSync(file)) return simStateSchema.parse({});
+  if (!existsSync(file)) return freshSimState();
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
