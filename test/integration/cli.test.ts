@@ -281,6 +281,16 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(Object.keys(state.files).some((k) => k.toLowerCase().startsWith('c:\\qatrack'))).toBe(false);
   });
 
+  it('the shipped profile: plan on a new sim state with the example answers exits 2, no password shown', async () => {
+    const s = sim();
+    const r = await runCli(['plan', '--host', `sim:${s.state}`, '--answers', EXAMPLE]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^QATrack\+ 3\.1\.1\.4: install plan$/m);
+    expect(r.stdout).toMatch(/^\d+ changes in \d+ steps\.$/m);
+    for (const pw of ['Ch4nge-me', 'Reports-pw', 'Admin-pw', 'Smtp-pw'])
+      expect(r.stdout + r.stderr).not.toContain(pw);
+  });
+
   it('schema prints the answers JSON Schema', async () => {
     const r = await runCli(['schema']);
     expect(r.exitCode).toBe(0);
