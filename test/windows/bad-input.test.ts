@@ -28,18 +28,35 @@ describe('Windows-specific bad input names the field and what is allowed', () =>
   for (const t of thumbs)
     it(`certificate thumbprint ${JSON.stringify(t)}`, () => {
       const i = issues((a) => (a.site.https.certificate = { mode: 'thumbprint', thumbprint: t }));
-      expect(i.find((x) => x.path === 'site.https.certificate.thumbprint')?.message).toMatch(/40 hexadecimal digits/);
+      expect(i.find((x) => x.path === 'site.https.certificate.thumbprint')?.message).toMatch(
+        /40 hexadecimal digits/,
+      );
     });
 
   it('a thumbprint copied from the certificate dialog (spaces, lower case, invisible U+200E) is accepted and normalised', () => {
     const a = base();
-    a.site.https.certificate = { mode: 'thumbprint', thumbprint: '\u200ea1 b2 c3 d4 e5 f6 07 18 29 3a 4b 5c 6d 7e 8f 90 12 34 56 78' };
+    a.site.https.certificate = {
+      mode: 'thumbprint',
+      thumbprint: '\u200ea1 b2 c3 d4 e5 f6 07 18 29 3a 4b 5c 6d 7e 8f 90 12 34 56 78',
+    };
     const r = loadAnswers(a);
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(r.answers.site.https.certificate).toEqual({ mode: 'thumbprint', thumbprint: 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678' });
+    expect(r.answers.site.https.certificate).toEqual({
+      mode: 'thumbprint',
+      thumbprint: 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678',
+    });
   });
 
-  const hosts = ['bad host', 'qatrack_.hospital', '-qatrack.local', 'qatrack-.local', `${'a'.repeat(64)}.local`, 'x'.repeat(254), 'qätrack.local', ''];
+  const hosts = [
+    'bad host',
+    'qatrack_.hospital',
+    '-qatrack.local',
+    'qatrack-.local',
+    `${'a'.repeat(64)}.local`,
+    'x'.repeat(254),
+    'qätrack.local',
+    '',
+  ];
   for (const h of hosts)
     it(`host name ${JSON.stringify(h.length > 30 ? h.slice(0, 20) + '…' : h)}`, () => {
       const i = issues((a) => (a.site.hostNames = [h]));

@@ -17,7 +17,8 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'qatrack-xml-'));
 
 function xmllint(xml: string, utf16 = false): void {
   if (!hasXmllint) {
-    if (process.env.CI === 'true') throw new Error('xmllint is required in CI (apt-get install libxml2-utils)');
+    if (process.env.CI === 'true')
+      throw new Error('xmllint is required in CI (apt-get install libxml2-utils)');
     return;
   }
   const file = path.join(tmp(), 'x.xml');
@@ -25,11 +26,33 @@ function xmllint(xml: string, utf16 = false): void {
   execFileSync('xmllint', ['--noout', file]);
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', allowBooleanAttributes: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  allowBooleanAttributes: true,
+});
 const answers = (edit?: (a: any) => void) => exampleAnswers(edit).answers;
 
 /** Elements WinSW v2.12 reads (doc/xmlConfigFile.md@v2.12.0); v3-only names such as <username> are traps. */
-const WINSW_V2 = new Set(['id', 'name', 'description', 'executable', 'arguments', 'workingdirectory', 'env', 'startmode', 'delayedAutoStart', 'depend', 'onfailure', 'resetfailure', 'stoptimeout', 'priority', 'logpath', 'log', 'serviceaccount']);
+const WINSW_V2 = new Set([
+  'id',
+  'name',
+  'description',
+  'executable',
+  'arguments',
+  'workingdirectory',
+  'env',
+  'startmode',
+  'delayedAutoStart',
+  'depend',
+  'onfailure',
+  'resetfailure',
+  'stoptimeout',
+  'priority',
+  'logpath',
+  'log',
+  'serviceaccount',
+]);
 const DURATION = /^\d+\s?(ms|sec|secs|min|mins|hr|hrs|hour|hours|day|days)?$/;
 
 describe('WinSW v2 service XML', () => {
@@ -46,7 +69,8 @@ describe('WinSW v2 service XML', () => {
   it('uses only v2 element names, valid durations and size-rolled logs', () => {
     for (const d of defs) {
       const s = parser.parse(d.xml).service;
-      for (const key of Object.keys(s)) expect(WINSW_V2.has(key), `unknown WinSW v2 element <${key}>`).toBe(true);
+      for (const key of Object.keys(s))
+        expect(WINSW_V2.has(key), `unknown WinSW v2 element <${key}>`).toBe(true);
       expect(s.id).toBe(d.spec.id);
       expect(s.delayedAutoStart).toBe(''); // v2: presence enables it
       expect(s.serviceaccount).toBeUndefined(); // set with sc.exe: v2 silently falls back to LocalSystem
@@ -63,7 +87,11 @@ describe('WinSW v2 service XML', () => {
 
   it('binds each worker to its own loopback address, matching the farm', () => {
     const workers = defs.filter((d) => d.port);
-    expect(workers.map((d) => `${d.address}:${d.port}`)).toEqual(['127.0.0.1:8001', '127.0.0.2:8002', '127.0.0.3:8003']);
+    expect(workers.map((d) => `${d.address}:${d.port}`)).toEqual([
+      '127.0.0.1:8001',
+      '127.0.0.2:8002',
+      '127.0.0.3:8003',
+    ]);
     for (const d of workers) {
       const args = parser.parse(d.xml).service.arguments as string;
       expect(args).toContain(`--address ${d.address} --port ${d.port}`);
@@ -84,14 +112,18 @@ describe('site web.config', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     xmllint(xml);
     const r = rules(xml);
-    expect(r.map((x: any) => x['@name'])).toEqual(['QATrack+ static and media', 'QATrack+ to workers (http)']);
+    expect(r.map((x: any) => x['@name'])).toEqual([
+      'QATrack+ static and media',
+      'QATrack+ to workers (http)',
+    ]);
     expect(r[0].action['@type']).toBe('None');
     expect(new RegExp(r[0].match['@url']).test('static/qa/img/tux.png')).toBe(true);
     expect(new RegExp(r[0].match['@url']).test('accounts/login/')).toBe(false);
     expect(r[1].action['@url']).toBe('http://qatrack-farm/{R:1}');
     const vars = [r[1].serverVariables.set].flat().map((v: any) => v['@name']);
     expect(vars.sort()).toEqual(['HTTP_X_FORWARDED_HOST', 'HTTP_X_FORWARDED_PROTO']);
-    const limits = parser.parse(xml).configuration['system.webServer'].security.requestFiltering.requestLimits;
+    const limits =
+      parser.parse(xml).configuration['system.webServer'].security.requestFiltering.requestLimits;
     expect(Number(limits['@maxAllowedContentLength'])).toBeGreaterThanOrEqual(100 * 1024 * 1024);
   });
 
@@ -99,7 +131,11 @@ describe('site web.config', () => {
     const xml = siteWebConfig(answers());
     xmllint(xml);
     const r = rules(xml);
-    expect(r.map((x: any) => x['@name'])).toEqual(['QATrack+ HTTPS redirect', 'QATrack+ static and media', 'QATrack+ to workers (https)']);
+    expect(r.map((x: any) => x['@name'])).toEqual([
+      'QATrack+ HTTPS redirect',
+      'QATrack+ static and media',
+      'QATrack+ to workers (https)',
+    ]);
     const proto = [r[2].serverVariables.set].flat().find((v: any) => v['@name'] === 'HTTP_X_FORWARDED_PROTO');
     expect(proto['@value']).toBe('https');
     expect(r[0].action['@url']).toBe('https://{SERVER_NAME}/{R:1}');

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../electron/engine/actions/index.js';
 import { loadCatalog } from '../../electron/engine/release.js';
 import type { PlanResult } from '../../electron/engine/report.js';
 import { runSession } from '../../electron/engine/session.js';
@@ -36,7 +35,14 @@ const cases: { name: string; edit: (a: any) => void; seed: () => SimState; x86?:
     edit: (a) => {
       a.python.arch = 'x86';
       a.paths.bundleDir = 'E:\\qatrack-bundle-3.1.1.4-x86';
-      a.database = { ...a.database, mode: 'express', server: 'localhost', instance: 'SQLEXPRESS', port: 1433, authMode: 'windows' };
+      a.database = {
+        ...a.database,
+        mode: 'express',
+        server: 'localhost',
+        instance: 'SQLEXPRESS',
+        port: 1433,
+        authMode: 'windows',
+      };
       a.site.https = { enabled: false };
       a.workers = { count: 2, basePort: 8000 };
       a.email = { enabled: false };
@@ -47,7 +53,12 @@ const cases: { name: string; edit: (a: any) => void; seed: () => SimState; x86?:
   {
     name: 'https-4-workers',
     edit: (a) => {
-      a.site.https = { enabled: true, port: 443, redirectHttp: true, certificate: { mode: 'thumbprint', thumbprint: THUMB.toLowerCase().replace(/(.{8})/g, '$1 ') } };
+      a.site.https = {
+        enabled: true,
+        port: 443,
+        redirectHttp: true,
+        certificate: { mode: 'thumbprint', thumbprint: THUMB.toLowerCase().replace(/(.{8})/g, '$1 ') },
+      };
       a.workers = { count: 4, basePort: 9000 };
       a.database.server = 'localhost';
       a.database.instance = undefined;
@@ -62,29 +73,42 @@ function render(plan: PlanResult): { text: string; files: Record<string, string>
   const files: Record<string, string> = {};
   for (const step of plan.steps) {
     lines.push(`## ${step.id} — ${step.title}${step.actions.length ? '' : ' (nothing to do)'}`);
-    for (const a of step.actions as Action[]) {
+    for (const a of step.actions) {
       lines.push(`- ${a.describe}`);
       if (a.kind === 'writeFile') {
         files[a.path] = a.content.map((p) => (typeof p === 'string' ? p : `«secret ${p.$secret}»`)).join('');
         lines.push(`    file ${a.path} (${files[a.path]!.length} characters, below)`);
       } else if (a.kind === 'sql') {
-        const params = Object.entries(a.params).map(([k, p]) => `@${k}=${typeof p.value === 'object' ? `«secret ${p.value.$secret}»` : JSON.stringify(p.value)}`);
-        lines.push(`    sql on ${a.connection.server}${a.connection.port ? `,${a.connection.port}` : ''} (${a.connection.auth} auth): ${params.join(' ')}`);
+        const params = Object.entries(a.params).map(
+          ([k, p]) =>
+            `@${k}=${typeof p.value === 'object' ? `«secret ${p.value.$secret}»` : JSON.stringify(p.value)}`,
+        );
+        lines.push(
+          `    sql on ${a.connection.server}${a.connection.port ? `,${a.connection.port}` : ''} (${a.connection.auth} auth): ${params.join(' ')}`,
+        );
         lines.push(...a.batch.split('\n').map((l) => `      | ${l}`));
       } else if (a.kind === 'mkdir' || a.kind === 'copy' || a.kind === 'remove') {
         // describe says it all
       } else {
-        const cmds = commandsFor(a, { thumbprint: THUMB, taskXmlFile: '%TEMP%\\task.xml', isFile: a.kind === 'acl' && a.path.endsWith('.py') }) ?? [];
+        const cmds =
+          commandsFor(a, {
+            thumbprint: THUMB,
+            taskXmlFile: '%TEMP%\\task.xml',
+            isFile: a.kind === 'acl' && a.path.endsWith('.py'),
+          }) ?? [];
         for (const c of cmds) {
           const argv = c.args.map((x) => (x.length > 120 ? `${x.slice(0, 24)}…(${x.length} chars)` : x));
-          lines.push(`    $ ${[c.file, ...argv].map((x) => (/\s/.test(x) || x === '' ? `"${x}"` : x)).join(' ')}${c.stdinJson !== undefined ? `  <<< ${JSON.stringify(c.stdinJson)}` : ''}`);
+          lines.push(
+            `    $ ${[c.file, ...argv].map((x) => (/\s/.test(x) || x === '' ? `"${x}"` : x)).join(' ')}${c.stdinJson !== undefined ? `  <<< ${JSON.stringify(c.stdinJson)}` : ''}`,
+          );
         }
         if (a.kind === 'scheduledTask' && a.xml) files[`task ${a.name}`] = a.xml;
       }
     }
   }
   lines.push('', '# Files written', '');
-  for (const [p, content] of Object.entries(files)) lines.push(`### ${p}`, '```', content.replace(/\r\n/g, '\n').trimEnd(), '```', '');
+  for (const [p, content] of Object.entries(files))
+    lines.push(`### ${p}`, '```', content.replace(/\r\n/g, '\n').trimEnd(), '```', '');
   return { text: lines.join('\n') + '\n', files };
 }
 

@@ -3,12 +3,18 @@ import { MapSecretStore } from '../../electron/engine/secrets.js';
 import type { ActionOf } from '../../electron/engine/actions/index.js';
 import { actionSchema } from '../../electron/engine/actions/index.js';
 import { runSqlBatch, type SqlTarget } from '../../electron/hosts/windows/sql.js';
-import { CREATE_DATABASE, ENSURE_SQL_LOGIN, ENSURE_USER_ROLES, createDatabase, ensureSqlLogin } from '../../electron/steps/windows/sqlBatches.js';
+import {
+  CREATE_DATABASE,
+  ENSURE_SQL_LOGIN,
+  ENSURE_USER_ROLES,
+  createDatabase,
+  ensureSqlLogin,
+} from '../../electron/steps/windows/sqlBatches.js';
 import { HostActionError } from '../../electron/hosts/host.js';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
 
 const ADMIN_PW = 'Admin "pw" %^&! 9';
-const CANARY = "Can'ary ]pw[ \"x\" ;--";
+const CANARY = 'Can\'ary ]pw[ "x" ;--';
 const secrets = new MapSecretStore([
   ['database.admin.password', ADMIN_PW],
   ['database.login.password', CANARY],
@@ -20,13 +26,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-const target = (port: number): SqlTarget => ({ server: '127.0.0.1', port, user: 'installer', password: ADMIN_PW, database: 'master', encrypt: false });
+const target = (port: number): SqlTarget => ({
+  server: '127.0.0.1',
+  port,
+  user: 'installer',
+  password: ADMIN_PW,
+  database: 'master',
+  encrypt: false,
+});
 
 async function send(action: ActionOf<'sql'>, port: number) {
   await runSqlBatch(target(port), action.batch, action.params, secrets);
 }
 
-const conn = { server: '127.0.0.1', auth: 'sql' as const, user: 'installer', password: { $secret: 'database.admin.password' } };
+const conn = {
+  server: '127.0.0.1',
+  auth: 'sql' as const,
+  user: 'installer',
+  password: { $secret: 'database.admin.password' },
+};
 
 describe('T-SQL through the real mssql client', () => {
   it('logs in with the admin password and sends the batch with sp_executesql and typed parameters', async () => {
@@ -45,14 +63,24 @@ describe('T-SQL through the real mssql client', () => {
 
   it('sends a login password only as a parameter value, never in the statement text', async () => {
     server = await startTdsServer();
-    const actions = ensureSqlLogin(conn, { db: 'qatrackplus', login: 'qatrack', secret: 'database.login.password', roles: ['db_ddladmin', 'db_datareader'], resetPassword: false, server: 'test' }).map(
-      (a) => actionSchema.parse(a) as ActionOf<'sql'>,
-    );
+    const actions = ensureSqlLogin(conn, {
+      db: 'qatrackplus',
+      login: 'qatrack',
+      secret: 'database.login.password',
+      roles: ['db_ddladmin', 'db_datareader'],
+      resetPassword: false,
+      server: 'test',
+    }).map((a) => actionSchema.parse(a) as ActionOf<'sql'>);
     for (const a of actions) await send(a, server.port);
     const [login, user] = server.requests.slice(-2);
     expect(login!.sql).toBe(ENSURE_SQL_LOGIN);
     expect(login!.sql).not.toContain(CANARY);
-    expect(login!.params).toEqual({ db: 'qatrackplus', login: 'qatrack', password: CANARY, resetPassword: false });
+    expect(login!.params).toEqual({
+      db: 'qatrackplus',
+      login: 'qatrack',
+      password: CANARY,
+      resetPassword: false,
+    });
     expect(user!.sql).toBe(ENSURE_USER_ROLES);
     expect(user!.params).toEqual({ db: 'qatrackplus', login: 'qatrack', roles: 'db_ddladmin,db_datareader' });
     expect(JSON.stringify(actions)).not.toContain(CANARY);

@@ -98,7 +98,8 @@ export function registryCommands(a: ActionOf<'registry'>): Command[] {
 
 /** `xmlFile` is where the host wrote the task XML (UTF-16 LE with BOM). */
 export function scheduledTaskCommands(a: ActionOf<'scheduledTask'>, xmlFile: string): Command[] {
-  if (a.op === 'remove') return [{ file: SCHTASKS, args: ['/Delete', '/TN', a.name, '/F'], okExitCodes: [0, 1] }];
+  if (a.op === 'remove')
+    return [{ file: SCHTASKS, args: ['/Delete', '/TN', a.name, '/F'], okExitCodes: [0, 1] }];
   return [{ file: SCHTASKS, args: ['/Create', '/TN', a.name, '/XML', xmlFile, '/F'] }];
 }
 
@@ -131,7 +132,13 @@ export function winServiceCommands(a: ActionOf<'winService'>): Command[] {
 
 export function certificateCommands(a: ActionOf<'certificate'>): Command[] {
   return a.op === 'selfSigned'
-    ? [powershell('newSelfSignedCertificate', { friendlyName: a.friendlyName, dnsNames: a.dnsNames, years: a.years })]
+    ? [
+        powershell('newSelfSignedCertificate', {
+          friendlyName: a.friendlyName,
+          dnsNames: a.dnsNames,
+          years: a.years,
+        }),
+      ]
     : [powershell('removeCertificate', { friendlyName: a.friendlyName })];
 }
 
@@ -260,7 +267,9 @@ export function iisCommands(a: IisAction, thumbprint?: string): Command[] {
         },
       ];
     case 'removeSslBinding':
-      return [{ file: NETSH, args: ['http', 'delete', 'sslcert', `ipport=0.0.0.0:${a.port}`], okExitCodes: 'any' }];
+      return [
+        { file: NETSH, args: ['http', 'delete', 'sslcert', `ipport=0.0.0.0:${a.port}`], okExitCodes: 'any' },
+      ];
   }
 }
 

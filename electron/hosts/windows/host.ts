@@ -51,8 +51,13 @@ function resolveJson(value: unknown, secrets: SecretStore): unknown {
   return value;
 }
 
-async function run(cmd: Command, ctx: Pick<ApplyContext, 'secrets' | 'signal' | 'onOutput'>, timeoutMs?: number) {
-  const input = cmd.stdinJson === undefined ? undefined : JSON.stringify(resolveJson(cmd.stdinJson, ctx.secrets));
+async function run(
+  cmd: Command,
+  ctx: Pick<ApplyContext, 'secrets' | 'signal' | 'onOutput'>,
+  timeoutMs?: number,
+) {
+  const input =
+    cmd.stdinJson === undefined ? undefined : JSON.stringify(resolveJson(cmd.stdinJson, ctx.secrets));
   const r = await execa(cmd.file, cmd.args, {
     input,
     reject: false,
@@ -66,26 +71,44 @@ async function run(cmd: Command, ctx: Pick<ApplyContext, 'secrets' | 'signal' | 
   if (cmd.rebootExitCodes?.includes(code)) return { stdout: r.stdout, reboot: true };
   const ok = cmd.okExitCodes === 'any' || (cmd.okExitCodes ?? [0]).includes(code);
   if (!ok)
-    throw new HostActionError('COMMAND_FAILED', `${path.win32.basename(cmd.file)} exited with code ${code}.`, {
-      exitCode: code,
-      hint: 'The log shows the program output.',
-    });
+    throw new HostActionError(
+      'COMMAND_FAILED',
+      `${path.win32.basename(cmd.file)} exited with code ${code}.`,
+      {
+        exitCode: code,
+        hint: 'The log shows the program output.',
+      },
+    );
   return { stdout: r.stdout, reboot: false };
 }
 
-const quiet = { secrets: { get: () => undefined, values: () => [] }, signal: new AbortController().signal, onOutput: () => undefined };
+const quiet = {
+  secrets: { get: () => undefined, values: () => [] },
+  signal: new AbortController().signal,
+  onOutput: () => undefined,
+};
 
-async function ps<T>(script: Parameters<typeof powershell>[0], input: unknown, secrets?: SecretStore): Promise<T> {
+async function ps<T>(
+  script: Parameters<typeof powershell>[0],
+  input: unknown,
+  secrets?: SecretStore,
+): Promise<T> {
   const r = await run(powershell(script, input), { ...quiet, secrets: secrets ?? quiet.secrets });
   return JSON.parse(r.stdout || 'null') as T;
 }
 
-async function sqlQueryState(args: { connection: ActionOf<'sql'>['connection']; database: string; logins: string[] }, secrets: SecretStore) {
-  const params = { db: { type: 'nvarchar' as const, value: args.database }, logins: { type: 'nvarchar' as const, value: args.logins.join('|') } };
+async function sqlQueryState(
+  args: { connection: ActionOf<'sql'>['connection']; database: string; logins: string[] },
+  secrets: SecretStore,
+) {
+  const params = {
+    db: { type: 'nvarchar' as const, value: args.database },
+    logins: { type: 'nvarchar' as const, value: args.logins.join('|') },
+  };
   try {
     if (args.connection.auth === 'sql') {
       const sets = await runSqlBatch(targetFor(args.connection, secrets), PROBE_STATE, params, secrets);
-      return sqlStateFromRows(sets as unknown as Record<string, unknown>[][], args.logins);
+      return sqlStateFromRows(sets, args.logins);
     }
     const r = await ps<{ ok: boolean; number?: number; rows?: Record<string, unknown>[] }>('sqlBatch', {
       dataSource: dataSource(args.connection),
@@ -97,7 +120,11 @@ async function sqlQueryState(args: { connection: ActionOf<'sql'>['connection']; 
     // The SqlClient script flattens result sets; split them back by their columns.
     const rows = r.rows ?? [];
     return sqlStateFromRows(
-      [rows.filter((x) => 'databaseExists' in x), rows.filter((x) => 'is_disabled' in x), rows.filter((x) => 'userName' in x)],
+      [
+        rows.filter((x) => 'databaseExists' in x),
+        rows.filter((x) => 'is_disabled' in x),
+        rows.filter((x) => 'userName' in x),
+      ],
       args.logins,
     );
   } catch (e) {
@@ -113,9 +140,20 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
   const a: unknown = topics[topic].args.parse(rawArgs ?? {});
   switch (topic) {
     case 'iis': {
-      const r = await ps<{ installed: boolean; applicationHostXml?: string; sslXml?: string }>('iisSnapshot', {});
+      const r = await ps<{ installed: boolean; applicationHostXml?: string; sslXml?: string }>(
+        'iisSnapshot',
+        {},
+      );
       if (!r.installed)
-        return { installed: false, proxy: null, appPools: [], sites: [], webFarms: [], allowedServerVariables: [], sslBindings: [] };
+        return {
+          installed: false,
+          proxy: null,
+          appPools: [],
+          sites: [],
+          webFarms: [],
+          allowedServerVariables: [],
+          sslBindings: [],
+        };
       return parseIisSnapshot(r.applicationHostXml ?? '<configuration/>', r.sslXml ?? '');
     }
     case 'features':
@@ -142,11 +180,19 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
         names: [instance],
       });
       if (!names?.[instance]) return { installed: false };
-      const tcp = await ps<Record<string, unknown>>('registryValues', { key: `${base}\\SuperSocketNetLib\\Tcp\\IPAll`, names: ['TcpPort', 'TcpDynamicPorts'] });
+      const tcp = await ps<Record<string, unknown>>('registryValues', {
+        key: `${base}\\SuperSocketNetLib\\Tcp\\IPAll`,
+        names: ['TcpPort', 'TcpDynamicPorts'],
+      });
       const mode = await ps<Record<string, unknown>>('registryValues', { key: base, names: ['LoginMode'] });
       // The running instance's own view is not read here: a configuration changed without a restart
       // is not detected on a real server yet (restartPending stays false).
-      return { installed: true, tcpPort: tcp?.TcpPort, dynamicPorts: tcp?.TcpDynamicPorts, loginMode: mode?.LoginMode };
+      return {
+        installed: true,
+        tcpPort: tcp?.TcpPort,
+        dynamicPorts: tcp?.TcpDynamicPorts,
+        loginMode: mode?.LoginMode,
+      };
     }
   }
 }
@@ -172,15 +218,34 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
     case 'listDir': {
       const entries = await readdir(q.path, { withFileTypes: true }).catch(() => undefined);
       return entries
-        ? { exists: true, entries: entries.map((e) => ({ name: e.name, type: e.isDirectory() ? ('dir' as const) : ('file' as const) })) }
+        ? {
+            exists: true,
+            entries: entries.map((e) => ({
+              name: e.name,
+              type: e.isDirectory() ? ('dir' as const) : ('file' as const),
+            })),
+          }
         : { exists: false };
     }
     case 'exec': {
-      const r = await execa(q.file, q.args, { cwd: q.cwd, env: q.env, reject: false, windowsHide: true, timeout: q.timeoutMs ?? 60_000 });
-      return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, notFound: (r as { code?: string }).code === 'ENOENT' };
+      const r = await execa(q.file, q.args, {
+        cwd: q.cwd,
+        env: q.env,
+        reject: false,
+        windowsHide: true,
+        timeout: q.timeoutMs ?? 60_000,
+      });
+      return {
+        exitCode: r.exitCode ?? -1,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        notFound: (r as { code?: string }).code === 'ENOENT',
+      };
     }
     case 'service': {
-      const r = await ps<{ exists: boolean; state?: 'running' | 'stopped'; pid?: number }>('serviceInfo', { name: q.name });
+      const r = await ps<{ exists: boolean; state?: 'running' | 'stopped'; pid?: number }>('serviceInfo', {
+        name: q.name,
+      });
       return r.exists ? { exists: true, state: r.state ?? 'stopped', pid: r.pid } : { exists: false };
     }
     case 'port':
@@ -193,7 +258,9 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
           headersTimeout: q.timeoutMs ?? 10_000,
           bodyTimeout: q.timeoutMs ?? 10_000,
         });
-        const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+        const headers = Object.fromEntries(
+          Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
+        );
         return { ok: true, status: r.statusCode, headers, body: await r.body.text() };
       } catch (e) {
         return { ok: false, error: (e as Error).message };
@@ -206,7 +273,8 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
           key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\Instance Names\\SQL',
           names: [sqlInstance],
         });
-        return names?.[sqlInstance] ? { installed: true, version: String(names[sqlInstance]) } : { installed: false };
+        const id = names?.[sqlInstance];
+        return typeof id === 'string' ? { installed: true, version: id } : { installed: false };
       }
       const pattern = productPattern(q.id);
       return pattern ? ps('product', { pattern }) : { installed: false };
@@ -239,7 +307,10 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
       // Windows 10 / Server 2019+ ship bsdtar, which reads .zip and .tar.gz alike.
       await mkdir(action.dest, { recursive: true });
       await run(
-        { file: 'C:\\Windows\\System32\\tar.exe', args: ['-xf', action.archive, '-C', action.dest, `--strip-components=${action.stripComponents}`] },
+        {
+          file: 'C:\\Windows\\System32\\tar.exe',
+          args: ['-xf', action.archive, '-C', action.dest, `--strip-components=${action.stripComponents}`],
+        },
         ctx,
       );
       return {};
@@ -264,23 +335,42 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
       const code = r.exitCode ?? -1;
       if (action.rebootExitCodes?.includes(code)) return { rebootRequired: true };
       if (!(action.okExitCodes ?? [0]).includes(code))
-        throw new HostActionError('EXEC_FAILED', `"${action.describe}" exited with code ${code}.`, { exitCode: code });
+        throw new HostActionError('EXEC_FAILED', `"${action.describe}" exited with code ${code}.`, {
+          exitCode: code,
+        });
       return {};
     }
     case 'service':
-      return applyAction({ kind: 'winService', describe: action.describe, op: action.op === 'remove' || action.op === 'ensure' ? 'start' : action.op, name: action.name }, ctx);
+      return applyAction(
+        {
+          kind: 'winService',
+          describe: action.describe,
+          op: action.op === 'remove' || action.op === 'ensure' ? 'start' : action.op,
+          name: action.name,
+        },
+        ctx,
+      );
     case 'waitHttp': {
       const deadline = Date.now() + action.timeoutMs;
       for (;;) {
-        const r = (await windowsQuery({ kind: 'http', url: action.url, hostHeader: action.hostHeader, timeoutMs: 5000 }, ctx.secrets)) as QueryResults['http'];
+        const r = (await windowsQuery(
+          { kind: 'http', url: action.url, hostHeader: action.hostHeader, timeoutMs: 5000 },
+          ctx.secrets,
+        )) as QueryResults['http'];
         if (r.ok && action.expectStatus.includes(r.status)) return {};
-        if (Date.now() > deadline) throw new HostActionError('HTTP_TIMEOUT', `${action.url} did not answer in time.`);
+        if (Date.now() > deadline)
+          throw new HostActionError('HTTP_TIMEOUT', `${action.url} did not answer in time.`);
         await new Promise((res) => setTimeout(res, 1000));
       }
     }
     case 'sql': {
       if (action.connection.auth === 'sql') {
-        await runSqlBatch(targetFor(action.connection, ctx.secrets), action.batch, action.params, ctx.secrets);
+        await runSqlBatch(
+          targetFor(action.connection, ctx.secrets),
+          action.batch,
+          action.params,
+          ctx.secrets,
+        );
         return {};
       }
       const r = await ps<{ ok: boolean; number?: number }>(
@@ -295,13 +385,17 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
       );
       if (!r.ok) {
         const advice = sqlErrorAdvice(r.number);
-        throw new HostActionError(advice.code, sqlErrorText(r.number), { exitCode: r.number, hint: advice.fix });
+        throw new HostActionError(advice.code, sqlErrorText(r.number), {
+          exitCode: r.number,
+          hint: advice.fix,
+        });
       }
       return {};
     }
     default: {
       const extra: Parameters<typeof commandsFor>[1] = {};
-      if (action.kind === 'acl') extra.isFile = (await stat(action.path).catch(() => undefined))?.isFile() ?? false;
+      if (action.kind === 'acl')
+        extra.isFile = (await stat(action.path).catch(() => undefined))?.isFile() ?? false;
       if (action.kind === 'scheduledTask' && action.xml) {
         const file = path.join(os.tmpdir(), `qatrack-task-${process.pid}-${Date.now()}.xml`);
         // schtasks wants UTF-16 LE with a BOM when the XML declares UTF-16.

@@ -10,14 +10,20 @@ const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.i
 const attrs = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false });
 
 type Node = Record<string, unknown>;
-const child = (n: unknown, key: string): Node | undefined => (n as Node | undefined)?.[key] as Node | undefined;
+/** An attribute value as text (the parser gives strings; anything else is treated as absent). */
+const str = (v: unknown, fallback = ''): string =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback;
+const child = (n: unknown, key: string): Node | undefined =>
+  (n as Node | undefined)?.[key] as Node | undefined;
 
 export function parseIisSnapshot(applicationHostXml: string, sslText: string): IisSnapshot {
   const doc = attrs.parse(applicationHostXml) as Node;
   const conf = child(doc, 'configuration');
   const appHost = child(conf, 'system.applicationHost');
   const ws = child(conf, 'system.webServer');
-  const pools = list(child(child(appHost, 'applicationPools'), 'add') as Node | Node[] | undefined).map((p) => String(p.name));
+  const pools = list(child(child(appHost, 'applicationPools'), 'add') as Node | Node[] | undefined).map((p) =>
+    String(p.name),
+  );
   const sites = list(child(child(appHost, 'sites'), 'site') as Node | Node[] | undefined).map((s) => {
     const apps = list(s.application as Node | Node[] | undefined);
     const root = apps.find((a) => a.path === '/') ?? apps[0] ?? {};
@@ -29,8 +35,8 @@ export function parseIisSnapshot(applicationHostXml: string, sslText: string): I
     });
     return {
       name: String(s.name),
-      appPool: String(root.applicationPool ?? ''),
-      physicalPath: String(rootDir?.physicalPath ?? ''),
+      appPool: str(root.applicationPool),
+      physicalPath: str(rootDir?.physicalPath),
       bindings,
       virtualDirs: vdirs
         .filter((v) => v.path !== '/')
@@ -48,14 +54,16 @@ export function parseIisSnapshot(applicationHostXml: string, sslText: string): I
     healthCheckUrl: child(child(f, 'applicationRequestRouting'), 'healthCheck')?.url as string | undefined,
   }));
   const proxy = child(ws, 'proxy');
-  const allowed = list(child(child(child(ws, 'rewrite'), 'allowedServerVariables'), 'add') as Node | Node[] | undefined);
+  const allowed = list(
+    child(child(child(ws, 'rewrite'), 'allowedServerVariables'), 'add') as Node | Node[] | undefined,
+  );
   return {
     installed: true,
     proxy: proxy
       ? {
           enabled: proxy.enabled === 'true',
           preserveHostHeader: proxy.preserveHostHeader !== 'false',
-          timeout: String(proxy.timeout ?? '00:00:30'),
+          timeout: str(proxy.timeout, '00:00:30'),
         }
       : null,
     appPools: pools,

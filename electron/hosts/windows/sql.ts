@@ -55,7 +55,8 @@ export function targetFor(conn: SqlConnection, secrets: SecretStore, encrypt = t
   };
 }
 
-const typeOf = (p: SqlParam) => (p.type === 'int' ? sql.Int : p.type === 'bit' ? sql.Bit : sql.NVarChar(sql.MAX));
+const typeOf = (p: SqlParam) =>
+  p.type === 'int' ? sql.Int : p.type === 'bit' ? sql.Bit : sql.NVarChar(sql.MAX);
 
 /** Run one batch; SQL Server's error number becomes a stable code with plain words and a fix. */
 export async function runSqlBatch(
@@ -73,7 +74,7 @@ export async function runSqlBatch(
       req.input(name, typeOf(p), value);
     }
     const r = await req.query<Record<string, unknown>>(batch);
-    return r.recordsets as sql.IRecordSet<Record<string, unknown>>[];
+    return r.recordsets;
   } catch (e) {
     throw toHostError(e);
   } finally {
@@ -83,10 +84,17 @@ export async function runSqlBatch(
 
 /** SQL Server's number -> HostActionError; the server's own text is kept only when it names no secret. */
 export function toHostError(e: unknown): HostActionError {
-  const err = e as { code?: string; number?: number; originalError?: { number?: number; info?: { number?: number } } };
+  const err = e as {
+    code?: string;
+    number?: number;
+    originalError?: { number?: number; info?: { number?: number } };
+  };
   // tedious turns a refused login into ConnectionError ELOGIN without the number: that is 18456.
   const number =
-    err.number ?? err.originalError?.info?.number ?? err.originalError?.number ?? (err.code === 'ELOGIN' ? 18456 : undefined);
+    err.number ??
+    err.originalError?.info?.number ??
+    err.originalError?.number ??
+    (err.code === 'ELOGIN' ? 18456 : undefined);
   const advice = sqlErrorAdvice(number);
   return new HostActionError(advice.code, sqlErrorText(number), { exitCode: number, hint: advice.fix });
 }

@@ -7,8 +7,22 @@ import net from 'node:net';
  * Listens on 127.0.0.1, port 0 (a free port).
  */
 
-const PKT = { sqlBatch: 0x01, rpc: 0x03, reply: 0x04, attention: 0x06, login7: 0x10, prelogin: 0x12 } as const;
-const TOKEN = { error: 0xaa, loginAck: 0xad, envChange: 0xe3, done: 0xfd, doneProc: 0xfe, returnStatus: 0x79 } as const;
+const PKT = {
+  sqlBatch: 0x01,
+  rpc: 0x03,
+  reply: 0x04,
+  attention: 0x06,
+  login7: 0x10,
+  prelogin: 0x12,
+} as const;
+const TOKEN = {
+  error: 0xaa,
+  loginAck: 0xad,
+  envChange: 0xe3,
+  done: 0xfd,
+  doneProc: 0xfe,
+  returnStatus: 0x79,
+} as const;
 const DONE_ERROR = 0x0002;
 const PROC_NAMES: Record<number, string> = { 10: 'sp_executesql', 12: 'sp_prepexec', 13: 'sp_execute' };
 
@@ -93,7 +107,10 @@ function errorToken(e: SqlErrorReply): Buffer {
   fixed.writeUInt8(e.severity ?? (e.number === 18456 ? 14 : 16), 5);
   const line = Buffer.alloc(4);
   line.writeInt32LE(1);
-  return withLength(TOKEN.error, Buffer.concat([fixed, usVarchar(e.message), bVarchar('TDSTEST'), bVarchar(''), line]));
+  return withLength(
+    TOKEN.error,
+    Buffer.concat([fixed, usVarchar(e.message), bVarchar('TDSTEST'), bVarchar(''), line]),
+  );
 }
 
 function preloginReply(): Buffer {
@@ -128,11 +145,16 @@ function loginAck(database: string): Buffer {
     Buffer.from([16, 0, 0x10, 0x00]),
   ]);
   const env = Buffer.concat([Buffer.from([0x01]), bVarchar(database), bVarchar('master')]);
-  return Buffer.concat([withLength(TOKEN.envChange, env), withLength(TOKEN.loginAck, ack), doneToken(TOKEN.done, 0)]);
+  return Buffer.concat([
+    withLength(TOKEN.envChange, env),
+    withLength(TOKEN.loginAck, ack),
+    doneToken(TOKEN.done, 0),
+  ]);
 }
 
 // ---- decoding ----
-const readUcs2 = (buf: Buffer, offset: number, chars: number) => buf.subarray(offset, offset + chars * 2).toString('utf16le');
+const readUcs2 = (buf: Buffer, offset: number, chars: number) =>
+  buf.subarray(offset, offset + chars * 2).toString('utf16le');
 
 function decodeLogin7(buf: Buffer): RecordedLogin {
   const field = (pos: number) => [buf.readUInt16LE(pos), buf.readUInt16LE(pos + 2)] as const;
@@ -210,7 +232,13 @@ function readParamValue(r: Reader): string | number | boolean | null {
       const len = r.u8();
       if (len === 0) return null;
       const b = r.bytes(len);
-      return len === 8 ? Number(b.readBigInt64LE()) : len === 4 ? b.readInt32LE() : len === 2 ? b.readInt16LE() : b.readInt8();
+      return len === 8
+        ? Number(b.readBigInt64LE())
+        : len === 4
+          ? b.readInt32LE()
+          : len === 2
+            ? b.readInt16LE()
+            : b.readInt8();
     }
     case 0x68: {
       // BITN
@@ -253,11 +281,17 @@ function decodeRpc(buf: Buffer): RecordedRequest {
       params: Object.fromEntries(rest.map((p) => [p.name, p.value])),
     };
   }
-  return { kind: 'rpc', procedure, sql: '', params: Object.fromEntries(values.map((p) => [p.name, p.value])) };
+  return {
+    kind: 'rpc',
+    procedure,
+    sql: '',
+    params: Object.fromEntries(values.map((p) => [p.name, p.value])),
+  };
 }
 
 /** tedious's SET statements after login and mssql's pool health check are not the caller's SQL. */
-const isInitialSql = (sql: string) => /^set (textsize|ansi_nulls) /i.test(sql.trim()) || /^select 1;?$/i.test(sql.trim());
+const isInitialSql = (sql: string) =>
+  /^set (textsize|ansi_nulls) /i.test(sql.trim()) || /^select 1;?$/i.test(sql.trim());
 
 export async function startTdsServer(options: TdsServerOptions = {}): Promise<TdsServer> {
   const logins: RecordedLogin[] = [];
@@ -292,7 +326,11 @@ export async function startTdsServer(options: TdsServerOptions = {}): Promise<Td
           const initial = isInitialSql(sql);
           if (!initial) requests.push(req);
           const err = initial ? undefined : options.onRequest?.(req);
-          reply(err ? Buffer.concat([errorToken(err), doneToken(TOKEN.done, DONE_ERROR)]) : doneToken(TOKEN.done, 0));
+          reply(
+            err
+              ? Buffer.concat([errorToken(err), doneToken(TOKEN.done, DONE_ERROR)])
+              : doneToken(TOKEN.done, 0),
+          );
           return;
         }
         case PKT.rpc: {
