@@ -153,6 +153,6 @@ export function simPort(state: SimState, q: PortQuery): PortResult {
   if (site) return { inUse: true, owner: { iisSite: site.name, process: 'System' } };
   for (const [name, s] of Object.entries(state.services))
     if (s.state === 'running' && s.spec.port === q.port)
-      return { inUse: true, owner: { service: name, process: 'python.exe' } };
+      return { inUse: true, owner: { service: name } };
   return { inUse: false };
 }
