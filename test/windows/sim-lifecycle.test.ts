@@ -95,3 +95,21 @@ describe('Windows lifecycle on sim', () => {
     expect(r.error?.fix).toContain('workers.basePort');
   });
 });
+
+describe('Chrome from the bundle', () => {
+  it('installs the enterprise MSI and points CHROME_PATH at it', async () => {
+    const a = exampleAnswers((x) => (x.chrome = { mode: 'bundle' }));
+    const file = newStateFile(withExistingSql(cleanServer()));
+    const plan = await sim('plan', file, a);
+    const chrome = plan.steps.find((s) => s.id === 'win-chrome')!;
+    expect(chrome.actions.map((x) => x.kind)).toEqual(['mkdir', 'exec']);
+    expect((await sim('install', file, a)).error ?? null).toBeNull();
+    const s = readState(file);
+    expect(s.products.chrome).toBeDefined();
+    const settings = Object.entries(s.files).find(([k]) => k.toLowerCase().endsWith('local_settings.py'))![1];
+    expect(settings.content).toContain(
+      'C:\\\\Program Files\\\\Google\\\\Chrome\\\\Application\\\\chrome.exe',
+    );
+    expect((await sim('plan', file, a)).changes).toBe(0);
+  });
+});

@@ -2,6 +2,7 @@ import type { Step } from '../../engine/step.js';
 import { commonSteps } from '../common/index.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
+import { chromeStep } from './chrome.js';
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
@@ -22,6 +23,7 @@ export const windowsPrerequisites: Step<any>[] = [
   sqlExpressStep,
   sqlProvisionStep,
   iisFeaturesStep,
+  chromeStep,
 ];
 
 /** Windows steps after the common ones (services, IIS site, hardening, backups, alerts, verify). */
