@@ -8,9 +8,11 @@ import pRetry, { AbortError } from 'p-retry';
 import { Agent, EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
 import { InstallerError } from '../engine/errors.js';
 import type { DownloadEvent, DownloaderOptions, DownloadRequest, DownloadResult } from './download-types.js';
-import { sha256File, sha256Text } from './hash.js';
+import { HashPool } from './hash-pool.js';
+import { sha256Text } from './hash.js';
 
 export type { DownloadEvent, DownloaderOptions, DownloadRequest, DownloadResult } from './download-types.js';
+export { downloadEventSchema } from './download-types.js';
 
 /** Every url failed or served a file whose SHA-256 differs from the pin. */
 export class DownloadError extends InstallerError {
@@ -146,20 +148,35 @@ async function fetchInto(
   if (total !== undefined && got < total) throw new Error(`connection closed at ${got} of ${total} bytes`);
 }
 
+type Hasher = (file: string) => Promise<{ sha256: string; size: number }>;
+
 /** Download one file through the cache, trying each url (with retries) until the hash matches. */
 async function downloadOne(
   req: DownloadRequest,
   opts: DownloaderOptions,
   dispatcher: Dispatcher,
+  sha256File: Hasher,
 ): Promise<DownloadResult> {
   const emit = (e: DownloadEvent) => opts.onEvent?.(e);
   if (req.sha256) {
     const cached = cachePath(opts.cacheDir, req.sha256);
-    const size = await exists(cached);
-    if (size !== undefined) {
+    if ((await exists(cached)) !== undefined) {
+      // A cache entry is named by its hash but still checked: disks and people alter files.
       await place(cached, req.dest);
-      emit({ type: 'download-done', name: req.name, sha256: req.sha256, size, fromCache: true });
-      return { name: req.name, dest: req.dest, sha256: req.sha256, size, fromCache: true };
+      const got = await sha256File(req.dest);
+      if (got.sha256 === req.sha256) {
+        emit({ type: 'download-done', name: req.name, sha256: req.sha256, size: got.size, fromCache: true });
+        return { name: req.name, dest: req.dest, sha256: req.sha256, size: got.size, fromCache: true };
+      }
+      emit({
+        type: 'download-rejected',
+        name: req.name,
+        url: cached,
+        expected: req.sha256,
+        actual: got.sha256,
+      });
+      await rm(cached, { force: true });
+      await rm(req.dest, { force: true });
     }
   }
   await mkdir(path.join(opts.cacheDir, 'partial'), { recursive: true });
@@ -168,7 +185,7 @@ async function downloadOne(
     // One part file per (pin, url): a resume never mixes bytes from two origins.
     const part = path.join(opts.cacheDir, 'partial', `${sha256Text(`${req.sha256 ?? ''} ${url}`)}.part`);
     try {
-      await pRetry(
+      const { sha256, size } = await pRetry(
         async () => {
           await fetchInto(req, url, part, dispatcher, emit, opts.signal);
           const { sha256, size } = await sha256File(part);
@@ -197,7 +214,6 @@ async function downloadOne(
           },
         },
       );
-      const { sha256, size } = await sha256File(part);
       const cached = cachePath(opts.cacheDir, sha256);
       await mkdir(path.dirname(cached), { recursive: true });
       await rename(part, cached);
@@ -240,5 +256,16 @@ export async function downloadAll(
 ): Promise<DownloadResult[]> {
   const dispatcher = opts.dispatcher ?? defaultDispatcher();
   const limit = pLimit(opts.concurrency ?? 4);
-  return Promise.all(requests.map((r) => limit(() => downloadOne(r, opts, dispatcher))));
+  // Hashing runs on every core while the event loop keeps streaming other downloads.
+  const pool = new HashPool();
+  const hasher: Hasher = async (file) => {
+    const o = await pool.hash(file);
+    if ('error' in o) throw new Error(`cannot hash ${file}: ${o.error}`);
+    return o;
+  };
+  try {
+    return await Promise.all(requests.map((r) => limit(() => downloadOne(r, opts, dispatcher, hasher))));
+  } finally {
+    await pool.close();
+  }
 }
