@@ -1,5 +1,5 @@
-import { constants, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { chmod, copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,13 +67,18 @@ async function exists(file: string): Promise<number | undefined> {
 }
 
 /**
- * Put a verified cache file at dest. A copy (a reflink where the filesystem can), never a hard link:
- * editing a bundle file must not alter the cache entry that later bundles are built from.
+ * Put a cache file at dest: a hard link (instant, no extra disk) when both sit on one filesystem,
+ * else a copy. Cache files are read-only, and every cache hit is re-hashed before use, so a bundle
+ * file edited in place (which would alter the shared inode) is caught and re-downloaded next time.
  */
 async function place(from: string, dest: string): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true });
   await rm(dest, { force: true });
-  await copyFile(from, dest, constants.COPYFILE_FICLONE);
+  try {
+    await link(from, dest);
+  } catch {
+    await copyFile(from, dest);
+  }
 }
 
 /** Counts bytes as they stream and reports a rate at most every 200 ms. */
@@ -177,6 +182,7 @@ async function downloadOne(
       });
       await rm(cached, { force: true });
       await rm(req.dest, { force: true });
+      // The same inode when linked: it is gone now, and the download below replaces it.
     }
   }
   await mkdir(path.join(opts.cacheDir, 'partial'), { recursive: true });
@@ -217,6 +223,8 @@ async function downloadOne(
       const cached = cachePath(opts.cacheDir, sha256);
       await mkdir(path.dirname(cached), { recursive: true });
       await rename(part, cached);
+      // Read-only on POSIX (on Windows the read-only attribute would block deleting the bundle).
+      if (process.platform !== 'win32') await chmod(cached, 0o444);
       await place(cached, req.dest);
       emit({ type: 'download-done', name: req.name, sha256, size, fromCache: false });
       return { name: req.name, dest: req.dest, sha256, size, fromCache: false, url };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,7 +160,7 @@ describe('downloader', () => {
     expect(await readFile(path.join(out, '2', 'small.txt'))).toEqual(small);
   });
 
-  it('pins an unpinned file by its hash, and editing the bundle copy leaves the cache entry intact', async () => {
+  it('pins an unpinned file by its hash and keys the read-only cache entry by it', async () => {
     const { cacheDir, out } = await fresh('unpinned');
     const [r] = await downloadAll(
       [{ name: 'small', urls: [`${mirror.url}/a/small.txt`], dest: path.join(out, 's.txt') }],
@@ -168,9 +168,9 @@ describe('downloader', () => {
     );
     // Without a pin the hash is reported for pinning, and the cache is keyed by it.
     expect(r!.sha256).toBe(sha(small));
-    expect(await readFile(path.join(cacheDir, 'sha256', sha(small)))).toEqual(small);
-    await writeFile(path.join(out, 's.txt'), 'changed');
-    expect(await readFile(path.join(cacheDir, 'sha256', sha(small)))).toEqual(small);
+    const entry = path.join(cacheDir, 'sha256', sha(small));
+    expect(await readFile(entry)).toEqual(small);
+    if (process.platform !== 'win32') expect((await stat(entry)).mode & 0o222).toBe(0);
   });
 
   it('re-downloads when a cache entry was altered on disk', async () => {
@@ -179,7 +179,9 @@ describe('downloader', () => {
       { name: 'small', urls: [`${mirror.url}/a/small.txt`], dest: path.join(o, 's.txt'), sha256: sha(small) },
     ];
     await downloadAll(req(out), { cacheDir });
-    await writeFile(path.join(cacheDir, 'sha256', sha(small)), 'rotten');
+    // As if the bundle copy (a hard link to the cache entry) had been edited in place.
+    await chmod(path.join(out, 's.txt'), 0o644);
+    await writeFile(path.join(out, 's.txt'), 'rotten');
     const events: DownloadEvent[] = [];
     const [r] = await downloadAll(req(path.join(out, '2')), { cacheDir, onEvent: (e) => events.push(e) });
     expect(r!.fromCache).toBe(false);
