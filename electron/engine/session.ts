@@ -117,7 +117,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     // An offline bundle is verified in full before anything changes (no host yet, no journal).
     const bundle = await verifyBundleBeforeChange(o.command, o.answers, o.hostSpec);
     if (bundle) logger.log('info', `offline bundle verified: ${bundle.files} files, ${bundle.bytes} bytes`);
-    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating }));
+    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating, posixRunDir: layout.servicesDir }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };
     if (mutating)

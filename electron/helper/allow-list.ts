@@ -1,0 +1,154 @@
+import path from 'node:path';
+import { actionSchema, type Action } from '../engine/actions/index.js';
+import type { Layout } from '../engine/layout.js';
+import type { ReleaseContext } from '../engine/step.js';
+import type { TargetPlatform } from '../hosts/host.js';
+
+/**
+ * What the elevated helper agrees to do. The app is unelevated and may be compromised (a renderer
+ * bug, a tampered profile), so the helper re-checks every action: the kind must be on this list and
+ * an exec may only start a known system tool or a program of this installation.
+ */
+export const ALLOWED_ACTION_KINDS: ReadonlySet<string> = new Set([
+  'exec',
+  'mkdir',
+  'writeFile',
+  'remove',
+  'copy',
+  'extract',
+  'service',
+  'waitHttp',
+  'sql',
+  'acl',
+  'firewall',
+  'registry',
+  'scheduledTask',
+  'iis',
+]);
+
+export const ALLOWED_QUERY_KINDS: ReadonlySet<string> = new Set([
+  'file',
+  'listDir',
+  'exec',
+  'service',
+  'port',
+  'http',
+  'product',
+  'fact',
+  'os',
+  'windows',
+]);
+
+/** Windows tools by file name, always taken from the system folder (never from PATH). */
+const windowsSystemTools = (systemRoot: string) => [
+  path.win32.join(systemRoot, 'System32', 'msiexec.exe'),
+  path.win32.join(systemRoot, 'System32', 'inetsrv', 'appcmd.exe'),
+  path.win32.join(systemRoot, 'System32', 'sc.exe'),
+  path.win32.join(systemRoot, 'System32', 'icacls.exe'),
+  path.win32.join(systemRoot, 'System32', 'netsh.exe'),
+  path.win32.join(systemRoot, 'System32', 'schtasks.exe'),
+  path.win32.join(systemRoot, 'System32', 'reg.exe'),
+  path.win32.join(systemRoot, 'System32', 'dism.exe'),
+  path.win32.join(systemRoot, 'System32', 'taskkill.exe'),
+];
+
+/** Linux tools the posix profile drives (test and preview target only). */
+const posixSystemTools = [
+  '/usr/bin/python3',
+  '/usr/sbin/nginx',
+  '/usr/bin/psql',
+  '/usr/bin/createdb',
+  '/usr/bin/pg_ctlcluster',
+  '/usr/bin/systemctl',
+  '/usr/bin/uv',
+];
+
+export interface AllowListInput {
+  platform: TargetPlatform;
+  layout: Layout;
+  release: ReleaseContext;
+  systemRoot?: string;
+}
+
+export interface AllowList {
+  /** The parsed action when allowed, else why not (plain words, no secret). */
+  checkAction(raw: unknown): { ok: true; action: Action } | { ok: false; code: string; message: string };
+  checkExecutable(file: string): boolean;
+  checkQueryKind(kind: unknown): boolean;
+}
+
+export function createAllowList(input: AllowListInput): AllowList {
+  const p = input.platform === 'win32' ? path.win32 : path.posix;
+  const norm = (f: string) => {
+    const n = p.normalize(f);
+    return input.platform === 'win32' ? n.toLowerCase() : n;
+  };
+  const { layout, release } = input;
+  const exact = new Set(
+    [
+      ...(input.platform === 'win32'
+        ? windowsSystemTools(input.systemRoot ?? 'C:\\Windows')
+        : posixSystemTools),
+      layout.pythonExe,
+      layout.venvPython,
+      ...Object.values(release.artifacts),
+      ...(release.uvExe ? [release.uvExe] : []),
+    ].map(norm),
+  );
+  // Programs of this installation: the venv's scripts and the service wrappers it created.
+  const folders = [
+    p.join(layout.venvDir, input.platform === 'win32' ? 'Scripts' : 'bin'),
+    layout.servicesDir,
+  ].map(norm);
+  const posixPgBin = /^\/usr\/lib\/postgresql\/\d+\/bin\/[a-z_]+$/;
+
+  const checkExecutable = (file: string): boolean => {
+    if (!p.isAbsolute(file) || file.includes('\0')) return false;
+    const n = norm(file);
+    if (n !== norm(p.resolve(file))) return false;
+    if (exact.has(n)) return true;
+    if (input.platform !== 'win32' && posixPgBin.test(n)) return true;
+    return folders.some((dir) => p.dirname(n) === dir);
+  };
+
+  return {
+    checkExecutable,
+    checkQueryKind: (kind) => typeof kind === 'string' && ALLOWED_QUERY_KINDS.has(kind),
+    checkAction(raw) {
+      const kind = (raw as { kind?: unknown } | null)?.kind;
+      if (typeof kind !== 'string' || !ALLOWED_ACTION_KINDS.has(kind)) {
+        return {
+          ok: false,
+          code: 'HELPER_ACTION_KIND_REFUSED',
+          message: `The elevated helper does not run actions of kind ${JSON.stringify(String(kind)).slice(0, 40)}.`,
+        };
+      }
+      const parsed = actionSchema.safeParse(raw);
+      if (!parsed.success) {
+        return {
+          ok: false,
+          code: 'HELPER_ACTION_INVALID',
+          message: `The ${kind} action is malformed: ${parsed.error.issues
+            .map((i) => i.path.join('.') || '(action)')
+            .join(', ')}.`,
+        };
+      }
+      const action = parsed.data;
+      if (action.kind === 'exec' && !checkExecutable(action.file)) {
+        return {
+          ok: false,
+          code: 'HELPER_EXECUTABLE_REFUSED',
+          message: `The elevated helper does not start ${action.file}: only system tools and programs of this installation are allowed.`,
+        };
+      }
+      if (action.kind === 'service' && action.spec && !checkExecutable(action.spec.file)) {
+        return {
+          ok: false,
+          code: 'HELPER_EXECUTABLE_REFUSED',
+          message: `The elevated helper does not register a service running ${action.spec.file}.`,
+        };
+      }
+      return { ok: true, action };
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { progressEventSchema } from '../engine/events.js';
+
+/**
+ * The one IPC contract between the wizard (renderer), the preload and main, after GitHub Desktop's
+ * `ipc-shared.ts`: each request/response channel maps to a zod request schema and a zod response
+ * schema, so the compile-time types and the runtime checks come from the same place.
+ *
+ * Secrets travel renderer -> main only, inside `plan`, `apply` and `testDatabaseConnection` requests.
+ * No response and no event ever carries a secret value.
+ */
+
+export const CHANNEL_PREFIX = 'installer:';
+
+export const wizardModeSchema = z.enum(['install', 'repair', 'reconfigure', 'uninstall', 'bundle']);
+export type WizardMode = z.infer<typeof wizardModeSchema>;
+
+/** Secret values by dotted answers path (e.g. "database.login.password"). Request-only. */
+const secretsSchema = z.record(z.string().regex(/^[A-Za-z.]+$/), z.string().max(128));
+
+/** Answers as the wizard has them: validated by the engine's answers schema in main, not here. */
+const answersDraftSchema = z.record(z.string(), z.unknown());
+
+/** A typed failure every handler may return instead of its value (thrown errors lose their fields). */
+export const ipcErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  fix: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type IpcError = z.infer<typeof ipcErrorSchema>;
+
+const result = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ipcErrorSchema }),
+  ]);
+
+export const preflightCheckSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['ok', 'warning', 'error']),
+  detail: z.string(),
+  fix: z.string().optional(),
+});
+export type PreflightCheck = z.infer<typeof preflightCheckSchema>;
+
+export const verifyCheckSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+  fix: z.string().optional(),
+});
+
+export const planStepSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['changes', 'ok', 'skipped']),
+  actions: z.array(z.object({ kind: z.string(), describe: z.string() })),
+});
+export type PlanStep = z.infer<typeof planStepSchema>;
+
+export const planSchema = z.object({
+  mode: wizardModeSchema,
+  changes: z.number().int().min(0),
+  steps: z.array(planStepSchema),
+});
+export type Plan = z.infer<typeof planSchema>;
+
+export const runModeSchema = wizardModeSchema.exclude(['bundle']);
+
+const runRequestSchema = z
+  .object({
+    mode: runModeSchema,
+    answers: answersDraftSchema,
+    secrets: secretsSchema.default({}),
+    /** Uninstall only: keep the database, media and backups. */
+    keepData: z.boolean().default(true),
+  })
+  .strict();
+
+const bundleRequestSchema = z
+  .object({
+    outDir: z.string().min(1).max(260),
+    release: z.string().regex(/^\d+(?:\.\d+){1,3}$/),
+    arch: z.enum(['x64', 'x86']),
+  })
+  .strict();
+
+/** Where a run stands, for the progress page after a reload and for "what is left" on cancel. */
+export const runSummarySchema = z.object({
+  runId: z.string(),
+  state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  /** Titles of the steps that had not finished when the run stopped. */
+  remaining: z.array(z.string()),
+  message: z.string(),
+});
+
+export const contract = {
+  preflight: {
+    request: z.object({ mode: wizardModeSchema }).strict(),
+    response: result(
+      z.object({
+        machine: z.object({ name: z.string(), hostname: z.string(), elevated: z.boolean() }),
+        checks: z.array(preflightCheckSchema),
+        /** Suggested defaults for a first install (e.g. host name). */
+        suggested: z.object({ hostName: z.string() }),
+      }),
+    ),
+  },
+  validateAnswers: {
+    request: z.object({ answers: answersDraftSchema }).strict(),
+    response: result(
+      z.object({
+        valid: z.boolean(),
+        issues: z.array(z.object({ path: z.string(), message: z.string() })),
+      }),
+    ),
+  },
+  testDatabaseConnection: {
+    request: z
+      .object({
+        server: z.string().min(1).max(253),
+        instance: z.string().max(16).optional(),
+        port: z.number().int().min(1).max(65535).optional(),
+        authMode: z.enum(['windows', 'sql']),
+        user: z.string().max(128).optional(),
+        password: z.string().max(128).optional(),
+      })
+      .strict(),
+    response: result(z.object({ ok: z.boolean(), detail: z.string(), fix: z.string().optional() })),
+  },
+  checkPort: {
+    request: z.object({ port: z.number().int().min(1).max(65535) }).strict(),
+    response: result(z.object({ port: z.number().int(), inUse: z.boolean(), owner: z.string().optional() })),
+  },
+  plan: {
+    request: runRequestSchema,
+    response: result(planSchema),
+  },
+  apply: {
+    request: z.union([
+      runRequestSchema,
+      z.object({ mode: z.literal('bundle'), bundle: bundleRequestSchema }),
+    ]),
+    response: result(z.object({ runId: z.string() })),
+  },
+  cancel: {
+    request: z.object({ runId: z.string() }).strict(),
+    response: result(runSummarySchema),
+  },
+  runStatus: {
+    request: z.object({ runId: z.string() }).strict(),
+    response: result(runSummarySchema),
+  },
+  verify: {
+    request: z.object({}).strict(),
+    response: result(z.object({ checks: z.array(verifyCheckSchema), siteUrl: z.string().optional() })),
+  },
+  lastAnswers: {
+    request: z.object({}).strict(),
+    /** Answers of the last run with every secret removed; null before the first install. */
+    response: result(z.object({ answers: answersDraftSchema.nullable(), savedAt: z.string().optional() })),
+  },
+  saveAnswersFile: {
+    /** Saved without secret values: the file asks for them through env references. */
+    request: z.object({ answers: answersDraftSchema }).strict(),
+    response: result(z.object({ saved: z.boolean(), path: z.string().optional() })),
+  },
+  exportSupportBundle: {
+    request: z.object({}).strict(),
+    response: result(z.object({ saved: z.boolean(), path: z.string().optional() })),
+  },
+  openLogFolder: {
+    request: z.object({}).strict(),
+    response: result(z.object({ opened: z.boolean() })),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export const methods = Object.keys(contract) as Method[];
+export type RequestOf<M extends Method> = z.input<Contract[M]['request']>;
+export type ParsedRequestOf<M extends Method> = z.output<Contract[M]['request']>;
+export type ResponseOf<M extends Method> = z.output<Contract[M]['response']>;
+export type ValueOf<M extends Method> = Extract<ResponseOf<M>, { ok: true }>['value'];
+
+export const channelOf = (m: Method) => `${CHANNEL_PREFIX}${m}`;
+
+/** Main -> renderer events. */
+export const events = {
+  progress: z.object({ runId: z.string(), event: progressEventSchema }),
+} as const;
+export type EventName = keyof typeof events;
+export type EventOf<E extends EventName> = z.output<(typeof events)[E]>;
+export const eventChannelOf = (e: EventName) => `${CHANNEL_PREFIX}event:${e}`;
+
+/** What the preload exposes as `window.installer`: one function per channel, plus event subscription. */
+export type InstallerApi = { [M in Method]: (request: RequestOf<M>) => Promise<ResponseOf<M>> } & {
+  onProgress(listener: (payload: EventOf<'progress'>) => void): () => void;
+};

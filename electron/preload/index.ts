@@ -1,0 +1,44 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import {
+  channelOf,
+  contract,
+  eventChannelOf,
+  events,
+  methods,
+  type InstallerApi,
+  type Method,
+} from '../ipc/contract.js';
+
+/**
+ * The whole surface the page gets: `window.installer`, one function per contract channel plus a
+ * progress subscription. No ipcRenderer, no event objects, no Node. Answers from main are validated
+ * here before the page sees them. Bundled into one CJS file (sandboxed preloads cannot import).
+ */
+const invoke = async (method: Method, request: unknown): Promise<unknown> => {
+  const raw: unknown = await ipcRenderer.invoke(channelOf(method), request);
+  const checked = contract[method].response.safeParse(raw);
+  return checked.success
+    ? checked.data
+    : { ok: false, error: { code: 'IPC_BAD_RESPONSE', message: 'The installer sent an unexpected answer.' } };
+};
+
+const api = Object.fromEntries(
+  methods.map((m) => [m, (request: unknown) => invoke(m, request)]),
+) as unknown as Omit<InstallerApi, 'onProgress'>;
+
+const installer: InstallerApi = {
+  ...api,
+  onProgress(listener) {
+    const channel = eventChannelOf('progress');
+    const handler = (_event: unknown, payload: unknown) => {
+      const checked = events.progress.safeParse(payload);
+      if (checked.success) listener(checked.data);
+    };
+    ipcRenderer.on(channel, handler);
+    return () => {
+      ipcRenderer.off(channel, handler);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld('installer', installer);

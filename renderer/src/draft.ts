@@ -1,0 +1,365 @@
+import { secretText } from '../../electron/engine/answers/fields.js';
+import { loadAnswers } from '../../electron/engine/answers/load.js';
+import type { WizardMode } from '../../electron/ipc/contract.js';
+
+/**
+ * What the wizard's form holds. Field names follow the answers file's dotted paths wherever they
+ * can, so the engine's messages land next to the right control.
+ */
+export interface WizardDraft {
+  paths: { installDir: string; dataDir: string; bundleDir: string };
+  database: {
+    mode: 'existing' | 'express';
+    server: string;
+    instance: string;
+    port: string;
+    authMode: 'windows' | 'sql';
+    admin: { user: string; password: string };
+    name: string;
+    login: { user: string; password: string };
+    readonlyLogin: { user: string; password: string };
+  };
+  admin: { username: string; email: string; password: string };
+  site: {
+    hostNames: string;
+    httpPort: string;
+    https: { enabled: boolean; port: string; certMode: 'selfSigned' | 'thumbprint'; thumbprint: string };
+  };
+  workers: { count: string };
+  /** Second entry of each password, never sent anywhere. */
+  confirm: { dbAdmin: string; dbLogin: string; dbReadonly: string; admin: string };
+  bundle: { outDir: string; arch: 'x64' | 'x86' };
+}
+
+/** Answers from the last run that the wizard does not show (e-mail, backups...), kept as they were. */
+export type KeptAnswers = Record<string, unknown>;
+
+export const defaultDraft = (hostName = 'qatrack'): WizardDraft => ({
+  paths: { installDir: 'C:\\QATrack', dataDir: 'C:\\QATrackData', bundleDir: '' },
+  database: {
+    mode: 'existing',
+    server: 'localhost',
+    instance: '',
+    port: '',
+    authMode: 'windows',
+    admin: { user: '', password: '' },
+    name: 'qatrack',
+    login: { user: 'qatrack', password: '' },
+    readonlyLogin: { user: 'qatrack_reports', password: '' },
+  },
+  admin: { username: 'admin', email: '', password: '' },
+  site: {
+    hostNames: hostName,
+    httpPort: '80',
+    https: { enabled: false, port: '443', certMode: 'selfSigned', thumbprint: '' },
+  },
+  workers: { count: '2' },
+  confirm: { dbAdmin: '', dbLogin: '', dbReadonly: '', admin: '' },
+  bundle: { outDir: 'C:\\qatrack-bundle', arch: 'x64' },
+});
+
+const num = (s: string): number | string => (/^\d{1,6}$/.test(s.trim()) ? Number(s.trim()) : s);
+const hostList = (s: string) =>
+  s
+    .split(/[\s,;]+/)
+    .map((h) => h.trim())
+    .filter(Boolean);
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/** The answers the draft stands for, in the answers file's shape (secrets inline). */
+export function draftToAnswers(d: WizardDraft, kept: KeptAnswers = {}): Obj {
+  const keptDb = obj(kept.database);
+  const db: Obj = {
+    ...keptDb,
+    engine: keptDb.engine ?? 'mssql',
+    mode: d.database.mode,
+    server: d.database.mode === 'express' ? 'localhost' : d.database.server.trim(),
+    authMode: d.database.mode === 'express' ? 'windows' : d.database.authMode,
+    name: d.database.name.trim(),
+    login: { user: d.database.login.user.trim(), password: d.database.login.password },
+    readonlyLogin: {
+      user: d.database.readonlyLogin.user.trim(),
+      password: d.database.readonlyLogin.password,
+    },
+  };
+  delete db.instance;
+  delete db.port;
+  delete db.admin;
+  if (d.database.instance.trim()) db.instance = d.database.instance.trim();
+  if (d.database.mode === 'existing' && d.database.port.trim()) db.port = num(d.database.port);
+  if (db.authMode === 'sql')
+    db.admin = { user: d.database.admin.user.trim(), password: d.database.admin.password };
+  const paths: Obj = {
+    ...obj(kept.paths),
+    installDir: d.paths.installDir.trim(),
+    dataDir: d.paths.dataDir.trim(),
+  };
+  delete paths.bundleDir;
+  if (d.paths.bundleDir.trim()) paths.bundleDir = d.paths.bundleDir.trim();
+  const https = d.site.https;
+  return {
+    ...kept,
+    paths,
+    database: db,
+    admin: { username: d.admin.username.trim(), email: d.admin.email.trim(), password: d.admin.password },
+    site: {
+      ...obj(kept.site),
+      hostNames: hostList(d.site.hostNames),
+      httpPort: num(d.site.httpPort),
+      https: {
+        ...obj(obj(kept.site).https),
+        enabled: https.enabled,
+        port: num(https.port),
+        ...(https.enabled
+          ? {
+              certificate:
+                https.certMode === 'thumbprint'
+                  ? { mode: 'thumbprint', thumbprint: https.thumbprint }
+                  : { mode: 'selfSigned' },
+            }
+          : {}),
+      },
+    },
+    workers: { ...obj(kept.workers), count: num(d.workers.count) },
+  };
+}
+
+/** Secret values by answers path; only these cross IPC, and only in plan/apply. */
+export const SECRET_FIELDS = {
+  'database.admin.password': 'database.admin.password',
+  'database.login.password': 'database.login.password',
+  'database.readonlyLogin.password': 'database.readonlyLogin.password',
+  'admin.password': 'admin.password',
+} as const;
+
+export function splitSecrets(
+  d: WizardDraft,
+  kept: KeptAnswers,
+): { answers: Obj; secrets: Record<string, string> } {
+  const answers = draftToAnswers(d, kept);
+  const secrets: Record<string, string> = {};
+  const take = (path: string, holder: Obj | undefined) => {
+    if (holder && typeof holder.password === 'string') {
+      if (holder.password) secrets[path] = holder.password;
+      delete holder.password;
+    }
+  };
+  const db = obj(answers.database);
+  take('database.admin.password', db.admin as Obj | undefined);
+  take('database.login.password', obj(db.login));
+  take('database.readonlyLogin.password', obj(db.readonlyLogin));
+  take('admin.password', obj(answers.admin));
+  return { answers, secrets };
+}
+
+const str = (v: unknown, fallback = '') =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : fallback;
+
+/** The last run's answers (no secrets) back into a draft; passwords start empty. */
+export function answersToDraft(a: Obj): { draft: WizardDraft; kept: KeptAnswers } {
+  const d = defaultDraft();
+  const paths = obj(a.paths);
+  const db = obj(a.database);
+  const admin = obj(a.admin);
+  const site = obj(a.site);
+  const https = obj(site.https);
+  const cert = obj(https.certificate);
+  d.paths = {
+    installDir: str(paths.installDir, d.paths.installDir),
+    dataDir: str(paths.dataDir, d.paths.dataDir),
+    bundleDir: str(paths.bundleDir),
+  };
+  d.database = {
+    ...d.database,
+    mode: db.mode === 'express' ? 'express' : 'existing',
+    server: str(db.server, 'localhost'),
+    instance: str(db.instance),
+    port: str(db.port),
+    authMode: db.authMode === 'sql' ? 'sql' : 'windows',
+    admin: { user: str(obj(db.admin).user), password: '' },
+    name: str(db.name, 'qatrack'),
+    login: { user: str(obj(db.login).user, 'qatrack'), password: '' },
+    readonlyLogin: { user: str(obj(db.readonlyLogin).user, 'qatrack_reports'), password: '' },
+  };
+  d.admin = { username: str(admin.username, 'admin'), email: str(admin.email), password: '' };
+  d.site = {
+    hostNames: Array.isArray(site.hostNames) ? site.hostNames.map((h) => str(h)).join(', ') : '',
+    httpPort: str(site.httpPort, '80'),
+    https: {
+      enabled: https.enabled === true,
+      port: str(https.port, '443'),
+      certMode: cert.mode === 'thumbprint' ? 'thumbprint' : 'selfSigned',
+      thumbprint: str(cert.thumbprint),
+    },
+  };
+  d.workers = { count: str(obj(a.workers).count, '2') };
+  return { draft: d, kept: a };
+}
+
+export type PageId =
+  | 'welcome'
+  | 'check'
+  | 'locations'
+  | 'database'
+  | 'accounts'
+  | 'web'
+  | 'bundle'
+  | 'review'
+  | 'progress'
+  | 'finish';
+
+export const PAGE_TITLES: Record<PageId, string> = {
+  welcome: 'Welcome',
+  check: 'Machine check',
+  locations: 'Locations',
+  database: 'Database',
+  accounts: 'Accounts and passwords',
+  web: 'Web site',
+  bundle: 'Offline bundle',
+  review: 'Review',
+  progress: 'Progress',
+  finish: 'Finish',
+};
+
+export function pagesFor(mode: WizardMode): PageId[] {
+  switch (mode) {
+    case 'install':
+    case 'reconfigure':
+      return ['welcome', 'check', 'locations', 'database', 'accounts', 'web', 'review', 'progress', 'finish'];
+    case 'repair':
+    case 'uninstall':
+      return ['welcome', 'check', 'accounts', 'review', 'progress', 'finish'];
+    case 'bundle':
+      return ['welcome', 'bundle', 'progress', 'finish'];
+  }
+}
+
+/** Form fields on each page (repair/uninstall ask only for passwords). */
+export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft): string[] {
+  const passwordsOnly = mode === 'repair' || mode === 'uninstall';
+  switch (page) {
+    case 'locations':
+      return ['paths.installDir', 'paths.dataDir', 'paths.bundleDir'];
+    case 'database': {
+      const f = ['database.mode', 'database.name'];
+      if (d.database.mode === 'express') return [...f, 'database.instance'];
+      f.push('database.server', 'database.instance', 'database.port', 'database.authMode');
+      if (d.database.authMode === 'sql')
+        f.push('database.admin.user', 'database.admin.password', 'confirm.dbAdmin');
+      return f;
+    }
+    case 'accounts': {
+      const pw = [
+        'database.login.password',
+        'confirm.dbLogin',
+        'database.readonlyLogin.password',
+        'confirm.dbReadonly',
+        'admin.password',
+        'confirm.admin',
+      ];
+      if (passwordsOnly) {
+        return d.database.authMode === 'sql' && d.database.mode === 'existing'
+          ? ['database.admin.password', 'confirm.dbAdmin', ...pw]
+          : pw;
+      }
+      return ['database.login.user', 'database.readonlyLogin.user', 'admin.username', 'admin.email', ...pw];
+    }
+    case 'web': {
+      const f = ['site.hostNames', 'site.httpPort', 'site.https.enabled', 'workers.count'];
+      if (d.site.https.enabled) f.push('site.https.port', 'site.https.certMode');
+      if (d.site.https.enabled && d.site.https.certMode === 'thumbprint') f.push('site.https.thumbprint');
+      return f;
+    }
+    case 'bundle':
+      return ['bundle.outDir'];
+    default:
+      return [];
+  }
+}
+
+/** Where an answers-schema issue is shown. */
+export function fieldForIssue(path: string): string {
+  if (/^site\.hostNames(\.\d+)?$/.test(path)) return 'site.hostNames';
+  if (path === 'site.https.certificate.thumbprint') return 'site.https.thumbprint';
+  if (path === 'site.https.certificate') return 'site.https.certMode';
+  if (path === 'workers.basePort') return 'workers.count';
+  if (path === 'database.admin') return 'database.admin.user';
+  return path;
+}
+
+const CONFIRMS: [string, string][] = [
+  ['confirm.dbAdmin', 'database.admin.password'],
+  ['confirm.dbLogin', 'database.login.password'],
+  ['confirm.dbReadonly', 'database.readonlyLogin.password'],
+  ['confirm.admin', 'admin.password'],
+];
+
+const getPath = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => obj(v)[k], o);
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Problems with the fields of one page, by field name. The messages come from the engine's answers
+ * schema through `loadAnswers` (the CLI's own check), plus the password confirmations.
+ */
+export function pageIssues(
+  d: WizardDraft,
+  kept: KeptAnswers,
+  page: PageId,
+  mode: WizardMode,
+): Map<string, string> {
+  const fields = new Set(fieldsOn(page, mode, d));
+  const out = new Map<string, string>();
+  if (!fields.size) return out;
+  if (page === 'bundle') {
+    if (!/^(?:[A-Za-z]:\\|\/)[A-Za-z0-9._\-\\/:]*$/.test(d.bundle.outDir))
+      out.set('bundle.outDir', 'Must be an absolute folder such as E:\\qatrack-bundle');
+    return out;
+  }
+  // zod runs cross-field checks only once every field parses, so empty passwords would hide them.
+  // Other fields are judged with empty passwords filled by a valid placeholder; passwords as typed.
+  const passwords = new Set(CONFIRMS.map(([, p]) => p));
+  const filled = structuredClone(d);
+  for (const password of passwords) {
+    const keys = password.split('.');
+    const holder = obj(keys.slice(0, -1).reduce<unknown>((v, k) => obj(v)[k], filled));
+    const key = keys[keys.length - 1]!;
+    if (!holder[key]) holder[key] = 'placeholder-secret-8';
+  }
+  const collect = (draft: WizardDraft, want: (field: string) => boolean) => {
+    const r = loadAnswers(draftToAnswers(draft, kept));
+    if (r.ok) return;
+    for (const issue of r.issues) {
+      const field = fieldForIssue(issue.path);
+      if (fields.has(field) && want(field) && !out.has(field)) out.set(field, capital(issue.message));
+    }
+  };
+  collect(filled, (f) => !passwords.has(f));
+  // Passwords: the loader's own rule for secret text (the union's generic message says less).
+  for (const password of passwords) {
+    if (!fields.has(password)) continue;
+    const value = getPath(d, password);
+    const checked = secretText.safeParse(value ?? '');
+    if (!value) out.set(password, 'Is required');
+    else if (!checked.success) out.set(password, capital(checked.error.issues[0]?.message ?? 'is not allowed'));
+  }
+  for (const [confirm, password] of CONFIRMS) {
+    if (!fields.has(confirm) || out.has(password)) continue;
+    if (getPath(d, confirm) !== getPath(d, password)) out.set(confirm, 'The two passwords do not match');
+  }
+  return out;
+}
+
+/** A rough strength for people (length and variety); the schema's rules are what is enforced. */
+export function passwordStrength(pw: string): { score: number; label: string } {
+  if (!pw) return { score: 0, label: 'Not set' };
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length;
+  const score = Math.min(4, Math.floor(pw.length / 6) + classes - 1);
+  return {
+    score: Math.max(0, score),
+    label: ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'][Math.max(0, score)]!,
+  };
+}

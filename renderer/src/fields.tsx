@@ -1,0 +1,77 @@
+import { Field, Input, ProgressBar, Text, type InputProps } from '@fluentui/react-components';
+import { Controller, useFormContext, type FieldPath } from 'react-hook-form';
+import { passwordStrength, type WizardDraft } from './draft.js';
+
+interface TextFieldProps {
+  name: FieldPath<WizardDraft>;
+  label: string;
+  hint?: string;
+  /** A non-blocking note (e.g. "port in use"), shown when there is no error. */
+  warning?: string;
+  required?: boolean;
+  type?: InputProps['type'];
+  placeholder?: string;
+  deps?: FieldPath<WizardDraft>[];
+  autoFocus?: boolean;
+}
+
+/** Fluent's Input is controlled, so it goes through Controller (register would hide default values). */
+export function TextField(p: TextFieldProps) {
+  const { control } = useFormContext<WizardDraft>();
+  return (
+    <Controller
+      control={control}
+      name={p.name}
+      rules={p.deps ? { deps: p.deps } : {}}
+      render={({ field, fieldState }) => (
+        <Field
+          label={p.label}
+          required={p.required}
+          hint={p.hint}
+          validationState={fieldState.error ? 'error' : p.warning ? 'warning' : 'none'}
+          validationMessage={fieldState.error?.message ?? p.warning}
+        >
+          <Input
+            name={field.name}
+            value={String(field.value ?? '')}
+            onChange={(_e, d) => field.onChange(d.value)}
+            onBlur={field.onBlur}
+            ref={field.ref}
+            type={p.type}
+            placeholder={p.placeholder}
+            autoFocus={p.autoFocus}
+            autoComplete={p.type === 'password' ? 'new-password' : 'off'}
+            spellCheck={false}
+          />
+        </Field>
+      )}
+    />
+  );
+}
+
+/** Password with a strength meter and a confirmation field; the value is never shown or sent back. */
+export function PasswordPair(p: {
+  name: FieldPath<WizardDraft>;
+  confirm: FieldPath<WizardDraft>;
+  label: string;
+  hint?: string;
+}) {
+  const { watch } = useFormContext<WizardDraft>();
+  const value = String(watch(p.name) ?? '');
+  const strength = passwordStrength(value);
+  return (
+    <div className="password-pair">
+      <TextField name={p.name} label={p.label} type="password" required hint={p.hint} deps={[p.confirm]} />
+      <div className="strength" aria-live="polite">
+        <ProgressBar
+          value={strength.score / 4}
+          thickness="large"
+          color={strength.score >= 3 ? 'success' : strength.score >= 2 ? 'warning' : 'error'}
+          aria-label={`${p.label} strength`}
+        />
+        <Text size={200}>Strength: {strength.label}</Text>
+      </div>
+      <TextField name={p.confirm} label={`Confirm ${p.label.toLowerCase()}`} type="password" required />
+    </div>
+  );
+}
