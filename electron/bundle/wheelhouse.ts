@@ -152,7 +152,7 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
       continue;
     }
     if (local) {
-      await buildPureWheel(python, local, o.dest, [], o.onLog);
+      await buildPureWheel(python, local, o.dest, pipArgs, o.onLog);
     } else if (o.allowGit) {
       await buildPureWheel(python, g.line, o.dest, pipArgs, o.onLog);
     } else {
