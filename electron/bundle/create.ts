@@ -261,6 +261,9 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
     pythonPlatform: platformForArch(o.arch),
     createdAt: new Date().toISOString(),
     files,
+    ...(wheelhouse.build?.skippedGit.length
+      ? { missingRequirements: wheelhouse.build.skippedGit.map((g) => g.line) }
+      : {}),
   });
   await writeManifest(o.out, manifest, o.signingKeyPem);
   return {
