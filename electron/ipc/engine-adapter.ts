@@ -22,7 +22,11 @@ export interface EngineAdapterOptions {
 
 /** The wizard's view of the engine: the same runSession the CLI uses, with the host the service opened. */
 export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
-  const session = async <C extends Command>(command: C, input: Omit<RunInput, 'mode' | 'keepData'> & { keepData?: boolean }, extra: { signal?: AbortSignal; onEvent?: RunEvents } = {}) => {
+  const session = async <C extends Command>(
+    command: C,
+    input: Omit<RunInput, 'mode' | 'keepData'> & { keepData?: boolean },
+    extra: { signal?: AbortSignal; onEvent?: RunEvents } = {},
+  ) => {
     try {
       return await runSession({
         command,
@@ -41,7 +45,11 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
       // The engine already logged the details; the wizard shows its code and plain words.
       const cause = e instanceof SessionError ? e.cause : e;
       if (cause instanceof InstallerError) throw cause;
-      throw new InstallerError('ENGINE_FAILED', e instanceof Error ? e.message : String(e), 'See the log folder for details.');
+      throw new InstallerError(
+        'ENGINE_FAILED',
+        e instanceof Error ? e.message : String(e),
+        'See the log folder for details.',
+      );
     }
   };
 

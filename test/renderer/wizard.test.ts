@@ -46,7 +46,11 @@ const next = () => page.getByTestId('next');
 /** A field by its label (required fields carry Fluent's " *" after the label text). */
 const field = (label: string | RegExp) =>
   page
-    .getByLabel(typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`) : label)
+    .getByLabel(
+      typeof label === 'string'
+        ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`)
+        : label,
+    )
     .first();
 
 /** The message shown for a field: the text its input points at with aria-describedby. */
@@ -54,7 +58,12 @@ async function messageFor(label: string | RegExp): Promise<string> {
   const input = field(label);
   await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true');
   const ids = (await input.getAttribute('aria-describedby')) ?? '';
-  const texts = await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).innerText()));
+  const texts = await Promise.all(
+    ids
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => page.locator(`[id="${id}"]`).innerText()),
+  );
   return texts.join(' ');
 }
 
@@ -76,7 +85,11 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     work = await mkdtemp(path.join(tmpdir(), 'qatrack-wizard-'));
     await mkdir(SHOTS, { recursive: true });
     const rendererDir = path.join(work, 'renderer');
-    await build({ configFile: path.resolve('renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
+    await build({
+      configFile: path.resolve('renderer/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: rendererDir },
+    });
     const simState = path.join(work, 'sim', 'state.json');
     await mkdir(path.dirname(simState), { recursive: true });
     await writeSimState(simState);
@@ -116,8 +129,18 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
 
     await page.getByRole('heading', { name: 'Locations' }).waitFor();
     expect(await field('Program folder').inputValue()).toBe('C:\\QATrack');
-    await expectRefused('Program folder', 'C:\\Program Files\\QATrack', /only ASCII letters, digits/, 'C:\\QATrack');
-    await expectRefused('Data folder', 'C:\\QATrack\\data', /must not be inside installDir/i, 'C:\\QATrackData');
+    await expectRefused(
+      'Program folder',
+      'C:\\Program Files\\QATrack',
+      /only ASCII letters, digits/,
+      'C:\\QATrack',
+    );
+    await expectRefused(
+      'Data folder',
+      'C:\\QATrack\\data',
+      /must not be inside installDir/i,
+      'C:\\QATrackData',
+    );
     await expectRefused('Offline bundle folder (optional)', 'bundle', /absolute path/, '');
     await fill('Program folder', 'relative\\path');
     await messageFor('Program folder');
@@ -168,7 +191,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await page.getByRole('heading', { name: 'Web site' }).waitFor();
     expect(await field('Host names').inputValue()).toBe('qatrack-srv');
     await page.getByText(/Port 80 is in use by IIS site "Default Web Site"/).waitFor();
-    await expectRefused('Host names', 'bad host', /host name/, 'qatrack.hospital.local, qatrack');
+    await expectRefused('Host names', 'bad_host!', /host name/, 'qatrack.hospital.local, qatrack');
     await expectRefused('HTTP port', '70000', /1 to 65535/, '8080');
     await expectRefused('Number of workers', '40', /1 to 32/, '3');
     await page.getByRole('switch', { name: 'Use HTTPS' }).check();
@@ -184,7 +207,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await page.getByRole('button', { name: /Save answers file/ }).click();
     await page.getByText(/^Saved to /).waitFor();
     const answersFile = await readFile(bridge.savedFiles[0]!, 'utf8');
-    expect(JSON.parse(answersFile).database.login.password).toEqual({ env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD' });
+    expect(JSON.parse(answersFile).database.login.password).toEqual({
+      env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD',
+    });
     expect(answersFile).not.toContain('Canary-pw');
     await next().click(); // Install
 
