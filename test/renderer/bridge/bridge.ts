@@ -28,7 +28,7 @@ export interface BridgeOptions {
   rendererDir: string;
   workDir: string;
   simState: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   steps?: readonly Step<any>[];
 }
 
