@@ -33,7 +33,7 @@ export interface FixtureCatalog {
  */
 export async function makeFixtureCatalog(
   dir: string,
-  opts: { release?: string; artifactBytes?: number; requirements: string[] },
+  opts: { release?: string; artifactBytes?: number; requirements: string[]; archs?: ('x64' | 'x86')[] },
 ): Promise<FixtureCatalog> {
   const release = opts.release ?? '3.1.1.4';
   const real = releaseCatalogSchema.parse(
@@ -48,7 +48,12 @@ export async function makeFixtureCatalog(
       ? { ...a, sha256, size: body.length, source: 'generated fixture' }
       : { ...a, source: 'generated fixture, pinned on first download' };
   });
-  const catalog: ReleaseCatalog = { ...real, artifacts, requirements: opts.requirements };
+  const catalog: ReleaseCatalog = {
+    ...real,
+    python: { ...real.python, archs: opts.archs ?? real.python.archs },
+    artifacts,
+    requirements: opts.requirements,
+  };
   const catalogDir = path.join(dir, 'catalog', 'releases');
   const pinsDir = path.join(dir, 'catalog', 'pins');
   await mkdir(catalogDir, { recursive: true });

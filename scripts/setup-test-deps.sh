@@ -12,11 +12,14 @@ fi
 # Debian packages for the real end-to-end tests (nginx, PostgreSQL, Chromium, XML lint, NSIS, wine64...).
 need=()
 for pair in nginx:nginx-light postgres:postgresql chromium:chromium xmllint:libxml2-utils 7za:p7zip-full \
-            makensis:nsis osslsigncode:osslsigncode; do
+            makensis:nsis osslsigncode:osslsigncode x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64-win32 \
+            openssl:openssl file:file; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then need+=("$pkg"); fi
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# Debian's wine64 puts its loader in /usr/lib/wine (the `wine` wrapper package is not needed).
+command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

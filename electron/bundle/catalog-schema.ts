@@ -6,10 +6,11 @@ import { z } from 'zod';
  *
  * Bundle folder layout (built by `bundle create`, read by installs):
  *   manifest.json            every file's path, size, sha256 (+ the manifest's own hash)
- *   artifacts/<file>         installers (Python, VC++, ODBC, URL Rewrite, ARR, WinSW, ...)
+ *   manifest.sig             optional detached Ed25519 signature of manifest.json (base64)
+ *   artifacts/<file>         installers (Python, VC++, ODBC, URL Rewrite, ARR, WinSW, ...) and the
+ *                            uv release zip (uv-x86_64-pc-windows-msvc.zip: extract uv.exe on the target)
  *   wheelhouse/*.whl         every Python requirement for the target platform
  *   source/<file>            QATrack+ release archive
- *   tools/uv[.exe]           optional uv for fast offline installs
  *
  * Pinning: an artifact with a published SHA-256 (winget manifest, vendor page...) carries it here with
  * `source` naming where it was read. An artifact nobody publishes a hash for is listed without

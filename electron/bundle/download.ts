@@ -38,8 +38,12 @@ class WrongFileError extends Error {
 
 /** The default HTTP stack: follows redirects (GitHub releases do) and honours HTTPS_PROXY/NO_PROXY. */
 export function defaultDispatcher(env: NodeJS.ProcessEnv = process.env): Dispatcher {
-  const proxied = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
-  const base: Dispatcher = proxied ? new EnvHttpProxyAgent() : new Agent();
+  const httpsProxy = env.HTTPS_PROXY ?? env.https_proxy;
+  const httpProxy = env.HTTP_PROXY ?? env.http_proxy;
+  const base: Dispatcher =
+    httpsProxy || httpProxy
+      ? new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy: env.NO_PROXY ?? env.no_proxy ?? '' })
+      : new Agent();
   return base.compose(interceptors.redirect({ maxRedirections: 5 }));
 }
 

@@ -36,7 +36,7 @@ export interface PreparedRun {
   actionTimeoutMs?: number;
 }
 
-const secretsInputSchema = z.record(
+const secretsInputSchema = z.partialRecord(
   z.enum(SECRET_PATHS, { error: `must be one of ${SECRET_PATHS.join(', ')}` }),
   z.string({ error: 'must be a text value' }),
 );
@@ -63,10 +63,14 @@ export async function readSecretsFromStdin(
     throw new InputError(
       'SECRETS_INVALID',
       'The secrets on stdin are not valid.',
-      parsed.error.issues.map((i) => ({
-        path: `stdin.${i.path.join('.')}`,
-        message: i.code === 'invalid_key' ? `unknown secret; allowed: ${SECRET_PATHS.join(', ')}` : i.message,
-      })),
+      parsed.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({
+              path: `stdin.${k}`,
+              message: `unknown secret; allowed: ${SECRET_PATHS.join(', ')}`,
+            }))
+          : [{ path: i.path.length ? `stdin.${i.path.join('.')}` : 'stdin', message: i.message }],
+      ),
     );
   return parsed.data;
 }

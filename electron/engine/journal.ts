@@ -1,9 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { InstallerError } from './errors.js';
+import { describeOwner, tryLock } from './lock.js';
 import type { Redactor } from './redactor.js';
 
 /**
@@ -118,17 +118,6 @@ export const describeInterrupted = (i: InterruptedRun) =>
   (i.step ? ` during step ${i.step}` : '') +
   '; re-probing';
 
-const STALE_MS = 10_000;
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 export interface JournalOpenOptions {
   runId: string;
   command: string;
@@ -150,7 +139,7 @@ export class Journal {
 
   static async open(file: string, options: JournalOpenOptions): Promise<Journal> {
     mkdirSync(path.dirname(file), { recursive: true });
-    const release = await acquireLock(file);
+    const release = await acquireLock(file, `run ${options.runId} (${options.command})`);
     const interrupted = findInterrupted(readJournal(file));
     const journal = new Journal(file, options.runId, options.redactor, release, interrupted);
     journal.record({
@@ -174,32 +163,12 @@ export class Journal {
   }
 }
 
-const lockPathFor = (file: string) => `${file}.lock`;
-
-/**
- * proper-lockfile's lock; if it is held by a process on this machine that no longer exists (SIGKILL),
- * the lock is taken over at once instead of waiting for it to go stale.
- */
-async function acquireLock(file: string): Promise<() => Promise<void>> {
-  const options = { realpath: false, stale: STALE_MS, lockfilePath: lockPathFor(file) };
-  try {
-    return await lockfile.lock(file, options);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-  }
-  const holder = findInterrupted(readJournal(file));
-  const start = readJournal(file).findLast((e) => e.type === 'run-start');
-  const owner = start?.type === 'run-start' && start.runId === holder?.runId ? start : undefined;
-  if (owner && owner.hostname === os.hostname() && owner.pid !== process.pid && !isAlive(owner.pid)) {
-    rmSync(lockPathFor(file), { recursive: true, force: true });
-    return lockfile.lock(file, options);
-  }
-  const who = owner
-    ? `run ${owner.runId} (${owner.command}, pid ${owner.pid} on ${owner.hostname}, started ${owner.t})`
-    : 'another run';
+async function acquireLock(file: string, what: string): Promise<() => Promise<void>> {
+  const lock = await tryLock(file, what);
+  if (lock.ok) return lock.release;
   throw new InstallerError(
     'RUN_IN_PROGRESS',
-    `Another installer run is changing this machine: ${who}.`,
-    'Wait for it to finish and run the command again. If it was stopped, retry after 10 seconds.',
+    `Another installer run is changing this machine: ${describeOwner(lock.owner)}.`,
+    'Wait for it to finish and run the command again.',
   );
 }

@@ -52,6 +52,7 @@ export function resolveRelease(
     sourceArchive:
       answers.paths.sourceArchive ??
       (bundle && sourceFile ? layout.join(bundle, 'source', sourceFile) : undefined),
-    uvExe: artifacts.uv,
+    // The catalog ships uv as its release zip; only a plain executable can be run directly.
+    uvExe: artifacts.uv?.toLowerCase().endsWith('.exe') ? artifacts.uv : undefined,
   };
 }

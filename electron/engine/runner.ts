@@ -73,10 +73,16 @@ export class Runner {
   }
 
   async #planStep(step: AnyStep, uninstall?: { keepData: boolean }): Promise<Action[]> {
-    const probed: unknown = await step.probe(this.o.ctx);
-    const planned = uninstall
-      ? ((await step.planUninstall?.(this.o.ctx, probed, uninstall)) ?? [])
-      : await step.plan(this.o.ctx, probed);
+    // A probe waiting on the machine must not keep a cancelled run alive.
+    const probed: unknown = await untilAborted(step.probe(this.o.ctx), this.#signal);
+    const planned = await untilAborted(
+      Promise.resolve(
+        uninstall
+          ? (step.planUninstall?.(this.o.ctx, probed, uninstall) ?? [])
+          : step.plan(this.o.ctx, probed),
+      ),
+      this.#signal,
+    );
     return validateActions(step.id, planned, this.o.redactor);
   }
 
@@ -414,6 +420,17 @@ export class Runner {
     });
     return report;
   }
+}
+
+/** Rejects with CancelledError as soon as the signal aborts, whatever `work` is doing. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 function wrapStepError(e: unknown, step: AnyStep): unknown {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ReleaseCatalog } from '../bundle/catalog-schema.js';
+import { verifyBundleBeforeChange } from '../bundle/precheck.js';
 import { createHost, formatHostSpec, type HostSpec } from '../hosts/index.js';
 import type { Host, TargetPlatform } from '../hosts/host.js';
 import { profileForHost, stepsFor } from '../steps/index.js';
@@ -113,7 +114,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
       'info',
       `qatrack-installer ${o.command} on ${formatHostSpec(o.hostSpec)} (run ${runId}, release ${release.id})`,
     );
-    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating }));
+    // An offline bundle is verified in full before anything changes (no host yet, no journal).
+    const bundle = await verifyBundleBeforeChange(o.command, o.answers, o.hostSpec);
+    if (bundle) logger.log('info', `offline bundle verified: ${bundle.files} files, ${bundle.bytes} bytes`);
+    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating, posixRunDir: layout.servicesDir }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };
     if (mutating)

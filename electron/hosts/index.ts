@@ -9,6 +9,8 @@ export interface CreateHostOptions {
   /** plan/verify: the sim host neither locks nor writes its state. */
   readOnly?: boolean;
   platform?: NodeJS.Platform;
+  /** posix: where supervised services keep their spec and pid files (the layout's servicesDir). */
+  posixRunDir?: string;
 }
 
 export type HostSpec = { kind: 'windows' } | { kind: 'posix' } | { kind: 'sim'; file: string };
@@ -50,7 +52,7 @@ export async function createHost(
     case 'windows':
       return createWindowsHost();
     case 'posix':
-      return createPosixHost();
+      return createPosixHost({ runDir: options.posixRunDir });
     case 'sim':
       return createSimHost(h.file, { readOnly: options.readOnly });
   }

@@ -157,8 +157,21 @@ describe('bundle create and verify', () => {
     expect(wrong.problems.join()).toContain('does not verify');
   });
 
+  it('builds an x86 bundle with the 32-bit Python and runtime, and the server-side x64 MSIs', async () => {
+    const r = await createBundle(options(path.join(work, 'x86'), { arch: 'x86' }));
+    const paths = r.manifest.files.map((f) => f.path);
+    expect(r.manifest.pythonPlatform).toBe('win32');
+    expect(paths).toContain('artifacts/python-3.9.13.exe');
+    expect(paths).toContain('artifacts/VC_redist.x86.exe');
+    expect(paths).toContain('artifacts/rewrite_amd64_en-US.msi');
+    expect(paths).not.toContain('artifacts/python-3.9.13-amd64.exe');
+  });
+
   it('refuses an arch the catalog has no complete wheelhouse for, naming the field', async () => {
-    const err = await createBundle(options(path.join(work, 'x86'), { arch: 'x86' })).catch((e: unknown) => e);
+    const only64 = await makeFixtureCatalog(path.join(work, 'only64'), { requirements: [], archs: ['x64'] });
+    const err = await createBundle(
+      options(path.join(work, 'x86-refused'), { arch: 'x86', catalogDir: only64.catalogDir }),
+    ).catch((e: unknown) => e);
     expect((err as InputError).code).toBe('BUNDLE_ARCH_UNSUPPORTED');
     expect((err as InputError).issues[0]!.path).toBe('arch');
   });

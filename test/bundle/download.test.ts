@@ -170,3 +170,67 @@ describe('downloader', () => {
     );
   });
 });
+
+describe('downloader through a proxy', () => {
+  it('sends requests through HTTP_PROXY when it is set (EnvHttpProxyAgent)', async () => {
+    const { createServer, request: httpRequest } = await import('node:http');
+    const seen: string[] = [];
+    // A minimal forward proxy: absolute-form request in, same request to the origin out.
+    const proxy = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const target = new URL(req.url ?? '');
+      const up = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: req.method,
+          headers: req.headers,
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      req.pipe(up);
+    });
+    // CONNECT tunnels, as corporate proxies do for https (and undici does by default for http too).
+    const { connect } = await import('node:net');
+    proxy.on('connect', (req, socket, head) => {
+      seen.push(`CONNECT ${req.url}`);
+      const [host, p] = (req.url ?? '').split(':');
+      const up = connect(Number(p), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const { port } = proxy.address() as import('node:net').AddressInfo;
+    try {
+      const { defaultDispatcher } = await import('../../electron/bundle/download.js');
+      const { cacheDir, out } = await fresh('proxy');
+      const [r] = await downloadAll(
+        [
+          {
+            name: 'small',
+            urls: [`${mirror.url}/a/small.txt`],
+            dest: path.join(out, 's'),
+            sha256: sha(small),
+          },
+        ],
+        { cacheDir, dispatcher: defaultDispatcher({ HTTP_PROXY: `http://127.0.0.1:${port}` }) },
+      );
+      expect(r!.sha256).toBe(sha(small));
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatch(
+        new RegExp(`^(CONNECT ${new URL(mirror.url).host}|${mirror.url}/a/small.txt)$`),
+      );
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+});

@@ -9,6 +9,28 @@ export interface MirrorFaults {
   corrupt?: Record<string, { offset: number }>;
   /** Answer every request with 200 and the whole file, as servers without Range support do. */
   ignoreRange?: boolean;
+  /** Pace every response body to this many bytes per second (a slow WAN link). */
+  bytesPerSecond?: number;
+}
+
+/** Send a body in 64 KiB chunks paced to `rate` bytes/s. */
+function sendPaced(res: ServerResponse, body: Buffer, rate: number): void {
+  const chunk = 64 * 1024;
+  const started = Date.now();
+  let off = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    if (off >= body.length) {
+      res.end();
+      return;
+    }
+    const end = Math.min(off + chunk, body.length);
+    res.write(body.subarray(off, end));
+    off = end;
+    const due = started + (off / rate) * 1000;
+    setTimeout(next, Math.max(0, due - Date.now()));
+  };
+  next();
 }
 
 export interface TestMirror {
@@ -75,7 +97,8 @@ export async function startMirror(
       return;
     }
     sent += slice.length;
-    res.end(slice);
+    if (state.bytesPerSecond) sendPaced(res, slice, state.bytesPerSecond);
+    else res.end(slice);
   };
 
   const server: Server = createServer(handler);

@@ -1,3 +1,4 @@
+import { bundleCommand } from './bundle.js';
 import { installCommand } from './install.js';
 import { planCommand } from './plan.js';
 import { repairCommand } from './repair.js';
@@ -14,4 +15,5 @@ export const commands: CliCommand[] = [
   verifyCommand,
   uninstallCommand,
   schemaCommand,
+  bundleCommand,
 ];

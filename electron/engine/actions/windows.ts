@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { secretRefSchema } from '../secrets.js';
 
 /**
- * Windows-only actions. The `windows` host turns them into argv for appcmd/netsh/icacls/schtasks or
- * into `mssql` requests; the `sim` host applies them to its JSON state. Owned by the Windows step
- * catalog: extend this file, keep every action serialisable and free of secret values.
+ * Windows-only actions. The `windows` host turns them into argv for appcmd/netsh/icacls/schtasks/sc.exe
+ * or into `mssql` requests; the `sim` host applies them to its JSON state. Every action is
+ * serialisable and free of secret values (SecretRefs only).
  */
 const base = { describe: z.string().min(1) };
 
@@ -23,15 +23,42 @@ export const sqlParamSchema = z.object({
   type: z.enum(['nvarchar', 'int', 'bit']),
   value: z.union([z.string(), z.number(), z.boolean(), secretRefSchema]),
 });
+export type SqlParam = z.infer<typeof sqlParamSchema>;
 
-/** One T-SQL batch with typed parameters. Identifiers go through QUOTENAME inside the batch. */
+/**
+ * One T-SQL batch with typed parameters, sent with sp_executesql. Identifiers go through QUOTENAME
+ * inside the batch; values (names, passwords) only ever travel as parameters.
+ */
 export const sqlActionSchema = z.object({
   kind: z.literal('sql'),
   ...base,
   connection: sqlConnectionSchema,
   batch: z.string().min(1),
   params: z.record(z.string(), sqlParamSchema).default({}),
+  /** What the batch converges, for the sim host (which does not parse T-SQL). */
+  effect: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('database'), name: z.string() }),
+      z.object({ kind: z.literal('login'), name: z.string(), windows: z.boolean().default(false) }),
+      z.object({
+        kind: z.literal('user'),
+        login: z.string(),
+        database: z.string(),
+        roles: z.array(z.string()),
+      }),
+      z.object({ kind: z.literal('loginDisabled'), name: z.string() }),
+      z.object({ kind: z.literal('dropLogin'), name: z.string() }),
+    ])
+    .optional(),
 });
+
+export const aclGrantSchema = z.object({
+  /** `*S-1-5-32-544` style SID for built-ins (names are localised), or `NT SERVICE\x`, `DOMAIN\user`. */
+  principal: z.string().min(1),
+  rights: z.enum(['F', 'M', 'RX', 'R', 'W']),
+  inherit: z.boolean().default(true),
+});
+export type AclGrant = z.infer<typeof aclGrantSchema>;
 
 export const aclActionSchema = z.object({
   kind: z.literal('acl'),
@@ -39,13 +66,7 @@ export const aclActionSchema = z.object({
   path: z.string().min(1),
   /** Remove inherited entries so only the grants below apply. */
   protect: z.boolean().default(true),
-  grants: z.array(
-    z.object({
-      principal: z.string().min(1),
-      rights: z.enum(['F', 'M', 'RX', 'R', 'W']),
-      inherit: z.boolean().default(true),
-    }),
-  ),
+  grants: z.array(aclGrantSchema),
 });
 
 export const firewallActionSchema = z.object({
@@ -71,22 +92,164 @@ export const scheduledTaskActionSchema = z.object({
   kind: z.literal('scheduledTask'),
   ...base,
   op: z.enum(['ensure', 'remove']),
+  /** Task path, e.g. `\QATrack+\Nightly backup`. */
   name: z.string().min(1),
-  /** Task Scheduler XML (schtasks /Create /XML), no secrets. */
+  /** Task Scheduler XML (schtasks /Create /XML), no secrets. The host writes it as UTF-16 LE + BOM. */
   xml: z.string().optional(),
 });
 
-/**
- * IIS configuration as data (site, app pool, web farm, server variables, global sections).
- * The windows host turns each op into appcmd argv; sim records it. Shape owned by the IIS step.
- */
-export const iisActionSchema = z.object({
-  kind: z.literal('iis'),
+/** Windows roles/features (Install-WindowsFeature names, e.g. Web-Server). */
+export const windowsFeatureActionSchema = z.object({
+  kind: z.literal('windowsFeature'),
   ...base,
-  op: z.string().min(1),
-  target: z.string().min(1),
-  settings: z.record(z.string(), z.unknown()).default({}),
+  op: z.enum(['enable', 'disable']),
+  features: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).min(1),
 });
+
+/**
+ * A WinSW v2 wrapped service. `install` registers `<wrapperExe>` (a copy of WinSW named after the
+ * service, next to its XML); `setAccount` runs the service as a virtual account or a user (the
+ * password of a user travels on stdin to a fixed PowerShell script, never on a command line).
+ */
+export const winServiceActionSchema = z.discriminatedUnion('op', [
+  z.object({
+    kind: z.literal('winService'),
+    ...base,
+    op: z.literal('install'),
+    name: z.string().min(1),
+    wrapperExe: z.string().min(1),
+    /** What the XML says, so sim and the plan know the service without parsing XML. */
+    displayName: z.string(),
+    file: z.string(),
+    args: z.array(z.string()).default([]),
+    cwd: z.string().optional(),
+    port: z.number().int().optional(),
+    address: z.string().optional(),
+    logDir: z.string().optional(),
+    /** SHA-256 of the XML, recorded so drift of the definition is seen. */
+    specHash: z.string(),
+  }),
+  z.object({
+    kind: z.literal('winService'),
+    ...base,
+    op: z.literal('uninstall'),
+    name: z.string().min(1),
+    wrapperExe: z.string().min(1),
+  }),
+  z.object({
+    kind: z.literal('winService'),
+    ...base,
+    op: z.literal('setAccount'),
+    name: z.string().min(1),
+    account: z.string().min(1),
+    password: secretRefSchema.optional(),
+  }),
+  ...(['start', 'stop', 'restart'] as const).map((op) =>
+    z.object({ kind: z.literal('winService'), ...base, op: z.literal(op), name: z.string().min(1) }),
+  ),
+]);
+export type WinServiceAction = z.infer<typeof winServiceActionSchema>;
+
+/** A certificate in LocalMachine\My. Self-signed ones are found again by their friendly name. */
+export const certificateActionSchema = z.discriminatedUnion('op', [
+  z.object({
+    kind: z.literal('certificate'),
+    ...base,
+    op: z.literal('selfSigned'),
+    friendlyName: z.string().min(1),
+    dnsNames: z.array(z.string().min(1)).min(1),
+    years: z.number().int().min(1).max(5).default(2),
+  }),
+  z.object({
+    kind: z.literal('certificate'),
+    ...base,
+    op: z.literal('remove'),
+    friendlyName: z.string().min(1),
+  }),
+]);
+
+/** How an HTTPS binding names its certificate: a thumbprint the user gave, or our self-signed one. */
+export const certRefSchema = z.union([
+  z.object({ thumbprint: z.string().regex(/^[0-9A-F]{40}$/) }).strict(),
+  z.object({ friendlyName: z.string().min(1) }).strict(),
+]);
+export type CertRef = z.infer<typeof certRefSchema>;
+
+export const bindingSchema = z.object({
+  protocol: z.enum(['http', 'https']),
+  port: z.number().int().min(1).max(65535),
+  /** Host header; empty = any host. */
+  host: z.string().default(''),
+});
+export type Binding = z.infer<typeof bindingSchema>;
+
+export const webFarmServerSchema = z.object({
+  address: z.string().regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/),
+  httpPort: z.number().int().min(1).max(65535),
+});
+
+const iis = { kind: z.literal('iis'), ...base };
+
+/** IIS configuration as data; the windows host turns each op into appcmd/netsh argv. */
+export const iisActionSchema = z.discriminatedUnion('op', [
+  z.object({
+    ...iis,
+    op: z.literal('appPool'),
+    name: z.string().min(1),
+    /** No managed code (IIS only proxies and serves files); never recycle on idle. */
+    managedRuntimeVersion: z.literal('').default(''),
+    idleTimeout: z.string().default('00:00:00'),
+  }),
+  z.object({
+    ...iis,
+    op: z.literal('site'),
+    name: z.string().min(1),
+    appPool: z.string().min(1),
+    physicalPath: z.string().min(1),
+    bindings: z.array(bindingSchema).min(1),
+    /** `/static` and `/media` served from the data folder. */
+    virtualDirs: z.array(z.object({ path: z.string().regex(/^\/[a-z]+$/), physicalPath: z.string() })),
+    logDir: z.string().min(1),
+  }),
+  z.object({ ...iis, op: z.literal('removeSite'), name: z.string().min(1) }),
+  z.object({ ...iis, op: z.literal('removeAppPool'), name: z.string().min(1) }),
+  z.object({
+    ...iis,
+    op: z.literal('proxy'),
+    enabled: z.boolean(),
+    preserveHostHeader: z.boolean().default(true),
+    reverseRewriteHostInResponseHeaders: z.boolean().default(false),
+    timeout: z.string().default('00:05:00'),
+  }),
+  z.object({
+    ...iis,
+    op: z.literal('webFarm'),
+    name: z.string().regex(/^[A-Za-z0-9-]+$/),
+    servers: z.array(webFarmServerSchema).min(1),
+    healthCheck: z.object({
+      url: z.string().url(),
+      interval: z.string(),
+      timeout: z.string(),
+      statusCodeMatch: z.string(),
+    }),
+    algorithm: z.enum(['WeightedRoundRobin', 'LeastRequests', 'LeastResponseTime']).default('LeastRequests'),
+    protocolTimeout: z.string().default('00:05:00'),
+  }),
+  z.object({ ...iis, op: z.literal('removeWebFarm'), name: z.string().min(1) }),
+  z.object({
+    ...iis,
+    op: z.literal('allowServerVariable'),
+    name: z.string().regex(/^[A-Z_]+$/),
+  }),
+  z.object({
+    ...iis,
+    op: z.literal('sslBinding'),
+    port: z.number().int().min(1).max(65535),
+    certificate: certRefSchema,
+  }),
+  z.object({ ...iis, op: z.literal('removeSslBinding'), port: z.number().int().min(1).max(65535) }),
+]);
+export type IisAction = z.infer<typeof iisActionSchema>;
 
 export const windowsActionSchemas = [
   sqlActionSchema,
@@ -94,5 +257,8 @@ export const windowsActionSchemas = [
   firewallActionSchema,
   registryActionSchema,
   scheduledTaskActionSchema,
+  windowsFeatureActionSchema,
+  winServiceActionSchema,
+  certificateActionSchema,
   iisActionSchema,
 ] as const;

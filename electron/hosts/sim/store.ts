@@ -1,15 +1,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { InputError, InstallerError } from '../../engine/errors.js';
+import { describeOwner, tryLock } from '../../engine/lock.js';
 import type { Redactor } from '../../engine/redactor.js';
 import { simStateSchema, type SimState } from './state.js';
 
+/**
+ * A missing file is a fresh Windows Server on a hospital network: nothing installed, and the
+ * existing SQL Server named in the answers reachable with the installing admin's Windows login
+ * (so `plan` on a new state shows the whole install). Tests seed other machines explicitly.
+ */
+export const freshSimState = (): SimState => simStateSchema.parse({ windows: { sql: { available: true } } });
+
 /** Reads and validates a sim state file; a missing file is a fresh machine. */
 export function loadSimState(file: string): SimState {
-  if (!existsSync(file)) return simStateSchema.parse({});
+  if (!existsSync(file)) return freshSimState();
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -39,20 +46,15 @@ export async function saveSimState(file: string, state: SimState, redactor: Reda
   await writeFileAtomic(file, redactor.redact(JSON.stringify(state, null, 1)) + '\n');
 }
 
-/** One writer per state file; the error names the file. */
+/** One writer per state file; a refusal names the holder. */
 export async function lockSimState(file: string): Promise<() => Promise<void>> {
-  mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    return await lockfile.lock(file, { realpath: false, stale: 10_000, lockfilePath: `${file}.lock` });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ELOCKED')
-      throw new InstallerError(
-        'SIM_STATE_LOCKED',
-        `The sim state ${file} is in use by another installer run.`,
-        'Wait for the other run to finish (or retry after 10 seconds if it was killed).',
-      );
-    throw e;
-  }
+  const lock = await tryLock(file, 'sim host');
+  if (lock.ok) return lock.release;
+  throw new InstallerError(
+    'SIM_STATE_LOCKED',
+    `The sim state ${file} is in use by another installer run (${describeOwner(lock.owner)}).`,
+    'Wait for the other run to finish, then run the command again.',
+  );
 }
 
 export const simStateJsonSchema = () => z.toJSONSchema(simStateSchema, { io: 'input' });

@@ -1,7 +1,23 @@
 import type { Step } from '../../engine/step.js';
+import { djangoStep } from './django.js';
+import { localSettingsStep } from './local-settings.js';
+import { pythonStep } from './python.js';
+import { sourceStep } from './source.js';
+import { venvStep } from './venv.js';
+import { wheelhouseStep } from './wheelhouse.js';
 
 /**
  * Steps that run anywhere (real on posix, planned for Windows on sim): Python check, venv,
- * wheelhouse, source, local_settings.py, Django commands. Each profile picks them up.
+ * source, wheelhouse, local_settings.py, Django commands. Each profile picks them up.
  */
-export const commonSteps: Step<any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commonSteps: Step<any>[] = [
+  pythonStep,
+  venvStep,
+  sourceStep,
+  wheelhouseStep,
+  localSettingsStep,
+  djangoStep,
+];
+
+export { djangoStep, localSettingsStep, pythonStep, sourceStep, venvStep, wheelhouseStep };

@@ -1,4 +1,9 @@
 import type { Step } from '../../engine/step.js';
+import { commonSteps } from '../common/index.js';
+import { preflightStep } from './preflight.js';
+import { proxyStep } from './proxy.js';
+import { workersStep } from './workers.js';
 
-/** The posix profile: common steps + workers as supervised processes + nginx in front. */
-export const posixProfile: Step<any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The posix profile: pre-flight, common steps, workers as supervised processes, nginx in front. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const posixProfile: Step<any>[] = [preflightStep, ...commonSteps, workersStep, proxyStep];

@@ -1,4 +1,39 @@
 import type { Step } from '../../engine/step.js';
+import { alertsStep } from './alerts.js';
+import { backupsStep } from './backups.js';
+import { hardeningStep } from './hardening.js';
+import { iisFeaturesStep } from './iisFeatures.js';
+import { iisSiteStep } from './iisSite.js';
+import { preflightStep } from './preflight.js';
+import { pythonStep } from './python.js';
+import { runtimesStep } from './runtimes.js';
+import { servicesStep } from './services.js';
+import { sqlExpressStep } from './sqlExpress.js';
+import { sqlProvisionStep } from './sqlProvision.js';
+import { verifySiteStep } from './verifySite.js';
+
+/** Windows steps before the common ones (machine prerequisites and the database). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const windowsPrerequisites: Step<any>[] = [
+  preflightStep,
+  pythonStep,
+  runtimesStep,
+  sqlExpressStep,
+  sqlProvisionStep,
+  iisFeaturesStep,
+];
+
+/** Windows steps after the common ones (services, IIS site, hardening, backups, alerts, verify). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const windowsFinish: Step<any>[] = [
+  servicesStep,
+  iisSiteStep,
+  hardeningStep,
+  backupsStep,
+  alertsStep,
+  verifySiteStep,
+];
 
 /** The Windows Server profile (used by the `windows` and `sim` hosts): the whole step catalog. */
-export const windowsProfile: Step<any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const windowsProfile: Step<any>[] = [...windowsPrerequisites, ...windowsFinish];

@@ -127,8 +127,12 @@ export const commonActionHandlers: SimActionHandlers = {
     }
   },
 
-  waitHttp: (state, a) => {
-    const r = simHttp(state, a.url);
+  waitHttp: async (state, a) => {
+    // Ask whichever http handler is registered (the Windows one evaluates IIS bindings and rules).
+    // Imported lazily: index.ts imports this module.
+    const { simQueryHandlers } = await import('./index.js');
+    const http = simQueryHandlers.http ?? ((s: SimState, q: { url: string }) => simHttp(s, q.url));
+    const r = await http(state, { kind: 'http', url: a.url, hostHeader: a.hostHeader });
     if (!r.ok || !a.expectStatus.includes(r.status))
       throw new HostActionError(
         'HTTP_TIMEOUT',

@@ -1,5 +1,406 @@
+import { createHash } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+import { HostActionError } from '../../host.js';
+import { topics, type Topic } from '../../../steps/windows/topics.js';
+import type { SimState } from '../state.js';
+import { simHttp, simPort } from '../windows/http.js';
+import { regKey, simFile, simPathExists, simWindows } from '../windows/state.js';
 import type { SimActionHandlers, SimQueryHandlers } from './types.js';
 
-/** Handlers for Windows actions and `windows` queries (IIS, SQL, firewall, ...). Owned by the Windows step catalog. */
-export const windowsActionHandlers: SimActionHandlers = {};
-export const windowsQueryHandlers: SimQueryHandlers = {};
+/**
+ * Windows actions and `windows` queries on the simulated machine. Each action checks what the real
+ * tool would need first (IIS before appcmd, URL Rewrite before ARR, the wrapper before `install`),
+ * so plans that would fail on a server fail here too.
+ */
+
+const fail = (code: string, message: string, exitCode?: number): never => {
+  throw new HostActionError(code, message, { exitCode });
+};
+
+const SQL_KEY_RE = /\\MSSQL\d+\.([A-Za-z0-9_]+)\\MSSQLServer/i;
+
+function sqlReachable(state: SimState): boolean {
+  const w = simWindows(state);
+  return w.sql.available || Object.keys(state.products).some((p) => p.startsWith('sqlserver:'));
+}
+
+const thumbprintOf = (seed: string) => createHash('sha1').update(seed).digest('hex').toUpperCase();
+
+export const windowsActionHandlers: SimActionHandlers = {
+  windowsFeature(state, a) {
+    const w = simWindows(state);
+    w.features =
+      a.op === 'enable'
+        ? [...new Set([...w.features, ...a.features])]
+        : w.features.filter((f) => !a.features.includes(f));
+  },
+
+  registry(state, a) {
+    const w = simWindows(state);
+    const key = regKey(a.key);
+    if (a.op === 'delete') {
+      delete w.registry[key]?.[a.name];
+      return;
+    }
+    if (a.value === undefined) fail('REGISTRY_VALUE_MISSING', `No value given for ${a.key}\\${a.name}`);
+    w.registry[key] = { ...(w.registry[key] ?? {}), [a.name]: a.value! };
+  },
+
+  firewall(state, a) {
+    const w = simWindows(state);
+    if (a.op === 'remove') delete w.firewall[a.name];
+    else w.firewall[a.name] = { ports: a.ports, protocol: a.protocol };
+  },
+
+  acl(state, a) {
+    if (!simPathExists(state, a.path))
+      fail('ACL_PATH_MISSING', `icacls: ${a.path}: The system cannot find the file specified.`, 2);
+    const w = simWindows(state);
+    const bad = a.grants.find(
+      (g) =>
+        /^NT SERVICE\\/i.test(g.principal) &&
+        !state.services[g.principal.slice(11)] &&
+        !/^NT SERVICE\\MSSQL/i.test(g.principal),
+    );
+    if (bad)
+      fail(
+        'ACL_PRINCIPAL_UNKNOWN',
+        `icacls: No mapping between account names and security IDs was done (${bad.principal}).`,
+        1332,
+      );
+    w.acls[a.path.toLowerCase()] = {
+      protected: a.protect,
+      grants: a.grants.map((g) => ({ principal: g.principal, rights: g.rights })),
+    };
+  },
+
+  scheduledTask(state, a) {
+    const w = simWindows(state);
+    if (a.op === 'remove') {
+      delete w.tasks[a.name];
+      return;
+    }
+    if (!a.xml?.startsWith('<?xml version="1.0" encoding="UTF-16"?>'))
+      fail('TASK_XML_INVALID', 'ERROR: The task XML is malformed (encoding).');
+    w.tasks[a.name] = { xml: a.xml! };
+  },
+
+  certificate(state, a) {
+    const w = simWindows(state);
+    if (a.op === 'remove') {
+      w.certificates = w.certificates.filter((c) => c.friendlyName !== a.friendlyName);
+      return;
+    }
+    w.certificates = w.certificates.filter((c) => c.friendlyName !== a.friendlyName);
+    w.certificates.push({
+      thumbprint: thumbprintOf(a.friendlyName + a.dnsNames.join(',')),
+      friendlyName: a.friendlyName,
+      dnsNames: a.dnsNames,
+    });
+  },
+
+  winService(state, a) {
+    const w = simWindows(state);
+    const svc = state.services[a.name];
+    const isSql =
+      /^MSSQL(\$|SERVER$)/i.test(a.name) &&
+      Object.keys(state.products).some((p) => p.startsWith('sqlserver:'));
+    switch (a.op) {
+      case 'install': {
+        if (svc) fail('SERVICE_EXISTS', `WinSW: the service ${a.name} already exists.`, 1073);
+        if (!simFile(state, a.wrapperExe)) fail('WRAPPER_MISSING', `${a.wrapperExe} not found.`, 2);
+        const xml = a.wrapperExe.replace(/\.exe$/i, '.xml');
+        if (!simFile(state, xml)) fail('SERVICE_XML_MISSING', `WinSW: unable to locate ${xml}.`, -1);
+        state.services[a.name] = {
+          state: 'stopped',
+          spec: {
+            name: a.name,
+            displayName: a.displayName,
+            file: a.file,
+            args: a.args,
+            cwd: a.cwd,
+            logDir: a.logDir,
+            port: a.port,
+          },
+          specHash: a.specHash,
+        };
+        w.serviceAccounts[a.name] = 'LocalSystem';
+        if (a.address) w.serviceAddresses[a.name] = a.address;
+        return;
+      }
+      case 'uninstall':
+        delete state.services[a.name];
+        delete w.serviceAccounts[a.name];
+        delete w.serviceAddresses[a.name];
+        return;
+      case 'setAccount':
+        if (!svc)
+          fail(
+            'SERVICE_MISSING',
+            `[SC] ChangeServiceConfig FAILED 1060: The specified service does not exist.`,
+            1060,
+          );
+        w.serviceAccounts[a.name] = a.account;
+        return;
+      case 'start':
+      case 'restart':
+        if (isSql) {
+          const instance = a.name.includes('$') ? a.name.split('$')[1]! : 'MSSQLSERVER';
+          const info = windowsTopic(state, 'sqlInstance', { instance, major: 0 }) as Record<string, unknown>;
+          w.sqlEffective[instance.toUpperCase()] = JSON.stringify({
+            tcpPort: info.tcpPort,
+            dynamicPorts: info.dynamicPorts,
+            loginMode: info.loginMode,
+          });
+          return;
+        }
+        if (!svc) fail('SERVICE_MISSING', `The service ${a.name} does not exist.`, 1060);
+        if (!simFile(state, svc!.spec.file))
+          fail(
+            'SERVICE_START_FAILED',
+            `The service ${a.name} did not start: ${svc!.spec.file} not found.`,
+            1053,
+          );
+        svc!.state = 'running';
+        return;
+      case 'stop':
+        if (isSql) return;
+        if (svc) svc.state = 'stopped';
+        return;
+    }
+  },
+
+  sql(state, a) {
+    const w = simWindows(state);
+    if (!sqlReachable(state))
+      fail('SQL_LOGIN_FAILED', 'SQL Server error 18456 (or the server is unreachable).', 18456);
+    for (const [name, p] of Object.entries(a.params))
+      if (p.type === 'nvarchar' && typeof p.value === 'string' && name !== 'roles' && p.value.length > 128)
+        fail('SQL_ERROR', 'SQL Server error 50001: name longer than 128 characters.', 50001);
+    const e = a.effect;
+    if (!e) return;
+    switch (e.kind) {
+      case 'database':
+        w.sql.databases[e.name] ??= { users: {} };
+        return;
+      case 'login': {
+        const l = w.sql.logins[e.name];
+        w.sql.logins[e.name] = { disabled: false, windows: l?.windows ?? e.windows };
+        return;
+      }
+      case 'loginDisabled':
+        if (w.sql.logins[e.name]) w.sql.logins[e.name]!.disabled = true;
+        return;
+      case 'dropLogin':
+        delete w.sql.logins[e.name];
+        return;
+      case 'user': {
+        const db = w.sql.databases[e.database];
+        if (!db)
+          fail(
+            'SQL_DATABASE_UNAVAILABLE',
+            `SQL Server error 911: database '${e.database}' does not exist.`,
+            911,
+          );
+        if (!w.sql.logins[e.login])
+          fail('SQL_LOGIN_MISSING', `SQL Server error 15007: '${e.login}' is not a valid login.`, 15007);
+        const u = db!.users[e.login];
+        db!.users[e.login] = { roles: [...new Set([...(u?.roles ?? []), ...e.roles])] };
+        return;
+      }
+    }
+  },
+
+  iis(state, a) {
+    const w = simWindows(state);
+    if (!w.features.includes('Web-Server'))
+      fail('IIS_MISSING', 'appcmd.exe was not found: IIS is not installed.', 2);
+    const iis = w.iis;
+    switch (a.op) {
+      case 'appPool':
+        if (!iis.appPools.includes(a.name)) iis.appPools.push(a.name);
+        return;
+      case 'removeAppPool':
+        iis.appPools = iis.appPools.filter((p) => p !== a.name);
+        return;
+      case 'site': {
+        if (!iis.appPools.includes(a.appPool))
+          fail('IIS_APPPOOL_MISSING', `ERROR ( message:Application pool "${a.appPool}" does not exist. )`, 1);
+        for (const b of a.bindings) {
+          const other = iis.sites.find(
+            (s) =>
+              s.name !== a.name &&
+              s.state === 'started' &&
+              s.bindings.some((x) => x.port === b.port && x.host === b.host),
+          );
+          if (other) fail('IIS_BINDING_CONFLICT', `Port ${b.port} is bound by site "${other.name}".`, 183);
+        }
+        iis.sites = iis.sites.filter((s) => s.name !== a.name);
+        iis.sites.push({
+          name: a.name,
+          appPool: a.appPool,
+          physicalPath: a.physicalPath,
+          bindings: a.bindings,
+          virtualDirs: a.virtualDirs,
+          logDir: a.logDir,
+          state: 'started',
+        });
+        return;
+      }
+      case 'removeSite':
+        iis.sites = iis.sites.filter((s) => s.name !== a.name);
+        return;
+      case 'proxy':
+        if (!state.products['iis-arr'])
+          fail(
+            'IIS_SECTION_MISSING',
+            'ERROR ( message:Unknown config section "system.webServer/proxy". )',
+            13,
+          );
+        iis.proxy = { enabled: a.enabled, preserveHostHeader: a.preserveHostHeader, timeout: a.timeout };
+        return;
+      case 'webFarm':
+        if (!state.products['iis-arr'])
+          fail('IIS_SECTION_MISSING', 'ERROR ( message:Unknown config section "webFarms". )', 13);
+        iis.webFarms = iis.webFarms.filter((f) => f.name !== a.name);
+        iis.webFarms.push({ name: a.name, servers: a.servers, healthCheckUrl: a.healthCheck.url });
+        return;
+      case 'removeWebFarm':
+        iis.webFarms = iis.webFarms.filter((f) => f.name !== a.name);
+        return;
+      case 'allowServerVariable':
+        if (!state.products['iis-urlrewrite'])
+          fail(
+            'IIS_SECTION_MISSING',
+            'ERROR ( message:Unknown config section "system.webServer/rewrite/allowedServerVariables". )',
+            13,
+          );
+        if (!iis.allowedServerVariables.includes(a.name)) iis.allowedServerVariables.push(a.name);
+        return;
+      case 'sslBinding': {
+        const ref = a.certificate;
+        const cert = w.certificates.find((c) =>
+          'thumbprint' in ref ? c.thumbprint === ref.thumbprint : c.friendlyName === ref.friendlyName,
+        );
+        if (!cert)
+          fail(
+            'CERTIFICATE_NOT_FOUND',
+            'SSL Certificate add failed, Error: 1312 A specified logon session does not exist.',
+            1312,
+          );
+        iis.sslBindings = iis.sslBindings.filter((b) => b.port !== a.port);
+        iis.sslBindings.push({ port: a.port, thumbprint: cert!.thumbprint });
+        return;
+      }
+      case 'removeSslBinding':
+        iis.sslBindings = iis.sslBindings.filter((b) => b.port !== a.port);
+        return;
+    }
+  },
+};
+
+const taskDescription = (xml: string) => {
+  const doc = new XMLParser().parse(xml) as { Task?: { RegistrationInfo?: { Description?: string } } };
+  return doc.Task?.RegistrationInfo?.Description;
+};
+
+/** Loose view of validated topic arguments (each topic's schema has already checked them). */
+interface TopicArgs {
+  name: string;
+  path: string;
+  instance: string;
+  database: string;
+  logins: string[];
+  thumbprint?: string;
+  friendlyName?: string;
+}
+
+function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
+  if (!(topic in topics)) return undefined;
+  const a = topics[topic as Topic].args.parse(raw ?? {}) as unknown as TopicArgs;
+  const w = simWindows(state);
+  switch (topic) {
+    case 'iis':
+      return { installed: w.features.includes('Web-Server'), ...w.iis };
+    case 'features':
+      return { enabled: w.features };
+    case 'certificate': {
+      const c = w.certificates.find((x) =>
+        a.thumbprint ? x.thumbprint === a.thumbprint : x.friendlyName === a.friendlyName,
+      );
+      return c ? { exists: true, thumbprint: c.thumbprint } : { exists: false };
+    }
+    case 'winService':
+      return state.services[a.name]
+        ? { exists: true, account: w.serviceAccounts[a.name] ?? 'LocalSystem' }
+        : { exists: false };
+    case 'sqlInstance': {
+      const installed = !!state.products[`sqlserver:${a.instance.toUpperCase()}`];
+      if (!installed) return { installed: false };
+      const base = Object.entries(w.registry).filter(
+        ([k]) => SQL_KEY_RE.exec(k)?.[1]?.toLowerCase() === a.instance.toLowerCase(),
+      );
+      const val = (suffix: string, name: string) => base.find(([k]) => k.endsWith(suffix))?.[1][name];
+      const configured = {
+        installed,
+        tcpPort: (val('\\tcp\\ipall', 'TcpPort') as string | undefined) ?? '',
+        dynamicPorts: (val('\\tcp\\ipall', 'TcpDynamicPorts') as string | undefined) ?? '0',
+        loginMode: (val('\\mssqlserver', 'LoginMode') as number | undefined) ?? 1,
+      };
+      const effective = w.sqlEffective[a.instance.toUpperCase()] ?? JSON.stringify({ tcpPort: '', dynamicPorts: '0', loginMode: 1 });
+      const now = JSON.stringify({ tcpPort: configured.tcpPort, dynamicPorts: configured.dynamicPorts, loginMode: configured.loginMode });
+      return { ...configured, restartPending: effective !== now };
+    }
+    case 'sql': {
+      if (!sqlReachable(state)) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
+      const db = w.sql.databases[a.database];
+      return {
+        reachable: true,
+        databaseExists: !!db,
+        saEnabled: w.sql.logins.sa ? !w.sql.logins.sa.disabled : false,
+        logins: a.logins.map((name) => {
+          const l = w.sql.logins[name];
+          const u = db?.users[name];
+          return {
+            name,
+            exists: !!l,
+            disabled: l?.disabled ?? false,
+            userExists: !!u,
+            roles: u?.roles ?? [],
+          };
+        }),
+      };
+    }
+    case 'firewallRule': {
+      const r = w.firewall[a.name];
+      return r ? { exists: true, ports: r.ports } : { exists: false, ports: [] };
+    }
+    case 'acl': {
+      const acl = w.acls[a.path.toLowerCase()];
+      return {
+        exists: simPathExists(state, a.path),
+        protected: acl?.protected ?? false,
+        grants: acl?.grants ?? [],
+      };
+    }
+    case 'scheduledTask': {
+      const t = w.tasks[a.name];
+      return t ? { exists: true, description: taskDescription(t.xml) } : { exists: false };
+    }
+    case 'testMail':
+      return w.smtpReachable
+        ? { sent: true }
+        : { sent: false, error: 'SMTPConnectError: connection refused' };
+    default:
+      return undefined;
+  }
+}
+
+export const windowsQueryHandlers: SimQueryHandlers = {
+  windows(state, q) {
+    const value = windowsTopic(state, q.topic, q.args);
+    return value === undefined ? { supported: false } : { supported: true, value };
+  },
+  http: (state, q) => simHttp(state, q),
+  port: (state, q) => simPort(state, q),
+};

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { InputError } from './errors.js';
+
+/**
+ * The packaged app's unattended command line, as documented for IT automation:
+ *   "QATrack+ Installer.exe" --unattended --answers C:\path\answers.json [--mode install|repair|uninstall]
+ *                            [--keep-data | --remove-data] [--log-file C:\path\run.log]
+ * Chromium/Electron switches the OS or shortcuts add are ignored (strict: false), our own are checked.
+ * Flag names match the CLI's (`--answers`, `--log-file`, `--keep-data`, `--remove-data`). Uninstall
+ * may omit --answers: the app then uses the answers of the last run it recorded (the NSIS uninstaller
+ * knows no answers file), and exits 0 if it never deployed anything.
+ */
+export const unattendedModeSchema = z.enum(['install', 'repair', 'reconfigure', 'uninstall']);
+export type UnattendedMode = z.infer<typeof unattendedModeSchema>;
+
+const unattendedArgsSchema = z
+  .object({
+    unattended: z.literal(true),
+    mode: unattendedModeSchema.default('install'),
+    answers: z.string().min(1, 'needs a file path').optional(),
+    'log-file': z.string().min(1, 'needs a file path').optional(),
+    'keep-data': z.boolean().optional(),
+    'remove-data': z.boolean().optional(),
+  })
+  .refine((a) => !(a['keep-data'] && a['remove-data']), {
+    message: 'use either --keep-data or --remove-data, not both',
+    path: ['remove-data'],
+  })
+  .refine((a) => a.mode === 'uninstall' || a.answers !== undefined, {
+    message: 'is required: pass --answers <file> (an answers file saved by the wizard or written by hand)',
+    path: ['answers'],
+  });
+
+export interface UnattendedArgs {
+  mode: UnattendedMode;
+  answersFile?: string;
+  logFile?: string;
+  /** Uninstall only: keep the database and data folder. Default true, as in the uninstaller. */
+  keepData: boolean;
+}
+
+/** null when the command line does not ask for an unattended run (the wizard opens instead). */
+export function parseUnattendedArgs(argv: readonly string[]): UnattendedArgs | null {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: false,
+    allowPositionals: true,
+    options: {
+      unattended: { type: 'boolean' },
+      mode: { type: 'string' },
+      answers: { type: 'string' },
+      'log-file': { type: 'string' },
+      'keep-data': { type: 'boolean' },
+      'remove-data': { type: 'boolean' },
+    },
+  });
+  if (values.unattended !== true) return null;
+  const parsed = unattendedArgsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: `--${i.path.join('.')}`, message: i.message }));
+    throw new InputError(
+      'UNATTENDED_ARGS',
+      `Invalid command line: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}.`,
+      issues,
+      'Run with --unattended --answers <file> [--mode install|repair|reconfigure|uninstall] [--log-file <file>].',
+    );
+  }
+  const a = parsed.data;
+  return {
+    mode: a.mode,
+    ...(a.answers !== undefined ? { answersFile: a.answers } : {}),
+    ...(a['log-file'] !== undefined ? { logFile: a['log-file'] } : {}),
+    keepData: a['remove-data'] !== true,
+  };
+}

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+import type { HttpQuery, HttpResult, PortQuery, PortResult } from '../../../engine/queries.js';
+import type { SimState } from '../state.js';
+import { simFile, simWindows } from './state.js';
+
+/**
+ * HTTP on the simulated machine: workers answer on their loopback address when their service runs,
+ * and IIS answers on its bindings by evaluating the site's real web.config rewrite rules in order
+ * (static rule -> file from a virtual directory; proxy rule -> a healthy web-farm server).
+ */
+
+const LOGIN_PAGE =
+  '<html><body><form method="post"><input name="username"><input type="password" name="password"></form></body></html>';
+
+const ok = (status: number, headers: Record<string, string>, body = ''): HttpResult => ({
+  ok: true,
+  status,
+  headers,
+  body,
+});
+
+function runningWorker(state: SimState, address: string, port: number) {
+  const w = simWindows(state);
+  return Object.entries(state.services).find(([name, s]) => {
+    if (s.state !== 'running' || s.spec.port !== port) return false;
+    const bound = w.serviceAddresses[name] ?? '127.0.0.1';
+    return bound === address;
+  });
+}
+
+function workerAnswer(path: string): HttpResult {
+  if (path.startsWith('/static/') || path.startsWith('/media/'))
+    return ok(404, { server: 'Cheroot/10.0', 'content-type': 'text/html' }, 'Not Found');
+  if (path === '/accounts/login/' || path === '/')
+    return ok(
+      200,
+      { server: 'Cheroot/10.0', 'content-type': 'text/html; charset=utf-8', vary: 'Cookie' },
+      LOGIN_PAGE,
+    );
+  return ok(302, { server: 'Cheroot/10.0', location: '/accounts/login/' });
+}
+
+interface Rule {
+  name: string;
+  match: { url: string };
+  conditions?: { add?: { input: string; pattern: string } | { input: string; pattern: string }[] };
+  serverVariables?: { set?: { name: string; value: string } | { name: string; value: string }[] };
+  action: { type: string; url?: string };
+}
+
+const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+function siteRules(state: SimState, physicalPath: string): Rule[] | 'invalid' {
+  const file = simFile(state, `${physicalPath}\\web.config`);
+  if (!file?.content) return [];
+  try {
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(file.content) as {
+      configuration?: { 'system.webServer'?: { rewrite?: { rules?: { rule?: Rule | Rule[] } } } };
+    };
+    return list(doc.configuration?.['system.webServer']?.rewrite?.rules?.rule);
+  } catch {
+    return 'invalid';
+  }
+}
+
+export function simHttp(state: SimState, q: HttpQuery): HttpResult {
+  const url = new URL(q.url);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const path = url.pathname;
+  const worker = runningWorker(state, url.hostname, port);
+  if (worker)
+    return url.protocol === 'http:' ? workerAnswer(path) : { ok: false, error: 'TLS handshake failed' };
+  const w = simWindows(state);
+  const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === port));
+  if (!site) return { ok: false, error: `connect ECONNREFUSED ${url.hostname}:${port}` };
+  const binding = site.bindings.find((b) => b.port === port)!;
+  if (binding.protocol !== url.protocol.replace(':', '')) return { ok: false, error: 'protocol mismatch' };
+  if (binding.protocol === 'https' && !w.iis.sslBindings.some((b) => b.port === port))
+    return { ok: false, error: 'TLS handshake failed (no certificate bound to the port)' };
+  const iisHeaders = { server: 'Microsoft-IIS/10.0' };
+  const rules = siteRules(state, site.physicalPath);
+  const rewriteInstalled = !!state.products['iis-urlrewrite'];
+  if (rules === 'invalid' || (rules.length && !rewriteInstalled))
+    return ok(500, iisHeaders, 'HTTP Error 500.19 - Internal Server Error (invalid configuration data)');
+  const rel = path.replace(/^\//, '');
+  for (const rule of rules) {
+    const m = new RegExp(rule.match.url, 'i').exec(rel);
+    if (!m) continue;
+    const https = url.protocol === 'https:' ? 'ON' : 'OFF';
+    const condOk = list(rule.conditions?.add).every(
+      (c) => c.input !== '{HTTPS}' || new RegExp(c.pattern, 'i').test(https),
+    );
+    if (!condOk) continue;
+    const type = rule.action.type;
+    if (type === 'None') break;
+    if (type === 'Redirect')
+      return ok(301, {
+        ...iisHeaders,
+        location: (rule.action.url ?? '')
+          .replace('{R:1}', m[1] ?? '')
+          .replace('{SERVER_NAME}', q.hostHeader ?? url.hostname),
+      });
+    if (type === 'Rewrite') {
+      for (const v of list(rule.serverVariables?.set))
+        if (!w.iis.allowedServerVariables.includes(v.name))
+          return ok(
+            500,
+            iisHeaders,
+            `HTTP Error 500.50 - URL Rewrite Module Error: server variable "${v.name}" is not allowed to be set`,
+          );
+      const target = new URL((rule.action.url ?? '').replace('{R:1}', m[1] ?? ''));
+      if (!state.products['iis-arr'] || !w.iis.proxy?.enabled)
+        return ok(404, iisHeaders, 'HTTP Error 404.4 - Not Found');
+      const farm = w.iis.webFarms.find((f) => f.name.toLowerCase() === target.hostname.toLowerCase());
+      if (!farm) return ok(502, iisHeaders, 'HTTP Error 502.3 - Bad Gateway (no such server)');
+      const healthy = farm.servers.find((s) => runningWorker(state, s.address, s.httpPort));
+      if (!healthy) return ok(502, iisHeaders, 'HTTP Error 502.3 - Bad Gateway (0x80072efd)');
+      const r = workerAnswer(target.pathname);
+      return r.ok ? { ...r, headers: { ...r.headers, ...iisHeaders, 'x-powered-by': 'ARR/3.0' } } : r;
+    }
+  }
+  // No rule rewrote the request: IIS's static file handler serves it from the site or a virtual dir.
+  const vdir = site.virtualDirs.find((v) => path.toLowerCase().startsWith(v.path.toLowerCase() + '/'));
+  const file = vdir
+    ? simFile(state, `${vdir.physicalPath}\\${path.slice(vdir.path.length + 1).replace(/\//g, '\\')}`)
+    : simFile(state, `${site.physicalPath}\\${rel.replace(/\//g, '\\')}`);
+  if (!file || file.type !== 'file' || /web\.config$/i.test(path)) {
+    return ok(
+      rel === '' ? 403 : 404,
+      iisHeaders,
+      rel === '' ? 'HTTP Error 403.14 - Forbidden' : 'HTTP Error 404.0 - Not Found',
+    );
+  }
+  const type = path.endsWith('.png')
+    ? 'image/png'
+    : path.endsWith('.css')
+      ? 'text/css'
+      : 'application/octet-stream';
+  const etag = `"${createHash('sha1')
+    .update(file.content ?? file.sha256 ?? path)
+    .digest('hex')
+    .slice(0, 16)}"`;
+  return ok(200, { ...iisHeaders, 'content-type': type, 'accept-ranges': 'bytes', etag }, file.content ?? '');
+}
+
+/** Who holds a port: a seeded listener, an IIS site binding, or one of our services. */
+export function simPort(state: SimState, q: PortQuery): PortResult {
+  const seeded = state.ports[String(q.port)];
+  if (seeded) return { inUse: true, owner: seeded };
+  const w = simWindows(state);
+  const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === q.port));
+  if (site) return { inUse: true, owner: { iisSite: site.name, process: 'System' } };
+  for (const [name, s] of Object.entries(state.services))
+    if (s.state === 'running' && s.spec.port === q.port)
+      return { inUse: true, owner: { service: name, process: 'python.exe' } };
+  return { inUse: false };
+}

@@ -1,0 +1,187 @@
+import type { ActionInput } from '../../engine/actions/index.js';
+import { defineStep, type StepContext } from '../../engine/step.js';
+import { LOADDATA_SCRIPT, SCHEMA_PROBE, SUPERUSER_SCRIPT, superuserProbe } from './django-scripts.js';
+import { probeSource } from './source.js';
+
+const FACT = { schema: 'django.schema', static: 'django.static', superuser: 'django.superuser' } as const;
+
+/** Which release's default data was loaded (the source archive's stamp). */
+export const fixturesStampPath = (ctx: StepContext) =>
+  ctx.layout.join(ctx.layout.stateDir, 'fixtures-loaded.sha256');
+
+export interface DjangoProbe {
+  /** Unapplied migrations; undefined when the project or database cannot be read yet. */
+  unapplied?: number;
+  cacheMissing: boolean;
+  /** Static files collectstatic would copy; undefined when unknown. */
+  staticToCopy?: number;
+  superuserExists: boolean;
+  fixturesStamp?: string;
+  expectedFixturesStamp?: string;
+}
+
+const parseLastJson = (stdout: string): Record<string, unknown> | undefined => {
+  const line = stdout.trim().split('\n').pop();
+  try {
+    const v: unknown = line ? JSON.parse(line) : undefined;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const manage = (ctx: StepContext, args: string[], simFact: string) =>
+  ctx.host.query({
+    kind: 'exec',
+    file: ctx.layout.venvPython,
+    args: [ctx.layout.managepy, ...args],
+    cwd: ctx.layout.sourceDir,
+    timeoutMs: 120_000,
+    simFact,
+  });
+
+export async function probeDjango(ctx: StepContext): Promise<DjangoProbe> {
+  const [schema, stat, su, stamp, source] = await Promise.all([
+    manage(ctx, ['shell', '-c', SCHEMA_PROBE], FACT.schema),
+    manage(ctx, ['collectstatic', '--noinput', '--dry-run'], FACT.static),
+    manage(ctx, ['shell', '-c', superuserProbe(ctx.answers.admin.username)], FACT.superuser),
+    ctx.host.query({ kind: 'file', path: fixturesStampPath(ctx), content: true }),
+    probeSource(ctx),
+  ]);
+  const s = schema.exitCode === 0 ? parseLastJson(schema.stdout) : undefined;
+  const copied = stat.exitCode === 0 ? /(\d+) static files? copied/.exec(stat.stdout) : null;
+  const u = su.exitCode === 0 ? parseLastJson(su.stdout) : undefined;
+  return {
+    unapplied: typeof s?.unapplied === 'number' ? s.unapplied : undefined,
+    cacheMissing: s?.cacheMissing !== false,
+    staticToCopy: copied ? Number(copied[1]) : undefined,
+    superuserExists: u?.exists === true,
+    fixturesStamp: stamp.exists ? stamp.content?.trim() : undefined,
+    expectedFixturesStamp: source.expectedStamp,
+  };
+}
+
+/**
+ * QATrack+'s Django set-up: migrate, cache table, default data (loaddata of every
+ * fixtures/defaults/*\/*.json, sorted), the superuser (password on stdin) and collectstatic.
+ * Each part is planned only when its probe says it is needed, so a converged site plans nothing.
+ */
+export const djangoStep = defineStep<DjangoProbe>({
+  id: 'django',
+  title: 'QATrack+ database and static files (Django)',
+  dependsOn: ['wheelhouse', 'local-settings', 'source'],
+  probe: probeDjango,
+  plan(ctx, p): ActionInput[] {
+    const { layout, answers } = ctx;
+    const db = `${answers.database.engine} database ${answers.database.name} on ${answers.database.server}`;
+    const run = (
+      describe: string,
+      args: string[],
+      extra: Partial<Extract<ActionInput, { kind: 'exec' }>> = {},
+    ) =>
+      ({
+        kind: 'exec',
+        describe,
+        file: layout.venvPython,
+        args: [layout.managepy, ...args],
+        cwd: layout.sourceDir,
+        timeoutMs: 1_800_000,
+        ...extra,
+      }) satisfies ActionInput;
+    const converged = { exitCode: 0, stdout: '{"unapplied": 0, "cacheMissing": false}\n', stderr: '' };
+    const actions: ActionInput[] = [];
+    const needMigrate = p.unapplied === undefined || p.unapplied > 0;
+    if (needMigrate)
+      actions.push(
+        run(`Apply database migrations (manage.py migrate) to the ${db}`, ['migrate', '--noinput'], {
+          produces: p.cacheMissing ? [] : [{ kind: 'fact', key: FACT.schema, value: converged }],
+        }),
+      );
+    if (p.cacheMissing)
+      actions.push(
+        run(`Create the cache table (manage.py createcachetable) in the ${db}`, ['createcachetable'], {
+          produces: [{ kind: 'fact', key: FACT.schema, value: converged }],
+        }),
+      );
+    if (!p.expectedFixturesStamp || p.fixturesStamp !== p.expectedFixturesStamp) {
+      actions.push(
+        run(`Load the default data (loaddata fixtures/defaults/*/*.json, sorted) into the ${db}`, [
+          'shell',
+          '-c',
+          LOADDATA_SCRIPT,
+        ]),
+      );
+      if (p.expectedFixturesStamp)
+        actions.push({
+          kind: 'writeFile',
+          describe: `Record the loaded default data in ${fixturesStampPath(ctx)}`,
+          path: fixturesStampPath(ctx),
+          content: [p.expectedFixturesStamp + '\n'],
+        });
+    }
+    if (!p.superuserExists)
+      actions.push(
+        run(
+          `Create the QATrack+ superuser "${answers.admin.username}" (password passed on stdin)`,
+          ['shell', '-c', SUPERUSER_SCRIPT],
+          {
+            stdin: [
+              `{"username": ${JSON.stringify(answers.admin.username)}, "email": ${JSON.stringify(answers.admin.email)}, "password": "`,
+              { $secret: answers.admin.password.$secret, encode: 'json-str' },
+              '"}',
+            ],
+            produces: [
+              {
+                kind: 'fact',
+                key: FACT.superuser,
+                value: { exitCode: 0, stdout: '{"exists": true}\n', stderr: '' },
+              },
+            ],
+          },
+        ),
+      );
+    if (p.staticToCopy === undefined || p.staticToCopy > 0)
+      actions.push(
+        run(
+          `Collect static files into ${layout.staticRoot} (manage.py collectstatic --noinput)`,
+          ['collectstatic', '--noinput'],
+          {
+            produces: [
+              { kind: 'dir', path: layout.staticRoot },
+              {
+                kind: 'fact',
+                key: FACT.static,
+                value: { exitCode: 0, stdout: '\n0 static files copied.\n', stderr: '' },
+              },
+            ],
+          },
+        ),
+      );
+    return actions;
+  },
+  async verify(ctx) {
+    const p = await probeDjango(ctx);
+    return [
+      {
+        id: 'django.migrations',
+        title: 'Database schema is up to date',
+        ok: p.unapplied === 0 && !p.cacheMissing,
+        detail:
+          p.unapplied === undefined ? 'cannot read the database' : `${p.unapplied} unapplied migrations`,
+        fix: 'Run `repair`; check the database settings if it fails again.',
+      },
+      {
+        id: 'django.superuser',
+        title: `Superuser "${ctx.answers.admin.username}" exists`,
+        ok: p.superuserExists,
+        detail: p.superuserExists ? 'present' : 'missing',
+      },
+      {
+        id: 'django.static',
+        title: 'Static files collected',
+        ok: p.staticToCopy === 0,
+        detail: p.staticToCopy === undefined ? 'unknown' : `${p.staticToCopy} files missing or outdated`,
+      },
+    ];
+  },
+});

@@ -1,0 +1,104 @@
+import type { Answers } from '../../engine/answers/index.js';
+import type { Layout } from '../../engine/layout.js';
+import type { SecretRef, TemplatedText } from '../../engine/secrets.js';
+import { pyList, pyStr } from './python-literal.js';
+
+export interface LocalSettingsInput {
+  answers: Answers;
+  layout: Layout;
+  /** Catalog versions; `odbc` picks the SQL Server driver name. */
+  versions: Record<string, string>;
+  timeZone: string;
+  chromePath?: string;
+}
+
+/** The file next to local_settings.py holding the random SECRET_KEY (created on the target). */
+export const SECRET_KEY_FILE = 'secret_key.txt';
+
+/** A secret spliced into a single-quoted Python literal. */
+const pySecret = (ref: SecretRef): TemplatedText => [
+  "'",
+  { $secret: ref.$secret, encode: 'python-str' },
+  "'",
+];
+
+/** "ODBC Driver 17 for SQL Server" from the catalog's driver version (17.10.6.1). */
+export const odbcDriverName = (version = '17') => `ODBC Driver ${version.split('.')[0]} for SQL Server`;
+
+function databaseBlock(
+  alias: string,
+  a: Answers['database'],
+  login: { user: string; password: SecretRef },
+  versions: Record<string, string>,
+): TemplatedText {
+  const mssql = a.engine === 'mssql';
+  // SQL Server: a named instance goes in HOST as server\instance (SQL Browser finds the port).
+  const host = mssql && a.instance ? `${a.server}\\${a.instance}` : a.server;
+  const port = a.port !== undefined && !(mssql && a.instance) ? String(a.port) : '';
+  return [
+    `    ${pyStr(alias)}: {\n`,
+    `        "ENGINE": ${pyStr(mssql ? 'sql_server.pyodbc' : 'django.db.backends.postgresql')},\n`,
+    `        "NAME": ${pyStr(a.name)},\n`,
+    `        "USER": ${pyStr(login.user)},\n`,
+    `        "PASSWORD": `,
+    ...pySecret(login.password),
+    `,\n`,
+    `        "HOST": ${pyStr(host)},\n`,
+    `        "PORT": ${pyStr(port)},\n`,
+    ...(mssql ? [`        "OPTIONS": {"driver": ${pyStr(odbcDriverName(versions.odbc))}},\n`] : []),
+    `    },\n`,
+  ];
+}
+
+function emailBlock(e: Answers['email']): TemplatedText {
+  const admins = e.admins.map((x) => `(${pyStr(x.name)}, ${pyStr(x.email)})`).join(', ');
+  const lines: TemplatedText = [`ADMINS = [${admins}]\n`, `MANAGERS = ADMINS\n`];
+  if (!e.enabled) return [...lines, `EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"\n`];
+  lines.push(
+    `EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\n`,
+    `EMAIL_HOST = ${pyStr(e.smtpHost ?? '')}\n`,
+    `EMAIL_PORT = ${e.smtpPort}\n`,
+    `EMAIL_USE_TLS = ${e.useTls ? 'True' : 'False'}\n`,
+    `EMAIL_HOST_USER = ${pyStr(e.user ?? '')}\n`,
+    `EMAIL_HOST_PASSWORD = `,
+  );
+  if (e.password) lines.push(...pySecret(e.password));
+  else lines.push('""');
+  lines.push(
+    `\n`,
+    `SERVER_EMAIL = ${pyStr(e.from ?? '')}\n`,
+    `DEFAULT_FROM_EMAIL = ${pyStr(e.from ?? '')}\n`,
+  );
+  return lines;
+}
+
+/**
+ * QATrack+'s local_settings.py as templated text: passwords stay SecretRefs (python-str encoded),
+ * everything else is a Python literal made by pyStr. The SECRET_KEY is read from a file the target
+ * generated itself, so it never travels through plans, journals or logs.
+ */
+export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
+  const { answers: a, layout } = i;
+  const db = a.database;
+  return [
+    `# Written by QATrack+ Installer. \`repair\` rewrites this file from the answers: change those instead.\n`,
+    `import os\n\n`,
+    `with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyStr(SECRET_KEY_FILE)})) as _key:\n`,
+    `    SECRET_KEY = _key.read().strip()\n\n`,
+    `DEBUG = False\n`,
+    `ALLOWED_HOSTS = ${pyList(a.site.hostNames)}\n`,
+    `USE_X_FORWARDED_HOST = True\n`,
+    `HTTP_OR_HTTPS = ${pyStr(a.site.https.enabled ? 'https' : 'http')}\n`,
+    `TIME_ZONE = ${pyStr(i.timeZone)}\n\n`,
+    `DATABASES = {\n`,
+    ...databaseBlock('default', db, db.login, i.versions),
+    ...databaseBlock('readonly', db, db.readonlyLogin, i.versions),
+    `}\n\n`,
+    `STATIC_ROOT = ${pyStr(layout.staticRoot)}\n`,
+    `MEDIA_ROOT = ${pyStr(layout.mediaRoot)}\n`,
+    `STATIC_URL = "/static/"\n`,
+    `MEDIA_URL = "/media/"\n`,
+    `CHROME_PATH = ${i.chromePath ? pyStr(i.chromePath) : 'None'}\n\n`,
+    ...emailBlock(a.email),
+  ];
+}

@@ -1,0 +1,187 @@
+import { InstallerError } from '../../engine/errors.js';
+import type { OsResult, PortResult } from '../../engine/queries.js';
+import { defineStep, type Check, type StepContext } from '../../engine/step.js';
+import { PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
+
+/**
+ * Preflight: is this a supported, elevated Windows Server with room and free ports? It changes
+ * nothing. A blocking problem stops the plan with a stable code and what to do; a port held by
+ * another IIS site is never stopped or rebound silently.
+ */
+
+const MIN_FREE_BYTES = 5 * 1024 ** 3;
+/** Windows Server 2016 (build 14393) to 2025 (build 26100), by build number. */
+const SUPPORTED_BUILDS: [number, string][] = [
+  [14393, '2016'],
+  [17763, '2019'],
+  [20348, '2022'],
+  [26100, '2025'],
+];
+
+export interface PortClaim {
+  port: number;
+  address?: string;
+  /** Who may legitimately hold it: our IIS site or our worker service. */
+  ours: { iisSite?: string; service?: string };
+  field: string;
+}
+
+export interface PreflightProbe {
+  os: OsResult;
+  ports: { claim: PortClaim; result: PortResult }[];
+  existing: Record<string, string | undefined>;
+}
+
+export const portClaims = (ctx: StepContext): PortClaim[] => {
+  const a = ctx.answers;
+  const claims: PortClaim[] = [
+    { port: a.site.httpPort, ours: { iisSite: a.site.name }, field: 'site.httpPort' },
+  ];
+  if (a.site.https.enabled)
+    claims.push({ port: a.site.https.port, ours: { iisSite: a.site.name }, field: 'site.https.port' });
+  for (const w of workers(a))
+    claims.push({ port: w.port, address: w.address, ours: { service: w.name }, field: 'workers.basePort' });
+  return claims;
+};
+
+export function serverYear(os: OsResult): string | undefined {
+  const build = Number(os.release.split('.')[2] ?? 0);
+  if (!/Server/i.test(os.name)) return undefined;
+  const hit = SUPPORTED_BUILDS.find(([b]) => b === build);
+  return hit?.[1];
+}
+
+const holderText = (r: PortResult) => {
+  if (!r.inUse) return '';
+  const o = r.owner ?? {};
+  if (o.iisSite) return `IIS site "${o.iisSite}"`;
+  if (o.service) return `service "${o.service}"`;
+  if (o.process) return `${o.process}${o.pid ? ` (PID ${o.pid})` : ''}`;
+  return 'another program';
+};
+
+/** Problems that stop the install, in the order a person should fix them. */
+export function blockingProblems(ctx: StepContext, p: PreflightProbe): InstallerError[] {
+  const out: InstallerError[] = [];
+  if (p.os.platform !== 'win32' || !serverYear(p.os))
+    out.push(
+      new InstallerError(
+        'PREFLIGHT_OS',
+        `${p.os.name} (${p.os.release}) is not a supported Windows Server.`,
+        'Use Windows Server 2016, 2019, 2022 or 2025.',
+      ),
+    );
+  if (!p.os.elevated)
+    out.push(
+      new InstallerError(
+        'PREFLIGHT_ELEVATION',
+        'The installer is not running as an administrator.',
+        'Run it again from an elevated prompt (Run as administrator).',
+      ),
+    );
+  if (p.os.freeDiskBytes !== undefined && p.os.freeDiskBytes < MIN_FREE_BYTES)
+    out.push(
+      new InstallerError(
+        'PREFLIGHT_DISK',
+        `Only ${(p.os.freeDiskBytes / 1024 ** 3).toFixed(1)} GB are free; QATrack+ needs at least 5 GB.`,
+        'Free disk space or choose other paths.installDir / paths.dataDir.',
+      ),
+    );
+  const sqlToInstall = ctx.answers.database.mode === 'express' && !p.existing.sqlServer;
+  if (p.os.pendingReboot && sqlToInstall)
+    out.push(
+      new InstallerError(
+        'PREFLIGHT_REBOOT_PENDING',
+        'Windows is waiting for a restart, and SQL Server setup refuses to run until it happens.',
+        'Restart the server, then run the installer again.',
+      ),
+    );
+  for (const { claim, result } of p.ports) {
+    if (!result.inUse) continue;
+    const o = result.owner ?? {};
+    if (claim.ours.iisSite && o.iisSite === claim.ours.iisSite) continue;
+    if (claim.ours.service && o.service === claim.ours.service) continue;
+    const where = claim.address ? `${claim.address}:${claim.port}` : `port ${claim.port}`;
+    const fix = o.iisSite
+      ? `The installer never stops or rebinds another site. Stop "${o.iisSite}" or remove its :${claim.port} binding in IIS Manager, or choose another ${claim.field}.`
+      : `Stop ${holderText(result)} or choose another ${claim.field}.`;
+    out.push(
+      new InstallerError('PREFLIGHT_PORT_IN_USE', `${where} is in use by ${holderText(result)}.`, fix),
+    );
+  }
+  return out;
+}
+
+export const preflightStep = defineStep<PreflightProbe>({
+  id: 'win-preflight',
+  title: 'Check the server',
+  dependsOn: [],
+  async probe(ctx) {
+    const os = await ctx.host.query({ kind: 'os' });
+    const ports = await Promise.all(
+      portClaims(ctx).map(async (claim) => ({
+        claim,
+        result: await ctx.host.query({ kind: 'port', port: claim.port, address: claim.address }),
+      })),
+    );
+    const version = async (id: string) => {
+      const r = await ctx.host.query({ kind: 'product', id });
+      return r.installed ? r.version : undefined;
+    };
+    const instance = sqlInstanceName(ctx.answers);
+    const existing: Record<string, string | undefined> = {
+      python: await version(PRODUCT.python(ctx.answers.python.arch)),
+      odbc: await version(PRODUCT.odbc),
+      vcredist: await version(PRODUCT.vcredist),
+      urlRewrite: await version(PRODUCT.urlRewrite),
+      arr: await version(PRODUCT.arr),
+      sqlServer: instance ? await version(PRODUCT.sqlServer(instance)) : undefined,
+    };
+    return { os, ports, existing };
+  },
+  plan(ctx, probed) {
+    const problems = blockingProblems(ctx, probed);
+    if (problems.length === 1) throw problems[0]!;
+    if (problems.length > 1)
+      throw new InstallerError(
+        'PREFLIGHT_FAILED',
+        problems.map((e) => `${e.message} ${e.fix ?? ''}`.trim()).join('\n'),
+        'Fix each problem above, then run the installer again.',
+      );
+    return [];
+  },
+  async verify(ctx): Promise<Check[]> {
+    const p = await this.probe(ctx);
+    const problems = blockingProblems(ctx, p).filter((e) => e.code !== 'PREFLIGHT_PORT_IN_USE');
+    const checks: Check[] = problems.map((e) => ({
+      id: `preflight.${e.code}`,
+      title: 'Server prerequisites',
+      ok: false,
+      detail: e.message,
+      fix: e.fix,
+    }));
+    const found = Object.entries(p.existing)
+      .filter(([, v]) => v)
+      .map(([k, v]) => `${k} ${v}`);
+    checks.push({
+      id: 'preflight.existing',
+      title: 'Software found and reused',
+      ok: true,
+      detail: found.length ? found.join(', ') : 'none',
+    });
+    checks.push({
+      id: 'preflight.services',
+      title: 'Services expected',
+      ok: true,
+      detail: serviceNames(ctx.answers).join(', '),
+    });
+    return checks;
+  },
+});
+
+/** Free-text summary of what was found, for the wizard's first page. */
+export const describeExisting = (p: PreflightProbe) =>
+  Object.entries(p.existing).map(([k, v]) => `${k}: ${v ? `found ${v}, reused` : 'not found, installed'}`);
+
+/** Windows year of the server, for reports. */
+export const osSummary = (os: OsResult) => `${os.name} (build ${os.release})`;

@@ -1,0 +1,114 @@
+import { InstallerError } from '../../engine/errors.js';
+import type { ProductResult } from '../../engine/queries.js';
+import { defineStep } from '../../engine/step.js';
+import { artifact, PRODUCT, setupLogDir } from './names.js';
+
+/**
+ * Python 3.9 from the bundle: per-machine, silent, into layout.pythonDir, with no PATH change (the
+ * venv uses the interpreter's absolute path). An existing Python 3.9 elsewhere is reused only when
+ * the answers point at it (python.executable), since Burn refuses a second copy of the same bundle.
+ */
+
+interface PythonProbe {
+  product: ProductResult;
+  exeExists: boolean;
+}
+
+const sameDir = (a?: string, b?: string) =>
+  !!a && !!b && a.replace(/[\\/]+$/, '').toLowerCase() === b.replace(/[\\/]+$/, '').toLowerCase();
+
+export const pythonStep = defineStep<PythonProbe>({
+  id: 'win-python',
+  title: 'Python 3.9',
+  dependsOn: ['win-preflight'],
+  async probe(ctx) {
+    const product = await ctx.host.query({ kind: 'product', id: PRODUCT.python(ctx.answers.python.arch) });
+    const exe = await ctx.host.query({ kind: 'file', path: ctx.layout.pythonExe });
+    return { product, exeExists: exe.exists };
+  },
+  plan(ctx, p) {
+    const { layout, answers, release } = ctx;
+    if (answers.python.executable) {
+      if (p.exeExists) return [];
+      throw new InstallerError(
+        'PYTHON_NOT_FOUND',
+        `python.executable ${answers.python.executable} does not exist.`,
+        'Correct python.executable, or leave it out to install Python from the bundle.',
+      );
+    }
+    if (p.exeExists) return [];
+    if (p.product.installed && p.product.location && !sameDir(p.product.location, layout.pythonDir))
+      throw new InstallerError(
+        'PYTHON_ELSEWHERE',
+        `Python ${p.product.version} (${answers.python.arch}) is already installed in ${p.product.location ?? 'another folder'}.`,
+        `Set python.executable to ${p.product.location ?? '<its folder>'}\\python.exe to reuse it, or uninstall it first.`,
+      );
+    const log = layout.join(setupLogDir(layout), 'python-install.log');
+    return [
+      { kind: 'mkdir', describe: `Create folder ${setupLogDir(layout)}`, path: setupLogDir(layout) },
+      {
+        kind: 'exec',
+        describe: `Install Python ${release.versions.python ?? '3.9'} (${answers.python.arch}) for all users into ${layout.pythonDir}, PATH unchanged (log ${log})`,
+        file: artifact(release, 'python'),
+        args: [
+          '/quiet',
+          '/norestart',
+          'InstallAllUsers=1',
+          `TargetDir=${layout.pythonDir}`,
+          'PrependPath=0',
+          'AssociateFiles=0',
+          'Shortcuts=0',
+          'Include_launcher=0',
+          'Include_test=0',
+          'Include_doc=0',
+          'Include_tcltk=0',
+          '/log',
+          log,
+        ],
+        timeoutMs: 15 * 60_000,
+        okExitCodes: [0],
+        rebootExitCodes: [3010],
+        produces: [
+          {
+            kind: 'product',
+            id: PRODUCT.python(answers.python.arch),
+            version: release.versions.python ?? '3.9',
+            name: 'Python 3.9',
+          },
+          { kind: 'file', path: layout.pythonExe },
+        ],
+      },
+    ];
+  },
+  async verify(ctx) {
+    const exe = await ctx.host.query({ kind: 'file', path: ctx.layout.pythonExe });
+    return [
+      {
+        id: 'python.exe',
+        title: 'Python interpreter',
+        ok: exe.exists,
+        detail: exe.exists ? ctx.layout.pythonExe : `${ctx.layout.pythonExe} is missing`,
+        fix: exe.exists ? undefined : 'Run repair to reinstall Python from the bundle.',
+      },
+    ];
+  },
+  planUninstall(ctx, p) {
+    if (
+      ctx.answers.python.executable ||
+      !p.product.installed ||
+      !sameDir(p.product.location, ctx.layout.pythonDir)
+    )
+      return [];
+    const log = ctx.layout.join(setupLogDir(ctx.layout), 'python-uninstall.log');
+    return [
+      {
+        kind: 'exec',
+        describe: `Uninstall Python from ${ctx.layout.pythonDir} (log ${log})`,
+        file: artifact(ctx.release, 'python'),
+        args: ['/quiet', '/norestart', '/uninstall', '/log', log],
+        rebootExitCodes: [3010],
+        produces: [{ kind: 'productRemoved', id: PRODUCT.python(ctx.answers.python.arch) }],
+      },
+    ];
+  },
+});

@@ -1,0 +1,255 @@
+import type { ActionInput } from '../../engine/actions/index.js';
+import type { Answers } from '../../engine/answers/index.js';
+import type { Layout } from '../../engine/layout.js';
+import type { FileResult, ServiceResult } from '../../engine/queries.js';
+import { defineStep, type StepContext } from '../../engine/step.js';
+import {
+  artifact,
+  serviceAccount,
+  serviceLogDir,
+  sqlIsLocal,
+  sqlServiceName,
+  TASKS_SERVICE,
+  workers,
+  workerScript,
+} from './names.js';
+import { askWindows } from './topics.js';
+import { sha256, winswXml, type WinswSpec } from './winswXml.js';
+import { WORKER_SCRIPT } from './workerScript.js';
+
+/**
+ * N `QATrack+ Worker N` services (cheroot on 127.0.0.N:basePort+N) and one `QATrack+ Tasks` service
+ * (manage.py qcluster), each a WinSW v2 wrapper: restart on failure with back-off, logs rolled by
+ * size, delayed auto-start, and its own virtual account (NT SERVICE\<name>) unless a user is given.
+ */
+
+export interface ServiceDef {
+  spec: WinswSpec;
+  xml: string;
+  hash: string;
+  xmlPath: string;
+  wrapperExe: string;
+  account: string;
+  port?: number;
+  address?: string;
+}
+
+export function serviceDefs(a: Answers, layout: Layout): ServiceDef[] {
+  const depends = sqlIsLocal(a) ? [sqlServiceName(a)] : [];
+  const env = { DJANGO_SETTINGS_MODULE: 'qatrack.settings', PYTHONUNBUFFERED: '1' };
+  const common = {
+    executable: layout.venvPython,
+    workingDirectory: layout.sourceDir,
+    env,
+    depends,
+    logDir: serviceLogDir(layout),
+  };
+  const specs: (WinswSpec & { port?: number; address?: string })[] = workers(a).map((w) => ({
+    ...common,
+    id: w.name,
+    name: w.displayName,
+    description: `QATrack+ web worker (cheroot) on ${w.address}:${w.port}, behind IIS`,
+    arguments: [
+      workerScript(layout),
+      '--source',
+      layout.sourceDir,
+      '--address',
+      w.address,
+      '--port',
+      String(w.port),
+    ],
+    port: w.port,
+    address: w.address,
+  }));
+  specs.push({
+    ...common,
+    id: TASKS_SERVICE,
+    name: 'QATrack+ Tasks',
+    description: 'QATrack+ background tasks (django-q cluster: scheduled notices and reports)',
+    arguments: [layout.managepy, 'qcluster'],
+  });
+  return specs.map(({ port, address, ...spec }) => {
+    const xml = winswXml(spec);
+    return {
+      spec,
+      xml,
+      hash: sha256(xml),
+      xmlPath: layout.join(layout.servicesDir, `${spec.id}.xml`),
+      wrapperExe: layout.join(layout.servicesDir, `${spec.id}.exe`),
+      account: serviceAccount(a, spec.id),
+      port,
+      address,
+    };
+  });
+}
+
+interface ServiceProbe {
+  name: string;
+  xml: FileResult;
+  exe: FileResult;
+  service: ServiceResult;
+  account?: string;
+}
+interface ServicesProbe {
+  script: FileResult;
+  dirs: Record<string, boolean>;
+  services: ServiceProbe[];
+}
+
+const dirsFor = (l: Layout) => [l.servicesDir, serviceLogDir(l)];
+
+async function probeServices(ctx: StepContext): Promise<ServicesProbe> {
+  const { host, layout } = ctx;
+  const dirs: Record<string, boolean> = {};
+  for (const d of dirsFor(layout)) dirs[d] = (await host.query({ kind: 'file', path: d })).exists;
+  const services = await Promise.all(
+    serviceDefs(ctx.answers, layout).map(async (d) => {
+      const service = await host.query({ kind: 'service', name: d.spec.id });
+      const account = service.exists
+        ? (await askWindows(host, 'winService', { name: d.spec.id })).account
+        : undefined;
+      return {
+        name: d.spec.id,
+        xml: await host.query({ kind: 'file', path: d.xmlPath, sha256: true }),
+        exe: await host.query({ kind: 'file', path: d.wrapperExe }),
+        service,
+        account,
+      };
+    }),
+  );
+  return {
+    script: await host.query({ kind: 'file', path: workerScript(layout), sha256: true }),
+    dirs,
+    services,
+  };
+}
+
+const sameAccount = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+
+export const servicesStep = defineStep<ServicesProbe>({
+  id: 'win-services',
+  title: 'QATrack+ services (WinSW)',
+  dependsOn: ['win-python'],
+  probe: probeServices,
+  plan(ctx, p) {
+    const { answers: a, layout, release } = ctx;
+    const actions: ActionInput[] = [];
+    for (const d of dirsFor(layout))
+      if (!p.dirs[d]) actions.push({ kind: 'mkdir', describe: `Create folder ${d}`, path: d });
+    const script = workerScript(layout);
+    const scriptChanged =
+      !p.script.exists || !('sha256' in p.script) || p.script.sha256 !== sha256(WORKER_SCRIPT);
+    if (scriptChanged)
+      actions.push({
+        kind: 'writeFile',
+        describe: `Write the worker program ${script}`,
+        path: script,
+        content: [WORKER_SCRIPT],
+      });
+    const winsw = artifact(release, 'winsw');
+    for (const d of serviceDefs(a, layout)) {
+      const s = p.services.find((x) => x.name === d.spec.id)!;
+      const id = d.spec.id;
+      const label = `${d.spec.name} (${id})`;
+      const xmlChanged = !s.xml.exists || s.xml.sha256 !== d.hash;
+      if (xmlChanged)
+        actions.push({
+          kind: 'writeFile',
+          describe: `Write service definition ${d.xmlPath}`,
+          path: d.xmlPath,
+          content: [d.xml],
+        });
+      if (!s.exe.exists)
+        actions.push({
+          kind: 'copy',
+          describe: `Copy WinSW 2.12 to ${d.wrapperExe}`,
+          from: winsw,
+          to: d.wrapperExe,
+        });
+      let fresh = !s.service.exists;
+      if (s.service.exists && (xmlChanged || scriptChanged)) {
+        // SCM keeps name, start mode, dependencies and account from install time: re-register.
+        if (s.service.state === 'running')
+          actions.push({ kind: 'winService', describe: `Stop service ${label}`, op: 'stop', name: id });
+        actions.push({
+          kind: 'winService',
+          describe: `Unregister service ${label} to apply its new definition`,
+          op: 'uninstall',
+          name: id,
+          wrapperExe: d.wrapperExe,
+        });
+        fresh = true;
+      }
+      if (fresh)
+        actions.push({
+          kind: 'winService',
+          describe: `Register service ${label}${d.port ? ` on ${d.address}:${d.port}` : ''}: delayed auto-start, restart on failure, logs in ${d.spec.logDir}`,
+          op: 'install',
+          name: id,
+          wrapperExe: d.wrapperExe,
+          displayName: d.spec.name,
+          file: d.spec.executable,
+          args: d.spec.arguments,
+          cwd: d.spec.workingDirectory,
+          port: d.port,
+          address: d.address,
+          logDir: d.spec.logDir,
+          specHash: d.hash,
+        });
+      if (fresh || !sameAccount(s.account, d.account))
+        actions.push({
+          kind: 'winService',
+          describe: `Run service ${id} as ${d.account}`,
+          op: 'setAccount',
+          name: id,
+          account: d.account,
+          password: a.serviceAccount.kind === 'user' ? { $secret: 'serviceAccount.password' } : undefined,
+        });
+      if (fresh || (s.service.exists && s.service.state !== 'running'))
+        actions.push({ kind: 'winService', describe: `Start service ${label}`, op: 'start', name: id });
+    }
+    return actions;
+  },
+  async verify(ctx) {
+    const p = await probeServices(ctx);
+    const defs = serviceDefs(ctx.answers, ctx.layout);
+    return p.services.map((s) => {
+      const d = defs.find((x) => x.spec.id === s.name)!;
+      const running = s.service.exists && s.service.state === 'running';
+      const accountOk = sameAccount(s.account, d.account);
+      return {
+        id: `service.${s.name}`,
+        title: d.spec.name,
+        ok: running && accountOk,
+        detail: !s.service.exists ? 'not installed' : `${s.service.state}, runs as ${s.account ?? 'unknown'}`,
+        fix: running && accountOk ? undefined : 'Run repair; see the service logs in ' + d.spec.logDir,
+      };
+    });
+  },
+  planUninstall(ctx, p) {
+    const actions: ActionInput[] = [];
+    for (const d of serviceDefs(ctx.answers, ctx.layout)) {
+      const s = p.services.find((x) => x.name === d.spec.id)!;
+      if (s.service.exists) {
+        if (s.service.state === 'running')
+          actions.push({
+            kind: 'winService',
+            describe: `Stop service ${d.spec.id}`,
+            op: 'stop',
+            name: d.spec.id,
+          });
+        actions.push({
+          kind: 'winService',
+          describe: `Unregister service ${d.spec.id}`,
+          op: 'uninstall',
+          name: d.spec.id,
+          wrapperExe: d.wrapperExe,
+        });
+      }
+      if (s.xml.exists) actions.push({ kind: 'remove', describe: `Delete ${d.xmlPath}`, path: d.xmlPath });
+      if (s.exe.exists)
+        actions.push({ kind: 'remove', describe: `Delete ${d.wrapperExe}`, path: d.wrapperExe });
+    }
+    return actions;
+  },
+});

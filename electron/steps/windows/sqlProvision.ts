@@ -1,0 +1,153 @@
+import type { ActionInput } from '../../engine/actions/index.js';
+import { InstallerError } from '../../engine/errors.js';
+import { defineStep, type StepContext } from '../../engine/step.js';
+import { adminConnection, describeServer, sqlIsLocal } from './names.js';
+import {
+  createDatabase,
+  DISABLE_LOGIN,
+  ensureSqlLogin,
+  ENSURE_WINDOWS_LOGIN,
+  ensureUserRoles,
+} from './sqlBatches.js';
+import { sqlErrorAdvice, sqlErrorText } from './sqlErrors.js';
+import { askWindows, type TopicResult } from './topics.js';
+
+/**
+ * The QATrack+ database and its two logins, created only where missing: `qatrack` (db_ddladmin,
+ * db_datawriter, db_datareader) for the app and `qatrack_reports` (db_datareader) for the query
+ * tool. When backups run locally, the SYSTEM account gets db_backupoperator for the nightly task.
+ */
+
+export const SYSTEM_LOGIN = 'NT AUTHORITY\\SYSTEM';
+const APP_ROLES = ['db_ddladmin', 'db_datawriter', 'db_datareader'];
+const REPORT_ROLES = ['db_datareader'];
+
+interface Wanted {
+  login: string;
+  roles: string[];
+  secret?: string;
+}
+
+const wantedLogins = (ctx: StepContext): Wanted[] => {
+  const a = ctx.answers;
+  const w: Wanted[] = [
+    { login: a.database.login.user, roles: APP_ROLES, secret: 'database.login.password' },
+    { login: a.database.readonlyLogin.user, roles: REPORT_ROLES, secret: 'database.readonlyLogin.password' },
+  ];
+  if (a.backup.enabled && sqlIsLocal(a)) w.push({ login: SYSTEM_LOGIN, roles: ['db_backupoperator'] });
+  return w;
+};
+
+type SqlProbe = TopicResult<'sql'>;
+
+export const sqlProvisionStep = defineStep<SqlProbe>({
+  id: 'win-sql-provision',
+  title: 'Database and logins',
+  dependsOn: ['win-sqlexpress'],
+  appliesTo: (ctx) => ctx.answers.database.provision,
+  async probe(ctx) {
+    return askWindows(ctx.host, 'sql', {
+      connection: adminConnection(ctx.answers),
+      database: ctx.answers.database.name,
+      logins: wantedLogins(ctx).map((w) => w.login),
+    });
+  },
+  plan(ctx, p) {
+    const a = ctx.answers;
+    const conn = adminConnection(a);
+    const server = describeServer(a);
+    if (!p.reachable && a.database.mode !== 'express') {
+      const advice = sqlErrorAdvice(p.errorNumber);
+      throw new InstallerError(
+        advice.code,
+        `Cannot reach SQL Server ${server}. ${sqlErrorText(p.errorNumber)}`,
+        advice.fix,
+      );
+    }
+    // Express not installed yet (a fresh plan): everything will be created.
+    const known = p.reachable ? p : { databaseExists: false, saEnabled: false, logins: [] };
+    const actions: ActionInput[] = [];
+    if (!known.databaseExists) actions.push(createDatabase(conn, a.database.name, server));
+    for (const w of wantedLogins(ctx)) {
+      const have = known.logins.find((l) => l.name.toLowerCase() === w.login.toLowerCase());
+      const loginOk = have?.exists && !have.disabled;
+      const rolesOk = have?.userExists && w.roles.every((r) => have.roles.includes(r));
+      if (!loginOk) {
+        if (w.secret)
+          actions.push(
+            ...ensureSqlLogin(conn, {
+              db: a.database.name,
+              login: w.login,
+              secret: w.secret,
+              roles: w.roles,
+              resetPassword: false,
+              server,
+            }),
+          );
+        else
+          actions.push(
+            {
+              kind: 'sql',
+              describe: `Create Windows login ${w.login} on ${server} if it is missing`,
+              connection: conn,
+              batch: ENSURE_WINDOWS_LOGIN,
+              params: { login: { type: 'nvarchar', value: w.login } },
+              effect: { kind: 'login', name: w.login, windows: true },
+            },
+            ensureUserRoles(conn, a.database.name, w.login, w.roles),
+          );
+      } else if (!rolesOk) actions.push(ensureUserRoles(conn, a.database.name, w.login, w.roles));
+    }
+    if (a.database.mode === 'express' && known.saEnabled)
+      actions.push({
+        kind: 'sql',
+        describe: `Disable the sa login on ${server} (QATrack+ uses its own logins)`,
+        connection: conn,
+        batch: DISABLE_LOGIN,
+        params: { login: { type: 'nvarchar', value: 'sa' } },
+        effect: { kind: 'loginDisabled', name: 'sa' },
+      });
+    return actions;
+  },
+  async verify(ctx) {
+    const p = await this.probe(ctx);
+    if (!p.reachable)
+      return [
+        {
+          id: 'sql.reachable',
+          title: 'SQL Server',
+          ok: false,
+          detail: sqlErrorText(p.errorNumber),
+          fix: sqlErrorAdvice(p.errorNumber).fix,
+        },
+      ];
+    return [
+      {
+        id: 'sql.database',
+        title: `Database ${ctx.answers.database.name}`,
+        ok: p.databaseExists,
+        detail: p.databaseExists ? 'exists' : 'missing',
+        fix: p.databaseExists ? undefined : 'Run repair.',
+      },
+      ...wantedLogins(ctx).map((w) => {
+        const l = p.logins.find((x) => x.name.toLowerCase() === w.login.toLowerCase());
+        const missing = w.roles.filter((r) => !l?.roles.includes(r));
+        const ok = !!l?.exists && !l.disabled && l.userExists && missing.length === 0;
+        return {
+          id: `sql.login.${w.login}`,
+          title: `Login ${w.login}`,
+          ok,
+          detail: !l?.exists
+            ? 'missing'
+            : l.disabled
+              ? 'disabled'
+              : missing.length
+                ? `missing roles ${missing.join(', ')}`
+                : `enabled, roles ${w.roles.join(', ')}`,
+          fix: ok ? undefined : 'Run repair.',
+        };
+      }),
+    ];
+  },
+  // Uninstall keeps the database and logins: they hold every QA result.
+});

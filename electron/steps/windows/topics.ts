@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { bindingSchema, sqlConnectionSchema } from '../../engine/actions/index.js';
+import { InstallerError } from '../../engine/errors.js';
+import type { Host } from '../../hosts/host.js';
+
+/**
+ * The `windows` query topics: what each takes and answers. Steps, the sim host and the real host
+ * share these schemas, and every answer is validated here, at the boundary, before a step uses it.
+ */
+
+export const iisSiteSchema = z.object({
+  name: z.string(),
+  appPool: z.string(),
+  physicalPath: z.string(),
+  bindings: z.array(bindingSchema),
+  virtualDirs: z.array(z.object({ path: z.string(), physicalPath: z.string() })).default([]),
+  logDir: z.string().optional(),
+  state: z.enum(['started', 'stopped']).default('started'),
+});
+export type IisSite = z.infer<typeof iisSiteSchema>;
+
+export const iisSnapshotSchema = z.object({
+  installed: z.boolean(),
+  proxy: z.object({ enabled: z.boolean(), preserveHostHeader: z.boolean(), timeout: z.string() }).nullable(),
+  appPools: z.array(z.string()),
+  sites: z.array(iisSiteSchema),
+  webFarms: z.array(
+    z.object({
+      name: z.string(),
+      servers: z.array(z.object({ address: z.string(), httpPort: z.number() })),
+      healthCheckUrl: z.string().optional(),
+    }),
+  ),
+  allowedServerVariables: z.array(z.string()),
+  sslBindings: z.array(z.object({ port: z.number(), thumbprint: z.string() })),
+});
+export type IisSnapshot = z.infer<typeof iisSnapshotSchema>;
+
+export const topics = {
+  iis: { args: z.object({}), result: iisSnapshotSchema },
+  features: { args: z.object({}), result: z.object({ enabled: z.array(z.string()) }) },
+  certificate: {
+    args: z.union([z.object({ thumbprint: z.string() }), z.object({ friendlyName: z.string() })]),
+    result: z.object({ exists: z.boolean(), thumbprint: z.string().optional() }),
+  },
+  winService: {
+    args: z.object({ name: z.string() }),
+    result: z.object({ exists: z.boolean(), account: z.string().optional() }),
+  },
+  sqlInstance: {
+    args: z.object({ instance: z.string(), major: z.number() }),
+    result: z.object({
+      installed: z.boolean(),
+      tcpPort: z.string().optional(),
+      dynamicPorts: z.string().optional(),
+      loginMode: z.number().optional(),
+      /** The configuration changed since the instance last started (port or login mode not in effect). */
+      restartPending: z.boolean().default(false),
+    }),
+  },
+  sql: {
+    args: z.object({ connection: sqlConnectionSchema, database: z.string(), logins: z.array(z.string()) }),
+    result: z.discriminatedUnion('reachable', [
+      z.object({ reachable: z.literal(false), errorNumber: z.number().optional(), message: z.string() }),
+      z.object({
+        reachable: z.literal(true),
+        databaseExists: z.boolean(),
+        saEnabled: z.boolean(),
+        logins: z.array(
+          z.object({
+            name: z.string(),
+            exists: z.boolean(),
+            disabled: z.boolean(),
+            userExists: z.boolean(),
+            roles: z.array(z.string()),
+          }),
+        ),
+      }),
+    ]),
+  },
+  firewallRule: {
+    args: z.object({ name: z.string() }),
+    result: z.object({ exists: z.boolean(), ports: z.array(z.number()).default([]) }),
+  },
+  acl: {
+    args: z.object({ path: z.string() }),
+    result: z.object({
+      exists: z.boolean(),
+      protected: z.boolean().default(false),
+      grants: z.array(z.object({ principal: z.string(), rights: z.string() })).default([]),
+    }),
+  },
+  scheduledTask: {
+    args: z.object({ name: z.string() }),
+    result: z.object({ exists: z.boolean(), description: z.string().optional() }),
+  },
+  testMail: {
+    args: z.object({ python: z.string(), managepy: z.string() }),
+    result: z.object({ sent: z.boolean(), error: z.string().optional() }),
+  },
+} as const;
+
+export type Topic = keyof typeof topics;
+export type TopicArgs<T extends Topic> = z.input<(typeof topics)[T]['args']>;
+export type TopicResult<T extends Topic> = z.output<(typeof topics)[T]['result']>;
+
+/** Ask the host about a Windows subsystem; the answer is validated before anyone trusts it. */
+export async function askWindows<T extends Topic>(
+  host: Host,
+  topic: T,
+  args: TopicArgs<T>,
+): Promise<TopicResult<T>> {
+  const r = await host.query({ kind: 'windows', topic, args });
+  if (!r.supported)
+    throw new InstallerError(
+      'WINDOWS_QUERY_UNSUPPORTED',
+      `This host cannot answer "${topic}" (it is not a Windows machine).`,
+    );
+  const parsed = topics[topic].result.safeParse(r.value);
+  if (!parsed.success)
+    throw new InstallerError(
+      'WINDOWS_QUERY_INVALID',
+      `The host's answer about "${topic}" was not understood: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
+  return parsed.data as TopicResult<T>;
+}

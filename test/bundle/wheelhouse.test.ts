@@ -1,0 +1,112 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitRequirements } from '../../electron/bundle/requirements.js';
+import { buildWheelhouse, unresolvedRequirement } from '../../electron/bundle/wheelhouse.js';
+import { loadCatalog } from '../../electron/engine/release.js';
+import { makeWheel } from '../../scripts/bundle-fixture-lib.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'wheelhouse-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('requirements', () => {
+  it("finds QATrack+ 3.1.1.4's four git pins with their names and commits", () => {
+    const { index, git } = splitRequirements(loadCatalog('3.1.1.4').requirements);
+    expect(git.map((g) => g.name).sort()).toEqual([
+      'django-mssql-backend',
+      'django-recurrence',
+      'django-sql-explorer',
+      'django_genericdropdown',
+    ]);
+    expect(git.find((g) => g.name === 'django-recurrence')!.ref).toBe(
+      'b3a73e8e03952107e58382922fec37aead31fd6f',
+    );
+    expect(index).toContain('Django==2.2.18');
+    expect(index.some((l) => l.startsWith('git+'))).toBe(false);
+  });
+
+  it('drops -e and rejects a git line without #egg=', () => {
+    expect(splitRequirements(['-e git+https://h/x.git@abc#egg=x']).git[0]).toMatchObject({
+      name: 'x',
+      ref: 'abc',
+    });
+    expect(() => splitRequirements(['git+https://h/x.git@abc'])).toThrow(/#egg=/);
+  });
+
+  it("reads the requirement pip could not find from pip's own message", () => {
+    expect(unresolvedRequirement('ERROR: No matching distribution found for django-listable==0.5.2\n')).toBe(
+      'django-listable==0.5.2',
+    );
+  });
+});
+
+describe('buildWheelhouse', () => {
+  it('names every git pin and how to supply it when GitHub is not allowed, before running pip', async () => {
+    const err = await buildWheelhouse({
+      requirements: loadCatalog('3.1.1.4').requirements,
+      platform: 'win_amd64',
+      pythonVersion: '3.9',
+      dest: path.join(work, 'git', 'wheelhouse'),
+    }).catch((e: unknown) => e);
+    expect((err as { code: string }).code).toBe('WHEELHOUSE_GIT_PINS');
+    expect((err as Error).message).toContain('django-mssql-backend');
+    expect((err as { fix: string }).fix).toContain('--git-source');
+    expect(await readdir(path.join(work, 'git', 'wheelhouse'))).toEqual([]);
+  });
+
+  it('resolves a folder that pip alone can install from, and reports a missing requirement clearly', async () => {
+    const wheels = path.join(work, 'local');
+    await makeWheel(wheels, 'fx-dep', '2.0');
+    await makeWheel(wheels, 'fx-app', '1.0', ['fx-dep>=2']);
+    const dest = path.join(work, 'ok', 'wheelhouse');
+    const r = await buildWheelhouse({
+      requirements: ['fx-app==1.0'],
+      platform: 'win32',
+      pythonVersion: '3.9',
+      dest,
+      pipArgs: ['--no-index', '--find-links', wheels],
+    });
+    // The dependency came along through resolution, not because it was listed.
+    expect(r.wheels).toEqual(['fx_app-1.0-py3-none-any.whl', 'fx_dep-2.0-py3-none-any.whl']);
+    // The real consumer: pip installs from the folder alone, dependency included.
+    const target = path.join(work, 'installed');
+    await execa('python3', [
+      '-m',
+      'pip',
+      'install',
+      '--isolated',
+      '--no-index',
+      '--find-links',
+      dest,
+      '--target',
+      target,
+      'fx-app==1.0',
+    ]);
+    const { stdout } = await execa(
+      'python3',
+      ['-c', 'import fx_app, fx_dep; print(fx_app.VERSION, fx_dep.VERSION)'],
+      {
+        env: { PYTHONPATH: target },
+      },
+    );
+    expect(stdout.trim()).toBe('1.0 2.0');
+
+    const err = await buildWheelhouse({
+      requirements: ['fx-app==1.0', 'not-there==9'],
+      platform: 'win32',
+      pythonVersion: '3.9',
+      dest: path.join(work, 'bad', 'wheelhouse'),
+      pipArgs: ['--no-index', '--find-links', wheels],
+      maxRounds: 0,
+    }).catch((e: unknown) => e);
+    expect((err as { code: string }).code).toBe('WHEELHOUSE_UNRESOLVED');
+    expect((err as Error).message).toContain('not-there==9');
+  });
+});

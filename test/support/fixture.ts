@@ -1,0 +1,38 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import * as tar from 'tar';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture');
+
+/** The fixture's wheelhouse (downloaded once from PyPI into .cache, offline afterwards). */
+export async function testWheelhouse(): Promise<{ wheels: string; uv: string }> {
+  const { stdout } = await execa('bash', [path.join(repoRoot, 'scripts', 'build-test-wheelhouse.sh')]);
+  const dir = stdout.trim().split('\n').pop()!;
+  return { wheels: path.join(dir, 'wheels'), uv: path.join(dir, 'uv', 'uv') };
+}
+
+/** A release archive shaped like upstream's: qatrackplus-<version>/ at the top, as a .tar.gz. */
+export async function buildReleaseArchive(
+  outDir: string,
+  version = '3.1.1.4',
+  marker?: string,
+): Promise<string> {
+  const staging = await mkdtemp(path.join(os.tmpdir(), 'qatrack-src-'));
+  const top = `qatrackplus-${version}`;
+  try {
+    await cp(fixtureDir, path.join(staging, top), {
+      recursive: true,
+      filter: (src) => !/(__pycache__|\.pyc$|local_settings\.py$|secret_key\.txt$)/.test(src),
+    });
+    if (marker) await cp(path.join(staging, top, 'manage.py'), path.join(staging, top, `${marker}.txt`));
+    const file = path.join(outDir, `${top}.tar.gz`);
+    await tar.c({ gzip: true, file, cwd: staging, portable: true }, [top]);
+    return file;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,242 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { request } from 'undici';
+import { MapSecretStore } from '../../electron/engine/secrets.js';
+import { createPosixHost } from '../../electron/hosts/posix/host.js';
+import { buildReleaseArchive, repoRoot, testWheelhouse } from './fixture.js';
+import { createQatrackDatabase, PG_BIN, startPostgres, type TestPostgres } from './postgres.js';
+
+/** A canary password with every character that breaks naive quoting: ' " \ % ^ & ! and spaces. */
+export const CANARY = `Canary'"\\%^&! pw-7f3a`;
+
+export const SECRETS = {
+  'database.login.password': CANARY,
+  'database.readonlyLogin.password': `ro ${CANARY}`,
+  'admin.password': `admin ${CANARY}`,
+};
+
+/** Why the real posix end-to-end cannot run here, or undefined when it can. */
+export function missingTools(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (!existsSync('/usr/sbin/nginx')) return 'nginx is not installed (apt-get install nginx-light)';
+  if (!PG_BIN) return 'PostgreSQL is not installed (apt-get install postgresql)';
+  if (!existsSync('/usr/bin/python3')) return 'python3 is not installed';
+  return undefined;
+}
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+/** `count` consecutive free loopback ports (random base, so parallel runs do not collide). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free port range found');
+}
+
+export interface Site {
+  root: string;
+  pg: TestPostgres;
+  bundleDir: string;
+  catalogDir: string;
+  answersFile: string;
+  answers: Record<string, any>;
+  httpPort: number;
+  workerPorts: number[];
+  installDir: string;
+  dataDir: string;
+  /** Every stdout/stderr the CLI printed, for the canary check. */
+  outputs: string[];
+}
+
+/**
+ * Everything an install needs on a clean machine: PostgreSQL with the database and both logins
+ * (what a DBA hands over), an offline bundle (wheelhouse, release archive, uv), a catalog naming
+ * them, and an answers file without any secret (secrets go on stdin).
+ */
+export async function prepareSite(): Promise<Site> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'qatrack-e2e-'));
+  const pg = await startPostgres();
+  await createQatrackDatabase(pg, {
+    name: 'qatrack',
+    user: 'qatrack',
+    password: SECRETS['database.login.password'],
+    readonlyUser: 'qatrack_reports',
+    readonlyPassword: SECRETS['database.readonlyLogin.password'],
+  });
+  const wh = await testWheelhouse();
+  const bundleDir = path.join(root, 'bundle');
+  await mkdir(path.join(bundleDir, 'source'), { recursive: true });
+  await mkdir(path.join(bundleDir, 'artifacts'), { recursive: true });
+  await symlink(wh.wheels, path.join(bundleDir, 'wheelhouse'));
+  await cp(wh.uv, path.join(bundleDir, 'artifacts', 'uv'));
+  await buildReleaseArchive(path.join(bundleDir, 'source'));
+  const catalogDir = path.join(root, 'catalog');
+  await mkdir(catalogDir);
+  await writeFile(
+    path.join(catalogDir, '3.1.1.4.json'),
+    JSON.stringify({
+      release: '3.1.1.4',
+      qatrack: { tag: 'v3.1.1.4', repository: 'https://github.com/qatrackplus/qatrackplus' },
+      python: { version: '3.11', archs: ['x64'] },
+      artifacts: [
+        {
+          id: 'source',
+          file: 'qatrackplus-3.1.1.4.tar.gz',
+          url: 'https://example.invalid/src.tar.gz',
+          version: '3.1.1.4',
+        },
+        { id: 'uv', file: 'uv', url: 'https://example.invalid/uv', version: '0.9.5' },
+      ],
+      requirements: [],
+    }),
+  );
+  const httpPort = await freePortRange(1);
+  const base = await freePortRange(4);
+  const installDir = path.join(root, 'app');
+  const dataDir = path.join(root, 'data');
+  const answers = {
+    paths: { installDir, dataDir, bundleDir },
+    database: {
+      engine: 'postgresql',
+      server: '127.0.0.1',
+      port: pg.port,
+      name: 'qatrack',
+      login: { user: 'qatrack', password: { env: 'UNUSED_SECRET_GIVEN_ON_STDIN' } },
+      readonlyLogin: { user: 'qatrack_reports', password: { env: 'UNUSED_SECRET_GIVEN_ON_STDIN' } },
+      provision: false,
+    },
+    admin: {
+      username: 'admin',
+      email: 'admin@example.org',
+      password: { env: 'UNUSED_SECRET_GIVEN_ON_STDIN' },
+    },
+    site: { hostNames: ['qatrack.test', 'localhost'], httpPort },
+    workers: { count: 3, basePort: base },
+    chrome: { mode: 'none' },
+    timeZone: 'Europe/Berlin',
+  };
+  const answersFile = path.join(root, 'answers.json');
+  await writeFile(answersFile, JSON.stringify(answers, null, 2));
+  return {
+    root,
+    pg,
+    bundleDir,
+    catalogDir,
+    answersFile,
+    answers,
+    httpPort,
+    workerPorts: [1, 2, 3].map((n) => base + n),
+    installDir,
+    dataDir,
+    outputs: [],
+  };
+}
+
+/** Write a variant of the answers (bad-input cases) next to the original. */
+export async function writeAnswers(site: Site, name: string, change: (a: any) => void): Promise<string> {
+  const copy = structuredClone(site.answers);
+  change(copy);
+  const file = path.join(site.root, `${name}.json`);
+  await writeFile(file, JSON.stringify(copy, null, 2));
+  return file;
+}
+
+/** Starts the real CLI as a child process, secrets on stdin. */
+export function startCli(site: Site, args: string[], answersFile = site.answersFile): ResultPromise {
+  return execa(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin', 'qatrack-installer.js'),
+      ...args,
+      '--host',
+      'posix',
+      '--answers',
+      answersFile,
+      '--catalog-dir',
+      site.catalogDir,
+      '--secrets-stdin',
+    ],
+    { input: JSON.stringify(SECRETS), reject: false, cwd: repoRoot },
+  );
+}
+
+export async function cli(site: Site, args: string[], answersFile?: string) {
+  const r = await startCli(site, args, answersFile);
+  const stdout = String(r.stdout ?? '');
+  const stderr = String(r.stderr ?? '');
+  site.outputs.push(stdout, stderr);
+  return { exitCode: r.exitCode ?? -1, stdout, stderr, all: `${stdout}\n${stderr}` };
+}
+
+export async function get(port: number, urlPath: string, host = 'qatrack.test') {
+  const res = await request(`http://127.0.0.1:${port}${urlPath}`, {
+    headers: { host },
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  return { status: res.statusCode, headers: res.headers, body };
+}
+
+/** pid.json of a supervised service in the install's services folder. */
+export async function servicePid(site: Site, name: string): Promise<number | undefined> {
+  try {
+    const raw = await readFile(path.join(site.installDir, 'services', name, 'pid.json'), 'utf8');
+    return (JSON.parse(raw) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Every regular file under `dir` (symlinks not followed). */
+export async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await allFiles(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Stops every service of the install by its recorded pid (process group), then PostgreSQL. */
+export async function teardownSite(site: Site | undefined): Promise<void> {
+  if (!site) return;
+  // The posix host's own stop: by recorded pid, only if it is still the process it started.
+  const servicesDir = path.join(site.installDir, 'services');
+  const host = createPosixHost({ runDir: servicesDir });
+  for (const name of await readdir(servicesDir).catch(() => [] as string[])) {
+    await host.apply(
+      { kind: 'service', op: 'stop', name, describe: `stop ${name}` },
+      {
+        secrets: new MapSecretStore(),
+        signal: new AbortController().signal,
+        timeoutMs: 10_000,
+        onOutput: () => {},
+      },
+    );
+  }
+  await site.pg.stop();
+  await rm(site.root, { recursive: true, force: true });
+}
