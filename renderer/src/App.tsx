@@ -57,7 +57,7 @@ const useStyles = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
   },
   navDone: { color: tokens.colorNeutralForeground2 },
-  main: { display: 'flex', flexDirection: 'column', minHeight: 0 },
+  main: { display: 'flex', flexDirection: 'column', minHeight: 0, minWidth: 0 },
   content: {
     flex: 1,
     overflowY: 'auto',

@@ -12,6 +12,12 @@ import {
   resolveAppFile,
 } from '../../../electron/main/app-page.js';
 import { createHost, type HostSpec } from '../../../electron/hosts/index.js';
+import {
+  cleanServer,
+  withCertificate,
+  withDefaultWebSite,
+  withExistingSql,
+} from '../../../electron/hosts/sim/windows/seed.js';
 import { methods, type EventOf } from '../../../electron/ipc/contract.js';
 import { createEngineAdapter } from '../../../electron/ipc/engine-adapter.js';
 import { IpcRouter } from '../../../electron/ipc/router.js';
@@ -134,13 +140,18 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   };
 }
 
-/** A fresh simulated Windows Server where IIS's Default Web Site holds port 80. */
-export async function writeSimState(file: string): Promise<void> {
-  await writeFile(
-    file,
-    JSON.stringify({
-      version: 1,
-      ports: { '80': { iisSite: 'Default Web Site', process: 'System', pid: 4 } },
-    }),
+/**
+ * A simulated Windows Server 2022 with IIS's Default Web Site on :80, a reachable SQL Server and a
+ * certificate for the site in the machine store.
+ */
+export async function writeSimState(
+  file: string,
+  certificate: { thumbprint: string; dnsNames: string[] },
+): Promise<void> {
+  const state = withCertificate(
+    withDefaultWebSite(withExistingSql(cleanServer())),
+    certificate.thumbprint,
+    certificate.dnsNames,
   );
+  await writeFile(file, JSON.stringify(state, null, 2));
 }
