@@ -7,6 +7,7 @@ import type { Step } from '../engine/step.js';
 import { InstallerError } from '../engine/errors.js';
 import type { HostSpec } from '../hosts/index.js';
 import type { Plan } from './contract.js';
+import { runBundle } from './bundle-run.js';
 import { preflight } from './preflight.js';
 import type { EnginePort, RunInput } from './service.js';
 
@@ -55,6 +56,7 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
 
   return {
     preflight,
+    buildBundle: (req, signal, onEvent) => runBundle(req, signal, onEvent),
     async plan(input) {
       const { result } = await session('plan', input);
       return toPlan(input.mode, result as PlanResult);
