@@ -289,7 +289,7 @@ export function App() {
               />
             )}
             {page === 'progress' && (
-              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} />
+              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} mode={mode} />
             )}
             {page === 'finish' && <FinishPage mode={mode} run={run} cancelled={cancelInfo} />}
             {runError && (

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineStep } from '../../electron/engine/step.js';
 import { testProfile } from '../support/windows-sim.js';
 import { startBridge, writeSimState, type Bridge } from './bridge/bridge.js';
 
@@ -28,7 +29,21 @@ const SHOTS = path.resolve('test-results/screenshots');
 const available = existsSync(CHROMIUM);
 // The Windows profile as the Windows sim tests run it (prerequisites + IIS/services/finish, with
 // their stand-in for the common steps until those are composed into the profile).
-const steps = testProfile;
+// A last step whose probe can be held, so the test can press Cancel while a run is under way.
+const hold = { armed: false, release: () => {}, reached: false };
+const holdStep = defineStep({
+  id: 'test-hold',
+  title: 'Hold point (test)',
+  dependsOn: testProfile.map((s) => s.id),
+  async probe() {
+    if (!hold.armed) return;
+    hold.reached = true;
+    await new Promise<void>((r) => (hold.release = r));
+  },
+  plan: () => [],
+  planUninstall: () => [],
+});
+const steps = [...testProfile, holdStep];
 const THUMBPRINT = 'A9'.repeat(20);
 const BUNDLE = 'E:\\qatrack-bundle-3.1.1.4-x64';
 
@@ -265,6 +280,47 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await page.getByRole('heading', { name: 'Review' }).waitFor();
     await page.getByText('Nothing to do: everything is already as requested.').waitFor();
     await shot('12-repair-review');
+  }, 120_000);
+
+  it('cancelling an uninstall says plainly which steps were left', async () => {
+    await page.reload();
+    await page.getByRole('radio', { name: /Uninstall/ }).check();
+    await next().click();
+    await page.getByText('This machine is ready.').waitFor();
+    await next().click();
+    await fill('Password of qatrack', CANARY);
+    await fill('Confirm password of qatrack', CANARY);
+    await fill('Password of qatrack_reports', 'Reports-pw-2026');
+    await fill('Confirm password of qatrack_reports', 'Reports-pw-2026');
+    await fill('Password of admin', 'Admin-pw change me 2026!');
+    await fill('Confirm password of admin', 'Admin-pw change me 2026!');
+    await next().click();
+    await page.getByText(/change\(s\) in \d+ step\(s\)/).waitFor();
+    await shot('13-uninstall-review');
+    hold.armed = true; // the uninstall's first step now waits until the test lets it go
+    await next().click();
+    await page.getByRole('heading', { name: 'Progress' }).waitFor();
+    await expect.poll(() => hold.reached).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').getByText('The current action finishes first').waitFor();
+    await shot('14-cancel-confirm');
+    await page.getByRole('button', { name: 'Cancel uninstall' }).click();
+    const left = page.getByText(/These steps will not run: /);
+    await left.waitFor();
+    const leftText = await left.innerText();
+    expect(leftText).toContain('Hold point (test)');
+    expect(leftText).toContain('IIS site and web farm');
+    expect(leftText).toMatch(/Run Uninstall again/);
+    hold.armed = false;
+    hold.release();
+    await page
+      .getByText(/Cancelled\. Not done: /)
+      .first()
+      .waitFor();
+    await shot('15-cancelled');
+    await next().click();
+    await page.getByText('Cancelled', { exact: true }).waitFor();
+    await shot('16-finish-cancelled');
   }, 120_000);
 
   it('never shows a secret to the page and keeps the strict CSP', () => {
