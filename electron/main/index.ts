@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { app, dialog, shell } from 'electron';
+import { runUnattendedFromArgv } from '../cli/unattended.js';
 import { helperMain, isHelperInvocation } from '../helper/entry.js';
 import { testSqlServer } from '../ipc/db-test.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
@@ -19,6 +20,11 @@ if (isHelperInvocation(process.argv)) {
   app.disableHardwareAcceleration();
   app.dock?.hide();
   void app.whenReady().then(async () => app.exit(await helperMain(process.argv)));
+} else if (process.argv.includes('--unattended')) {
+  // IT automation and the NSIS uninstaller: no window, no questions, MSI-style exit code
+  // (0, 3010, 1602, 1603, 1639) and the log path printed (electron/cli/unattended.ts).
+  app.disableHardwareAcceleration();
+  void app.whenReady().then(async () => app.exit((await runUnattendedFromArgv(process.argv)) ?? 0));
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
