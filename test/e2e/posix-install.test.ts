@@ -275,6 +275,17 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
       }
     }, 120_000);
 
+    it('database provisioning asked for on posix (the DBA prepares the database there)', async () => {
+      const file = await fresh('provision', (a) => {
+        a.database.provision = true;
+      });
+      const r = await cli(site, ['plan'], file);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.all).toContain('PROVISION_UNSUPPORTED');
+      expect(r.all).toContain('database.provision');
+      await nothingInstalled('provision');
+    }, 120_000);
+
     it('a read-only target folder', async (ctx) => {
       const ro = path.join(site.root, 'readonly');
       await execa('mkdir', ['-p', ro]);
