@@ -135,15 +135,20 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     expect((await get(site.workerPorts[2]!, '/accounts/login/')).status).toBe(200);
   }, 180_000);
 
-  it('deleting local_settings.py, then repair, restores the same file', async () => {
+  it('deleting local_settings.py and the static folder, then repair, restores both', async () => {
     const before = await readFile(localSettings());
     await rm(localSettings());
+    await rm(path.join(site.dataDir, 'static'), { recursive: true, force: true });
+    expect((await get(site.httpPort, '/static/qa/img/tux.png')).status).toBe(404);
     const plan = await cli(site, ['plan']);
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain('local_settings.py');
     const repair = await cli(site, ['repair', '--yes']);
     expect(repair.exitCode, repair.all).toBe(0);
     expect(sha256(await readFile(localSettings()))).toBe(sha256(before));
+    const tux = await get(site.httpPort, '/static/qa/img/tux.png');
+    expect(tux.status).toBe(200);
+    expect(tux.headers['x-served-by']).toBe('nginx');
     expect((await cli(site, ['plan'])).exitCode).toBe(0);
   }, 180_000);
 
