@@ -1,6 +1,6 @@
 import type { ExecResult, HttpResult, PortResult } from '../../../engine/queries.js';
 import { renderTemplatedText, resolveValue } from '../../../engine/secret-text.js';
-import { hashServiceSpec } from '../../../engine/service-hash.js';
+import { serviceSpecHash } from '../../../engine/actions/spec-hash.js';
 import { serviceSpecSchema } from '../../../engine/actions/index.js';
 import { HostActionError } from '../../host.js';
 import { applyEffects, sha256, writeSimFile } from '../effects.js';
@@ -123,7 +123,7 @@ export const commonActionHandlers: SimActionHandlers = {
         const spec = serviceSpecSchema.parse(a.spec);
         const key = findService(state, a.name) ?? a.name;
         const prev = state.services[key];
-        state.services[key] = { state: prev?.state ?? 'stopped', spec, specHash: hashServiceSpec(spec) };
+        state.services[key] = { state: prev?.state ?? 'stopped', spec, specHash: serviceSpecHash(spec) };
         return;
       }
       case 'start':
