@@ -75,14 +75,16 @@ export function ProgressPage(p: {
       {p.cancelled && (
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
-            <MessageBarTitle>Cancelling after the current action.</MessageBarTitle>
+            <MessageBarTitle>
+              {run.ended ? 'Cancelled.' : 'Cancelling after the current action.'}
+            </MessageBarTitle>
             {p.cancelled.length
               ? `These steps will not run: ${p.cancelled.join(', ')}. ${finishLater} to finish them; nothing half-done is left unrecorded.`
               : 'All steps had already finished.'}
           </MessageBarBody>
         </MessageBar>
       )}
-      {run.ended && (
+      {run.ended && !p.cancelled && (
         <MessageBar intent={run.ended.ok ? 'success' : 'error'} layout="multiline">
           <MessageBarBody>{run.ended.message}</MessageBarBody>
         </MessageBar>
