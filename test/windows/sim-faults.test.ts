@@ -57,7 +57,7 @@ describe('a failure injected in any Windows step', () => {
       exitCode: 3010,
       message: 'reboot',
       times: 1,
-    } as never);
+    });
     const file = newStateFile(state);
     const first = await sim('install', file, a);
     expect(first.rebootRequired).toBe(true);

@@ -103,7 +103,7 @@ describe('Windows profile on sim', () => {
       (s) => void (simWindows(s).sql.databases.qatrackplus!.users.qatrack!.roles = ['db_datareader']),
       'Login qatrack',
     ],
-    ['the firewall rule deleted', (s) => void delete simWindows(s).firewall['QATrack+ web site'], 'Firewall'],
+    ['the firewall rule deleted', (s) => void delete simWindows(s).firewall['QATrackPlus-Web'], 'Firewall'],
     [
       'the backup task deleted',
       (s) => void delete simWindows(s).tasks['\\QATrack+\\Nightly backup'],
