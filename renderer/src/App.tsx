@@ -10,6 +10,7 @@ import {
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FormProvider, useForm, useWatch, type FieldErrors, type Resolver } from 'react-hook-form';
+import type { ProgressEvent } from '../../electron/engine/events.js';
 import type { IpcError, Plan, WizardMode } from '../../electron/ipc/contract.js';
 import { installer } from './api.js';
 import {
@@ -142,15 +143,21 @@ export function App() {
       });
   }, []);
 
+  // A run starts emitting before `apply` answers with its id: keep early events until the id is known.
+  const runIdRef = useRef<string | undefined>(undefined);
+  const early = useRef(new Map<string, ProgressEvent[]>());
   useEffect(
     () =>
       installer().onProgress((p) => {
         if (p.runId === runIdRef.current) setRun((v) => reduceRun(v, p.event));
+        else {
+          const list = early.current.get(p.runId) ?? [];
+          if (list.length < 5000) list.push(p.event);
+          early.current.set(p.runId, list);
+        }
       }),
     [],
   );
-  const runIdRef = useRef<string | undefined>(undefined);
-  runIdRef.current = runId;
 
   const chooseMode = (m: WizardMode) => {
     setMode(m);
@@ -207,6 +214,10 @@ export function App() {
       setRunError(r.error);
       return;
     }
+    runIdRef.current = r.value.runId;
+    const missed = early.current.get(r.value.runId) ?? [];
+    early.current.clear();
+    setRun((v) => missed.reduce(reduceRun, v));
     setRunId(r.value.runId);
     setPageIndex(pages.indexOf('progress'));
   };

@@ -240,6 +240,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
 
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     await page.getByText('Overall progress: 100%').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('list', { name: 'Steps' }).getByRole('listitem').count()).toBe(steps.length);
     await page.getByRole('button', { name: /Show details/ }).click();
     await page.getByLabel('Live log').waitFor();
     await shot('08-progress');
@@ -301,8 +302,15 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await next().click();
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     await expect.poll(() => hold.reached).toBe(true);
+    // Every step is listed even though the run's first events came before apply answered.
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Steps' }).getByRole('listitem').count())
+      .toBe(steps.length);
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByRole('dialog').getByText('The current action finishes first').waitFor();
+    await page
+      .getByRole('dialog')
+      .getByText(/The current action finishes first.*Run Uninstall again/)
+      .waitFor();
     await shot('14-cancel-confirm');
     await page.getByRole('button', { name: 'Cancel uninstall' }).click();
     const left = page.getByText(/These steps will not run: /);
@@ -313,13 +321,11 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     expect(leftText).toMatch(/Run Uninstall again/);
     hold.armed = false;
     hold.release();
-    await page
-      .getByText(/Cancelled\. Not done: /)
-      .first()
-      .waitFor();
+    await page.getByText('Cancelled.', { exact: true }).waitFor();
     await shot('15-cancelled');
     await next().click();
     await page.getByText('Cancelled', { exact: true }).waitFor();
+    await page.getByText(/These steps did not run: .*Hold point \(test\)/).waitFor();
     await shot('16-finish-cancelled');
   }, 120_000);
 

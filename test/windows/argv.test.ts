@@ -290,3 +290,16 @@ SSL Certificate bindings:
     });
   });
 });
+
+describe('the windows host', () => {
+  it('refuses to start anywhere but Windows, and says what to use instead', async () => {
+    const { createWindowsHost } = await import('../../electron/hosts/windows/host.js');
+    if (process.platform === 'win32') return;
+    expect(() => createWindowsHost()).toThrow(/only on Windows/);
+    try {
+      createWindowsHost();
+    } catch (e) {
+      expect((e as { fix?: string }).fix).toContain('--host sim:');
+    }
+  });
+});

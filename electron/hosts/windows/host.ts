@@ -341,11 +341,21 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
       return {};
     }
     case 'service':
+      // On Windows, services are WinSW wrappers registered by `winService` actions; a bare
+      // `ensure` has no wrapper to register, so it is refused rather than guessed.
+      if (action.op === 'ensure')
+        throw new HostActionError(
+          'SERVICE_ENSURE_UNSUPPORTED',
+          `"${action.describe}": use a winService action on Windows.`,
+          {
+            hint: 'This is an installer bug; please report it with the log.',
+          },
+        );
       return applyAction(
         {
           kind: 'winService',
           describe: action.describe,
-          op: action.op === 'remove' || action.op === 'ensure' ? 'start' : action.op,
+          op: action.op === 'remove' ? 'stop' : action.op,
           name: action.name,
         },
         ctx,

@@ -73,17 +73,19 @@ export function ProgressPage(p: {
         ))}
       </ul>
       {p.cancelled && (
-        <MessageBar intent="warning">
+        <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
-            <MessageBarTitle>Cancelling after the current action.</MessageBarTitle>
+            <MessageBarTitle>
+              {run.ended ? 'Cancelled.' : 'Cancelling after the current action.'}
+            </MessageBarTitle>
             {p.cancelled.length
               ? `These steps will not run: ${p.cancelled.join(', ')}. ${finishLater} to finish them; nothing half-done is left unrecorded.`
               : 'All steps had already finished.'}
           </MessageBarBody>
         </MessageBar>
       )}
-      {run.ended && (
-        <MessageBar intent={run.ended.ok ? 'success' : 'error'}>
+      {run.ended && !p.cancelled && (
+        <MessageBar intent={run.ended.ok ? 'success' : 'error'} layout="multiline">
           <MessageBarBody>{run.ended.message}</MessageBarBody>
         </MessageBar>
       )}
@@ -115,10 +117,10 @@ export function ProgressPage(p: {
           </DialogTrigger>
           <DialogSurface>
             <DialogBody>
-              <DialogTitle>Cancel the installation?</DialogTitle>
+              <DialogTitle>Cancel the {what}?</DialogTitle>
               <DialogContent>
-                The current action finishes first. Steps that have not run yet are left for later; run Repair
-                to complete them.
+                The current action finishes first. Steps that have not run yet are left for later.{' '}
+                {finishLater} to complete them.
               </DialogContent>
               <DialogActions>
                 <DialogTrigger disableButtonEnhancement>
