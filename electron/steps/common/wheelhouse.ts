@@ -174,7 +174,9 @@ function planInstall(ctx: StepContext, requirements: string, stamp: string): Act
         kind: 'exec',
         describe: `Install Python packages from ${wheelhouse} into ${layout.venvDir} with uv (offline)`,
         file: release.uvExe,
-        args: ['pip', 'install', '--python', layout.venvPython, '--offline', ...common],
+        // --compile-bytecode: as pip does; services then start without compiling (and a service
+        // account that may not write to the program folder never has to).
+        args: ['pip', 'install', '--python', layout.venvPython, '--offline', '--compile-bytecode', ...common],
         env: { UV_NO_PROGRESS: '1' },
         timeoutMs: 900_000,
       }
