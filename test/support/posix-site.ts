@@ -94,6 +94,16 @@ export interface Site {
 export async function prepareSite(): Promise<Site> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'qatrack-e2e-'));
   const pg = await startPostgres();
+  try {
+    return await prepareSiteWith(root, pg);
+  } catch (e) {
+    await pg.stop();
+    await rm(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
   await createQatrackDatabase(pg, {
     name: 'qatrack',
     user: 'qatrack',
