@@ -28,3 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# The posix end-to-end fixture's wheelhouse and uv, from PyPI once (cached in .cache/, keyed by the
+# requirements' hash; no network on later runs).
+bash scripts/build-test-wheelhouse.sh >/dev/null

@@ -2,7 +2,7 @@ import { InputError, InstallerError, EXIT } from '../engine/errors.js';
 import type { RunReport } from '../engine/report.js';
 import { toReportedError } from '../engine/runner.js';
 import { Redactor } from '../engine/redactor.js';
-import { SessionError } from '../engine/session.js';
+import { SessionError } from '../engine/session-error.js';
 
 /** Writes to stdout/stderr; `--json` puts machine-readable lines on stdout only. */
 export const out = (text: string) => process.stdout.write(text);

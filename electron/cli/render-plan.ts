@@ -18,7 +18,7 @@ export function renderPlan(plan: PlanResult, answers: Answers, host: HostSpec): 
     `  Host:    ${formatHostSpec(host)}`,
     `  Program: ${answers.paths.installDir}`,
     `  Data:    ${answers.paths.dataDir}`,
-    `  Site:    ${siteUrl(answers)} (${plural(answers.workers.count, 'worker')} on 127.0.0.1:${answers.workers.basePort + 1}-${answers.workers.basePort + answers.workers.count})`,
+    `  Site:    ${siteUrl(answers)} (${plural(answers.workers.count, 'worker')} on loopback ports ${answers.workers.basePort + 1}-${answers.workers.basePort + answers.workers.count})`,
     '',
   ];
   const changing = plan.steps.filter((s) => s.actions.length);

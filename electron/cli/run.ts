@@ -1,4 +1,3 @@
-import { Option, type Command as Cmd } from 'commander';
 import { InputError } from '../engine/errors.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
 import { runSession, type Command } from '../engine/session.js';
@@ -9,24 +8,6 @@ import { createProgress } from './progress.js';
 import { renderPlan, siteUrl } from './render-plan.js';
 import { formatHostSpec } from '../hosts/index.js';
 import { EXIT } from '../engine/errors.js';
-
-/** The options every run command shares. */
-export function withRunOptions(cmd: Cmd): Cmd {
-  return cmd
-    .requiredOption('--answers <file>', 'answers file (JSON; see "qatrack-installer schema")')
-    .option('--host <host>', 'windows | posix | sim:STATEFILE (default: windows on Windows)')
-    .option('--json', 'machine-readable output: JSON, events as JSON lines')
-    .option('--log-file <file>', 'readable log file (a JSON-lines log is written beside it)')
-    .option('--yes', 'do not ask for confirmation')
-    .option('--secrets-stdin', 'read secrets as a JSON object {"database.login.password": "..."} from stdin')
-    .addOption(
-      new Option('--steps-module <file>', 'use the steps exported by this module (tests)').hideHelp(),
-    )
-    .addOption(new Option('--catalog-dir <dir>', 'read the release catalog from this folder').hideHelp())
-    .addOption(
-      new Option('--action-timeout-ms <ms>', 'limit for actions without their own timeout').hideHelp(),
-    );
-}
 
 /** Ctrl+C cancels the run (steps not done are reported); a second Ctrl+C exits at once. */
 function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {

@@ -102,6 +102,25 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * Redacts an error that is about to leave the engine, keeping its class (callers test
+   * `instanceof InputError`): message, stack and every own property (fix, issues, details).
+   */
+  redactErrorInPlace<E>(error: E): E {
+    if (!(error instanceof Error)) return error;
+    error.message = this.redact(error.message);
+    if (error.stack) error.stack = this.redact(error.stack);
+    const own = error as unknown as Record<string, unknown>;
+    for (const key of Object.keys(own)) {
+      try {
+        own[key] = this.redactDeep(own[key]);
+      } catch {
+        // read-only property: leave it
+      }
+    }
+    return error;
+  }
+
   /** A plain object describing the error (name, code, message, stack), redacted. */
   redactError(error: Error): Record<string, unknown> {
     const plain: Record<string, unknown> = { name: error.name, message: this.redact(error.message) };

@@ -19,6 +19,9 @@ import type { PlanResult, RunReport } from './report.js';
 import { Runner, toReportedError } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Step, StepContext } from './step.js';
+import { SessionError } from './session-error.js';
+
+export { SessionError };
 
 export type Command = 'plan' | 'install' | 'repair' | 'verify' | 'uninstall';
 const MUTATING: readonly Command[] = ['install', 'repair', 'uninstall'];
@@ -77,17 +80,6 @@ export interface SessionResult<T> {
   runId: string;
 }
 
-/** A run failed before or outside the steps (lock held, bad profile...): carries the log path. */
-export class SessionError extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly logFile: string,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = 'SessionError';
-  }
-}
-
 /**
  * One installer run: redactor, logs, host, journal and runner wired together and closed in order.
  * Every event and log line goes through the redactor built from all known secrets.
@@ -117,7 +109,13 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     // An offline bundle is verified in full before anything changes (no host yet, no journal).
     const bundle = await verifyBundleBeforeChange(o.command, o.answers, o.hostSpec);
     if (bundle) logger.log('info', `offline bundle verified: ${bundle.files} files, ${bundle.bytes} bytes`);
-    host = o.host ?? (await createHost(o.hostSpec, { readOnly: !mutating, posixRunDir: layout.servicesDir }));
+    host =
+      o.host ??
+      (await createHost(o.hostSpec, {
+        readOnly: !mutating,
+        posixRunDir: layout.servicesDir,
+        owner: `run ${runId} (${o.command})`,
+      }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };
     if (mutating)
@@ -164,7 +162,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     const err = toReportedError(e, redactor);
     logger.log('error', `${err.code}: ${err.message}`, { err: e });
     end = { ok: false, exitCode: 1, message: `${err.code}: ${err.message}` };
-    throw new SessionError(e, logFile);
+    // Whoever catches this (CLI, wizard) may print the cause: no secret leaves the session.
+    throw new SessionError(redactor.redactErrorInPlace(e), logFile);
   } finally {
     await journal?.close(end).catch(() => undefined);
     if (!o.host)

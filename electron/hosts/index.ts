@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { InputError } from '../engine/errors.js';
 import type { Host } from './host.js';
-import { createPosixHost } from './posix/host.js';
-import { createSimHost } from './sim/host.js';
-import { createWindowsHost } from './windows/host.js';
 
 export interface CreateHostOptions {
   /** plan/verify: the sim host neither locks nor writes its state. */
   readOnly?: boolean;
+  /** Names the run holding a lock (sim state), for the error another run gets. */
+  owner?: string;
   platform?: NodeJS.Platform;
   /** posix: where supervised services keep their spec and pid files (the layout's servicesDir). */
   posixRunDir?: string;
@@ -48,12 +47,20 @@ export async function createHost(
   options: CreateHostOptions = {},
 ): Promise<Host> {
   const h = typeof spec === 'object' ? spec : parseHostSpec(spec, options.platform);
+  // Each host is loaded only when used: the posix host's process tooling and the Windows host's SQL
+  // client cost hundreds of milliseconds at startup that a sim plan does not need.
   switch (h.kind) {
-    case 'windows':
+    case 'windows': {
+      const { createWindowsHost } = await import('./windows/host.js');
       return createWindowsHost();
-    case 'posix':
+    }
+    case 'posix': {
+      const { createPosixHost } = await import('./posix/host.js');
       return createPosixHost({ runDir: options.posixRunDir });
-    case 'sim':
-      return createSimHost(h.file, { readOnly: options.readOnly });
+    }
+    case 'sim': {
+      const { createSimHost } = await import('./sim/host.js');
+      return createSimHost(h.file, { readOnly: options.readOnly, owner: options.owner });
+    }
   }
 }

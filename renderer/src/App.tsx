@@ -57,7 +57,7 @@ const useStyles = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
   },
   navDone: { color: tokens.colorNeutralForeground2 },
-  main: { display: 'flex', flexDirection: 'column', minHeight: 0 },
+  main: { display: 'flex', flexDirection: 'column', minHeight: 0, minWidth: 0 },
   content: {
     flex: 1,
     overflowY: 'auto',
@@ -89,10 +89,10 @@ function toFieldErrors(issues: Map<string, string>): FieldErrors<WizardDraft> {
   for (const [path, message] of issues) {
     const keys = path.split('.');
     let o = out;
-    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as typeof out;
     o[keys[keys.length - 1]!] = { type: 'schema', message };
   }
-  return out as FieldErrors<WizardDraft>;
+  return out;
 }
 
 export function App() {
@@ -189,7 +189,7 @@ export function App() {
     if (page === 'review') loadPlan();
     // Focus the page heading so keyboard and screen-reader users start at the top of each page.
     document.getElementById('page-title')?.focus();
-  }, [page]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [page]);
 
   const startRun = async () => {
     setRun(emptyRun());
@@ -289,7 +289,7 @@ export function App() {
               />
             )}
             {page === 'progress' && (
-              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} />
+              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} mode={mode} />
             )}
             {page === 'finish' && <FinishPage mode={mode} run={run} cancelled={cancelInfo} />}
             {runError && (

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { progressEventSchema } from '../../electron/engine/events.js';
 import { CANARY, tempDir } from '../support/engine-context.js';
 import { runCli, startCli, TEST_STEPS } from '../support/cli.js';
 
@@ -67,6 +68,9 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     );
     expect(lines.at(-1).logFile).toBe(logFile);
     expect(lines[0].type).toBe('run-start');
+    // Every event matches the typed contract the wizard validates over IPC.
+    for (const line of lines.slice(0, -1))
+      expect(progressEventSchema.safeParse(line).success, JSON.stringify(line)).toBe(true);
     expect(lines.filter((l) => l.type === 'action-start')).toHaveLength(6);
     expect(lines.at(-1)).toMatchObject({ type: 'report', status: 'done', exitCode: 0 });
   });
@@ -194,6 +198,26 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(repair.stderr).not.toMatch(/interrupted/); // it ended properly
   });
 
+  it('a second run on the same machine is refused with the other run named; plan still works', async () => {
+    const s = sim();
+    const journal = path.join(s.dir, 'state.journal.jsonl');
+    const first = startCli(['install', ...s.args], { env: { QATRACK_TEST_HANG: 'runtime' } });
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(journal) && readFileSync(journal, 'utf8').includes('"step":"runtime"'))) {
+      if (Date.now() > deadline) throw new Error('the first run never reached the runtime step');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const runId = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!).runId;
+    const second = await runCli(['repair', ...s.args]);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`in use by another installer run \\(run ${runId} \\(install\\), pid \\d+`),
+    );
+    expect((await runCli(['plan', ...s.args])).exitCode).toBe(2); // read-only: no lock needed
+    first.kill('SIGTERM');
+    expect((await first).exitCode).toBe(130);
+  });
+
   it('never shows the canary password: stdout, stderr, logs, journal, state', async () => {
     const s = sim();
     const secrets = JSON.stringify({
@@ -215,6 +239,15 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(failed.exitCode).toBe(1);
     outputs.push(failed.stdout, failed.stderr);
     expect(outputs.join('\n')).toContain('wrong password ********');
+
+    // A step that throws with the password in its message while planning (the session's own error path).
+    const leaky = await runCli(['plan', '--secrets-stdin', ...s.args], {
+      input: secrets,
+      env: { QATRACK_TEST_THROW_SECRET: 'settings' },
+    });
+    expect(leaky.exitCode).toBe(1);
+    expect(leaky.stderr).toMatch(/error \[STEP_FAILED\]: Settings file: cannot log in as qatrack with \*{8}/);
+    outputs.push(leaky.stdout, leaky.stderr);
 
     const everything = outputs.join('\n') + allWritten(s.dir);
     expect(everything).toContain('settings.py');
@@ -246,6 +279,16 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     const state = JSON.parse(readFileSync(s.state, 'utf8'));
     expect(state.services).toEqual({});
     expect(Object.keys(state.files).some((k) => k.toLowerCase().startsWith('c:\\qatrack'))).toBe(false);
+  });
+
+  it('the shipped profile: plan on a new sim state with the example answers exits 2, no password shown', async () => {
+    const s = sim();
+    const r = await runCli(['plan', '--host', `sim:${s.state}`, '--answers', EXAMPLE]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^QATrack\+ 3\.1\.1\.4: install plan$/m);
+    expect(r.stdout).toMatch(/^\d+ changes in \d+ steps\.$/m);
+    for (const pw of ['Ch4nge-me', 'Reports-pw', 'Admin-pw', 'Smtp-pw'])
+      expect(r.stdout + r.stderr).not.toContain(pw);
   });
 
   it('schema prints the answers JSON Schema', async () => {

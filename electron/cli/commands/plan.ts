@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RunOptions } from '../prepare.js';
-import { runPlan, withRunOptions } from '../run.js';
+import { withRunOptions } from '../options.js';
 import type { CliCommand } from './types.js';
 
 export const planCommand: CliCommand = (program: Command, done) => {
@@ -8,5 +8,5 @@ export const planCommand: CliCommand = (program: Command, done) => {
     .description(
       'show what install would change, without changing anything (exit 0: nothing to do, 2: changes pending)',
     )
-    .action(async (o: RunOptions) => done((await runPlan(o)).exitCode, o));
+    .action(async (o: RunOptions) => done((await (await import('../run.js')).runPlan(o)).exitCode, o));
 };

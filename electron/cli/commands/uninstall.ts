@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RunOptions } from '../prepare.js';
-import { runChange, withRunOptions } from '../run.js';
+import { withRunOptions } from '../options.js';
 import type { CliCommand } from './types.js';
 
 export const uninstallCommand: CliCommand = (program: Command, done) => {
@@ -11,6 +11,9 @@ export const uninstallCommand: CliCommand = (program: Command, done) => {
     )
     .addOption(new Option('--remove-data', 'also delete the data folder and the database'))
     .action(async (o: RunOptions & { removeData?: boolean }) =>
-      done(await runChange('uninstall', o, { keepData: o.removeData !== true }), o),
+      done(
+        await (await import('../run.js')).runChange('uninstall', o, { keepData: o.removeData !== true }),
+        o,
+      ),
     );
 };

@@ -12,6 +12,8 @@ import type { SimState } from './state.js';
 export interface SimHostOptions {
   /** Plan/verify: read the state, never lock or write it. */
   readOnly?: boolean;
+  /** Who holds the state's lock, named when another run is refused (e.g. "run X (install)"). */
+  owner?: string;
 }
 
 export interface SimHost extends Host {
@@ -40,7 +42,7 @@ function execFaultResult(
  * what it did, like a real machine) and on close.
  */
 export async function createSimHost(file: string, options: SimHostOptions = {}): Promise<SimHost> {
-  const release = options.readOnly ? undefined : await lockSimState(file);
+  const release = options.readOnly ? undefined : await lockSimState(file, options.owner);
   let state: SimState;
   try {
     state = loadSimState(file);

@@ -47,8 +47,8 @@ export async function saveSimState(file: string, state: SimState, redactor: Reda
 }
 
 /** One writer per state file; a refusal names the holder. */
-export async function lockSimState(file: string): Promise<() => Promise<void>> {
-  const lock = await tryLock(file, 'sim host');
+export async function lockSimState(file: string, owner = 'sim host'): Promise<() => Promise<void>> {
+  const lock = await tryLock(file, owner);
   if (lock.ok) return lock.release;
   throw new InstallerError(
     'SIM_STATE_LOCKED',

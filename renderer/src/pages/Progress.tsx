@@ -18,6 +18,7 @@ import {
   ProgressBar,
   Text,
 } from '@fluentui/react-components';
+import type { WizardMode } from '../../../electron/ipc/contract.js';
 import type { RunView } from '../progress-state.js';
 
 const STATUS_WORD: Record<string, string> = {
@@ -31,7 +32,19 @@ const STATUS_WORD: Record<string, string> = {
   pending: 'Not run',
 };
 
-export function ProgressPage(p: { run: RunView; onCancel: () => void; cancelled?: string[] }) {
+export function ProgressPage(p: {
+  run: RunView;
+  onCancel: () => void;
+  cancelled?: string[];
+  mode: WizardMode;
+}) {
+  const finishLater =
+    p.mode === 'uninstall'
+      ? 'Run Uninstall again'
+      : p.mode === 'bundle'
+        ? 'Create the bundle again in a new folder'
+        : 'Run Repair later';
+  const what = p.mode === 'uninstall' ? 'uninstall' : p.mode === 'bundle' ? 'bundle' : 'installation';
   const { run } = p;
   const pct = Math.round(run.overall * 100);
   return (
@@ -64,7 +77,7 @@ export function ProgressPage(p: { run: RunView; onCancel: () => void; cancelled?
           <MessageBarBody>
             <MessageBarTitle>Cancelling after the current action.</MessageBarTitle>
             {p.cancelled.length
-              ? `These steps will not run: ${p.cancelled.join(', ')}. Run Repair later to finish them; nothing half-done is left unrecorded.`
+              ? `These steps will not run: ${p.cancelled.join(', ')}. ${finishLater} to finish them; nothing half-done is left unrecorded.`
               : 'All steps had already finished.'}
           </MessageBarBody>
         </MessageBar>
@@ -110,7 +123,7 @@ export function ProgressPage(p: { run: RunView; onCancel: () => void; cancelled?
               <DialogActions>
                 <DialogTrigger disableButtonEnhancement>
                   <Button appearance="primary" onClick={p.onCancel}>
-                    Cancel installation
+                    Cancel {what}
                   </Button>
                 </DialogTrigger>
                 <DialogTrigger disableButtonEnhancement>

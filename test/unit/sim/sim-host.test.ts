@@ -3,9 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ActionInput } from '../../../electron/engine/actions/index.js';
-import { actionSchema } from '../../../electron/engine/actions/index.js';
+import { actionSchema, serviceSpecSchema } from '../../../electron/engine/actions/index.js';
 import { MapSecretStore } from '../../../electron/engine/secrets.js';
-import { hashServiceSpec } from '../../../electron/engine/service-hash.js';
+import { serviceSpecHash } from '../../../electron/engine/actions/spec-hash.js';
 import { createSimHost } from '../../../electron/hosts/sim/host.js';
 import { CANARY, tempDir } from '../../support/engine-context.js';
 
@@ -136,14 +136,17 @@ describe('sim host', () => {
     expect(await host.query({ kind: 'service', name: 'w1' })).toEqual({
       exists: true,
       state: 'stopped',
-      specHash: hashServiceSpec(spec),
+      specHash: serviceSpecHash(serviceSpecSchema.parse(spec)),
     });
     await expect(
       apply(host, { kind: 'waitHttp', describe: 'wait', url: 'http://127.0.0.1:8001/' }),
     ).rejects.toThrow(/did not answer/);
     await apply(host, { kind: 'service', describe: 'start', op: 'start', name: 'W1' });
     await apply(host, { kind: 'waitHttp', describe: 'wait', url: 'http://127.0.0.1:8001/' });
-    expect(await host.query({ kind: 'port', port: 8001 })).toEqual({ inUse: true, owner: { service: 'W1' } });
+    expect(await host.query({ kind: 'port', port: 8001 })).toMatchObject({
+      inUse: true,
+      owner: { service: 'W1' },
+    });
     expect(await host.query({ kind: 'port', port: 80 })).toMatchObject({
       inUse: true,
       owner: { iisSite: 'Default Web Site' },

@@ -1,6 +1,6 @@
 import type { ExecResult, HttpResult, PortResult } from '../../../engine/queries.js';
 import { renderTemplatedText, resolveValue } from '../../../engine/secret-text.js';
-import { hashServiceSpec } from '../../../engine/service-hash.js';
+import { serviceSpecHash } from '../../../engine/actions/spec-hash.js';
 import { serviceSpecSchema } from '../../../engine/actions/index.js';
 import { HostActionError } from '../../host.js';
 import { applyEffects, sha256, writeSimFile } from '../effects.js';
@@ -16,6 +16,14 @@ import type { SimActionHandlers, SimQueryHandlers } from './types.js';
  * is `{exitCode, stdout, stderr}` (set it with an exec's `{kind:'fact'}` effect or in the state file);
  * without one the program is "not found" (exit 127).
  */
+
+/** Files of a QATrack+ release archive that later steps look for (manage.py, the WSGI app, the penguin). */
+const SIM_RELEASE_ENTRIES = [
+  'manage.py',
+  'qatrack/__init__.py',
+  'qatrack/wsgi.py',
+  'qatrack/static/qa/img/tux.png',
+];
 
 const findService = (state: SimState, name: string) => {
   if (state.services[name]) return name;
@@ -85,6 +93,14 @@ export const commonActionHandlers: SimActionHandlers = {
 
   extract: (state, a) => {
     ensureDir(state, a.dest);
+    // Archives are not part of a sim state: place the entries a seed declared for this archive
+    // (facts["archive:<path>"], paths after stripComponents), or what every QATrack+ release holds.
+    const listed = state.facts[`archive:${a.archive.toLowerCase()}`];
+    const entries = Array.isArray(listed) ? (listed as string[]) : SIM_RELEASE_ENTRIES;
+    for (const entry of entries) {
+      const target = `${a.dest.replace(/[\\/]+$/, '')}\\${entry.replace(/\//g, '\\')}`;
+      if (!getFile(state, target)) writeSimFile(state, target, '');
+    }
     state.facts[`extracted:${a.dest.toLowerCase()}`] = {
       archive: a.archive,
       stripComponents: a.stripComponents,
@@ -107,7 +123,7 @@ export const commonActionHandlers: SimActionHandlers = {
         const spec = serviceSpecSchema.parse(a.spec);
         const key = findService(state, a.name) ?? a.name;
         const prev = state.services[key];
-        state.services[key] = { state: prev?.state ?? 'stopped', spec, specHash: hashServiceSpec(spec) };
+        state.services[key] = { state: prev?.state ?? 'stopped', spec, specHash: serviceSpecHash(spec) };
         return;
       }
       case 'start':

@@ -1,0 +1,19 @@
+import { Option, type Command } from 'commander';
+
+/** The options every run command shares. */
+export function withRunOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--answers <file>', 'answers file (JSON; see "qatrack-installer schema")')
+    .option('--host <host>', 'windows | posix | sim:STATEFILE (default: windows on Windows)')
+    .option('--json', 'machine-readable output: JSON, events as JSON lines')
+    .option('--log-file <file>', 'readable log file (a JSON-lines log is written beside it)')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--secrets-stdin', 'read secrets as a JSON object {"database.login.password": "..."} from stdin')
+    .addOption(
+      new Option('--steps-module <file>', 'use the steps exported by this module (tests)').hideHelp(),
+    )
+    .addOption(new Option('--catalog-dir <dir>', 'read the release catalog from this folder').hideHelp())
+    .addOption(
+      new Option('--action-timeout-ms <ms>', 'limit for actions without their own timeout').hideHelp(),
+    );
+}
