@@ -190,24 +190,22 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
   it('killing the installer with SIGKILL mid-run, then repair, converges', async () => {
     // Give the run real work: a broken venv means a reinstall of every package and restarts.
     await rm(path.join(site.installDir, 'venv'), { recursive: true, force: true });
+    const journalFile = path.join(site.dataDir, 'installer', 'journal.jsonl');
+    const wheelhouseStarts = async () =>
+      ((await readFile(journalFile, 'utf8')).match(/"type":"step-start","step":"wheelhouse"/g) ?? []).length;
+    const before = await wheelhouseStarts();
     const child = startCli(site, ['repair', '--yes']);
-    let output = '';
-    await new Promise<void>((resolve) => {
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        if (/Python packages/.test(output)) resolve();
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      setTimeout(resolve, 60_000);
-    });
+    // Kill once the journal says the package install has begun (uv runs then).
+    for (let i = 0; i < 600 && (await wheelhouseStarts()) === before; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await wheelhouseStarts()).toBe(before + 1);
     child.kill('SIGKILL');
     await child;
-    const journal = await readFile(path.join(site.dataDir, 'installer', 'journal.jsonl'), 'utf8');
-    expect(journal).toContain('step-start');
 
     const repair = await cli(site, ['repair', '--yes']);
     expect(repair.exitCode, repair.all).toBe(0);
+    const note = repair.all.split('\n').find((l) => l.includes('was interrupted'));
+    expect(note).toMatch(/was interrupted during step wheelhouse/);
     expect((await get(site.httpPort, '/')).status).toBe(200);
     expect((await cli(site, ['plan'])).exitCode).toBe(0);
   }, 300_000);
