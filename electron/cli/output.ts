@@ -1,6 +1,6 @@
 import { InputError, InstallerError, EXIT } from '../engine/errors.js';
 import type { RunReport } from '../engine/report.js';
-import { toReportedError } from '../engine/runner.js';
+import { toReportedError } from '../engine/reported-error.js';
 import { Redactor } from '../engine/redactor.js';
 import { SessionError } from '../engine/session-error.js';
 

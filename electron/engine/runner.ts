@@ -10,6 +10,9 @@ import type { Redactor } from './redactor.js';
 import type { PlanResult, ReportedError, RunReport, RunStatus, StepReport } from './report.js';
 import type { Check, Step, StepContext } from './step.js';
 import { HostActionError } from '../hosts/host.js';
+import { toReportedError } from './reported-error.js';
+
+export { toReportedError };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStep = Step<any>;
@@ -32,28 +35,6 @@ export interface RunnerOptions {
 export const DEFAULT_ACTION_TIMEOUT_MS = 30 * 60_000;
 
 type Mode = 'install' | 'repair' | 'uninstall';
-
-/** Turns anything thrown into what a person reads: a code, plain words, what to do. */
-export function toReportedError(e: unknown, redactor: Redactor, step?: string): ReportedError {
-  if (e instanceof InstallerError)
-    return { code: e.code, message: redactor.redact(e.message), fix: e.fix && redactor.redact(e.fix), step };
-  if (e instanceof HostActionError)
-    return {
-      code: e.code,
-      message: redactor.redact(e.message),
-      fix: e.details.hint
-        ? redactor.redact(e.details.hint)
-        : 'Look at the log for the details, fix the cause, then run repair.',
-      step,
-    };
-  const message = e instanceof Error ? e.message : String(e);
-  return {
-    code: 'INTERNAL',
-    message: redactor.redact(`Unexpected error: ${message}`),
-    fix: 'This is a bug in the installer; please report it with the log file.',
-    step,
-  };
-}
 
 /**
  * Orders the steps, then for each: probe → plan → apply its actions through the host → journal.

@@ -21,7 +21,8 @@ const allWritten = (dir: string): string =>
     .map((d) => readFileSync(path.join(d.parentPath, d.name), 'utf8'))
     .join('\n');
 
-describe('qatrack-installer CLI (real processes on the sim host)', () => {
+// Each test runs several CLI processes (about 1-3 s each on a busy 2-core machine).
+describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 120_000 }, () => {
   it('plan exits 2 on a new machine, install 0, then plan 0; a second install touches nothing', async () => {
     const s = sim();
     const plan = await runCli(['plan', ...s.args]);
