@@ -20,6 +20,7 @@ import { Runner, toReportedError } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Step, StepContext } from './step.js';
 import { SessionError } from './session-error.js';
+import { InstallerError } from './errors.js';
 
 export { SessionError };
 
@@ -162,8 +163,14 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     const err = toReportedError(e, redactor);
     logger.log('error', `${err.code}: ${err.message}`, { err: e });
     end = { ok: false, exitCode: 1, message: `${err.code}: ${err.message}` };
-    // Whoever catches this (CLI, wizard) may print the cause: no secret leaves the session.
-    throw new SessionError(redactor.redactErrorInPlace(e), logFile);
+    // Whoever catches this (CLI, wizard, unattended) prints it: no secret leaves the session.
+    // Installer errors keep their class (callers map InputError/CancelledError to exit codes).
+    redactor.redactErrorInPlace(e);
+    if (e instanceof InstallerError) {
+      e.logFile = logFile;
+      throw e;
+    }
+    throw new SessionError(e, logFile);
   } finally {
     await journal?.close(end).catch(() => undefined);
     if (!o.host)
