@@ -268,7 +268,7 @@ export class Runner {
           steps: reports,
           notDone: [],
           rebootRequired,
-          message: `${verb}: ${changed} changes in ${reports.filter((r) => r.status === 'changed').length} steps.`,
+          message: `${verb}: ${plural(changed, 'change')} in ${plural(reports.filter((r) => r.status === 'changed').length, 'step')}.`,
         }
       : {
           status: 'nothing-to-do',
@@ -402,6 +402,8 @@ export class Runner {
     return report;
   }
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Rejects with CancelledError as soon as the signal aborts, whatever `work` is doing. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -272,7 +272,7 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
     expect(r.stderr).not.toContain('x'.repeat(12));
   });
 
-  it('uninstall --yes removes what the steps installed', async () => {
+  it('uninstall --yes removes what the steps installed, keeping data unless --remove-data', async () => {
     const s = sim();
     expect((await runCli(['install', ...s.args])).exitCode).toBe(0);
     const un = await runCli(['uninstall', '--yes', ...s.args]);
@@ -280,6 +280,10 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
     const state = JSON.parse(readFileSync(s.state, 'utf8'));
     expect(state.services).toEqual({});
     expect(Object.keys(state.files).some((k) => k.toLowerCase().startsWith('c:\\qatrack'))).toBe(false);
+    expect(Object.keys(state.files)).toContain('D:\\QATrackData'); // data kept by default
+    const all = await runCli(['uninstall', '--yes', '--remove-data', ...s.args]);
+    expect(all.stdout).toMatch(/Uninstalled: 1 change in 1 step\./);
+    expect(Object.keys(JSON.parse(readFileSync(s.state, 'utf8')).files)).not.toContain('D:\\QATrackData');
   });
 
   it('the shipped profile: plan on a new sim state with the example answers exits 2, no password shown', async () => {
