@@ -4,7 +4,7 @@ import type { EventBus } from './emitter.js';
 import { CancelledError, EXIT, InstallerError } from './errors.js';
 import type { StepStatus } from './events.js';
 import { hashActions, validateActions } from './validate-actions.js';
-import type { Journal } from './journal.js';
+import { describeInterrupted, type Journal } from './journal.js';
 import { dependentsOf, orderSteps } from './order.js';
 import type { Redactor } from './redactor.js';
 import type { PlanResult, ReportedError, RunReport, RunStatus, StepReport } from './report.js';
@@ -350,11 +350,7 @@ export class Runner {
       steps: this.ordered.map((s) => ({ id: s.id, title: s.title })),
     });
     const interrupted = this.o.journal?.interrupted;
-    if (interrupted)
-      this.#log(
-        'warn',
-        `previous run ${interrupted.runId} was interrupted${interrupted.step ? ` during step ${interrupted.step}` : ''}; re-probing`,
-      );
+    if (interrupted) this.#log('warn', describeInterrupted(interrupted));
   }
 
   #report(

@@ -10,7 +10,7 @@ import { profileForHost, stepsFor } from '../steps/index.js';
 import type { Answers } from './answers/index.js';
 import { EventBus } from './emitter.js';
 import type { ProgressListener } from './events.js';
-import { Journal } from './journal.js';
+import { describeInterrupted, findInterrupted, Journal, readJournal } from './journal.js';
 import { computeLayout, type Layout } from './layout.js';
 import { createFileLogger, type RunLogger } from './logger.js';
 import { Redactor } from './redactor.js';
@@ -126,6 +126,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
         host: formatHostSpec(o.hostSpec),
         redactor,
       });
+    else {
+      // plan/verify take no lock, but still say when the last run was killed (the plan shows what is left).
+      const interrupted = findInterrupted(readJournal(journalFileFor(o.hostSpec, layout)));
+      if (interrupted) events.emit({ type: 'log', level: 'warn', message: describeInterrupted(interrupted) });
+    }
     const runner = new Runner({
       runId,
       steps,

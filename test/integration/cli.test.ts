@@ -171,6 +171,12 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
     await child;
     const runId = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!).runId;
 
+    const plan = await runCli(['plan', ...s.args]);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stderr).toContain(
+      `warn: previous run ${runId} was interrupted during step runtime; re-probing`,
+    );
+
     const rerun = await runCli(['install', ...s.args]);
     expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0);
     expect(rerun.stderr).toContain(`previous run ${runId} was interrupted during step runtime; re-probing`);
