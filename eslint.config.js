@@ -80,8 +80,15 @@ export default defineConfig(
         {
           patterns: [
             {
-              group: ['node:*', 'electron', '../electron/*'],
+              regex: '^(node:|electron(/|$))',
               message: 'The renderer never sees Node or Electron; use window.installer.',
+            },
+            {
+              // Only pure, zod-only modules: the answers schema (same field rules as the CLI) and
+              // the IPC contract / progress event types.
+              regex:
+                '/electron/(?!engine/answers/(fields|load|schema)\\.js$|engine/events\\.js$|ipc/contract\\.js$)',
+              message: 'The renderer may import only the answers schema and the IPC contract from electron/.',
             },
           ],
         },

@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadavg } from 'node:os';
 import { createBundle } from '../electron/bundle/create.js';
 import { makeFixtureCatalog, makeFixtureWheels } from '../scripts/bundle-fixture-lib.js';
 import { startMirror } from '../test/support/bundle-mirror.js';
@@ -63,6 +64,11 @@ try {
     `  warm cache: ${warm.ms.toFixed(0)} ms, ${warm.fetched} files fetched, ${mib(warmNet)} MiB from the mirror`,
   );
   console.log(`  warm/cold: ${((warm.ms / cold.ms) * 100).toFixed(1)}% (target < 5%)`);
+  console.log(
+    `  load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (2 cores shared)`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

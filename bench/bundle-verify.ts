@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadavg } from 'node:os';
 import { sealManifest, writeManifest, type ManifestFile } from '../electron/bundle/manifest.js';
 import { verifyBundle } from '../electron/bundle/verify.js';
 
@@ -88,6 +89,11 @@ try {
     `  verifyBundle, ${availableParallelism()} workers: ${all.toFixed(0)} ms = ${gbps(total, all)} GB/s (aim 1.5)`,
   );
   console.log(`  speed-up over the baseline: ${(baseMs / all).toFixed(2)}x`);
+  console.log(
+    `  load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (2 cores shared)`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

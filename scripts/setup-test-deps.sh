@@ -18,6 +18,9 @@ for pair in nginx:nginx-light postgres:postgresql chromium:chromium xmllint:libx
   if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then need+=("$pkg"); fi
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# Bundle tests: pip builds and resolves Windows wheelhouses; unshare runs installs without a network.
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 # Debian's wine64 puts its loader in /usr/lib/wine (the `wine` wrapper package is not needed).
 command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
 if [ ${#need[@]} -gt 0 ]; then
@@ -25,3 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# The posix end-to-end fixture's wheelhouse and uv, from PyPI once (cached in .cache/, keyed by the
+# requirements' hash; no network on later runs).
+bash scripts/build-test-wheelhouse.sh >/dev/null

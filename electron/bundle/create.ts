@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
@@ -10,8 +10,10 @@ import { hashFiles } from './hash-pool.js';
 import { sha256Text } from './hash.js';
 import { sealManifest, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { expectedPin, loadPins, savePins } from './pins.js';
+import { splitRequirements } from './requirements.js';
 import {
   buildWheelhouse,
+  checkWheelhouse,
   platformForArch,
   type WheelhouseOptions,
   type WheelhouseResult,
@@ -21,8 +23,8 @@ const defaultCatalogDir = fileURLToPath(new URL('../../resources/catalog/release
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
 
 export type WheelhouseSource =
-  /** Copy an existing wheelhouse folder (checked by the same offline resolution at install time). */
-  | { from: string }
+  /** Copy the wheels of a prepared folder, checked by the same offline resolution. */
+  | { from: string; python?: string }
   /** Build with pip for the target platform. */
   | {
       build: Pick<WheelhouseOptions, 'python' | 'gitSources' | 'allowGit' | 'skipGit' | 'pipArgs' | 'onLog'>;
@@ -113,9 +115,18 @@ async function provideWheelhouse(
   dest: string,
 ): Promise<CreateResult['wheelhouse']> {
   if ('from' in o.wheelhouse) {
-    await cp(o.wheelhouse.from, dest, {
-      recursive: true,
-      filter: (src) => !path.basename(src).startsWith('.'),
+    // Only the wheels, and only if they resolve every requirement without an index.
+    await mkdir(dest, { recursive: true });
+    for (const f of await readdir(o.wheelhouse.from)) {
+      if (f.endsWith('.whl')) await copyFile(path.join(o.wheelhouse.from, f), path.join(dest, f));
+    }
+    const { index, git } = splitRequirements(requirements);
+    await checkWheelhouse({
+      requirements: [...index, ...git.map((g) => g.name)],
+      platform: platformForArch(o.arch),
+      pythonVersion,
+      dest,
+      python: o.wheelhouse.python,
     });
     return { wheels: 0, bytes: 0, fromCache: false };
   }
@@ -250,6 +261,9 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
     pythonPlatform: platformForArch(o.arch),
     createdAt: new Date().toISOString(),
     files,
+    ...(wheelhouse.build?.skippedGit.length
+      ? { missingRequirements: wheelhouse.build.skippedGit.map((g) => g.line) }
+      : {}),
   });
   await writeManifest(o.out, manifest, o.signingKeyPem);
   return {

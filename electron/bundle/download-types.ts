@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { z } from 'zod';
 
 /** One file to fetch: tried from each url in order until one serves the expected bytes. */
 export interface DownloadRequest {
@@ -23,20 +24,46 @@ export interface DownloadResult {
   url?: string;
 }
 
-/** Progress for the terminal and the wizard (plain data, JSON-serialisable). */
-export type DownloadEvent =
-  | { type: 'download-start'; name: string; url: string; resumeFrom: number; total?: number }
-  | {
-      type: 'download-progress';
-      name: string;
-      bytes: number;
-      total?: number;
-      /** Bytes per second over the last second or so. */
-      rate: number;
-    }
-  | { type: 'download-retry'; name: string; url: string; attempt: number; error: string }
-  | { type: 'download-rejected'; name: string; url: string; expected: string; actual: string }
-  | { type: 'download-done'; name: string; sha256: string; size: number; fromCache: boolean };
+/** Progress for the terminal and the wizard (plain data; the wizard validates it at the IPC boundary). */
+export const downloadEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('download-start'),
+    name: z.string(),
+    url: z.string(),
+    resumeFrom: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative().optional(),
+  }),
+  z.object({
+    type: z.literal('download-progress'),
+    name: z.string(),
+    bytes: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative().optional(),
+    /** Bytes per second over the last second or so. */
+    rate: z.number().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('download-retry'),
+    name: z.string(),
+    url: z.string(),
+    attempt: z.number().int(),
+    error: z.string(),
+  }),
+  z.object({
+    type: z.literal('download-rejected'),
+    name: z.string(),
+    url: z.string(),
+    expected: z.string(),
+    actual: z.string(),
+  }),
+  z.object({
+    type: z.literal('download-done'),
+    name: z.string(),
+    sha256: z.string(),
+    size: z.number().int().nonnegative(),
+    fromCache: z.boolean(),
+  }),
+]);
+export type DownloadEvent = z.infer<typeof downloadEventSchema>;
 
 export interface DownloaderOptions {
   /** Cache folder: verified files are kept as `sha256/<hex>`, partial ones as `partial/*.part`. */

@@ -1,5 +1,5 @@
-import { constants, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { chmod, copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,9 +8,11 @@ import pRetry, { AbortError } from 'p-retry';
 import { Agent, EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
 import { InstallerError } from '../engine/errors.js';
 import type { DownloadEvent, DownloaderOptions, DownloadRequest, DownloadResult } from './download-types.js';
-import { sha256File, sha256Text } from './hash.js';
+import { HashPool } from './hash-pool.js';
+import { sha256Text } from './hash.js';
 
 export type { DownloadEvent, DownloaderOptions, DownloadRequest, DownloadResult } from './download-types.js';
+export { downloadEventSchema } from './download-types.js';
 
 /** Every url failed or served a file whose SHA-256 differs from the pin. */
 export class DownloadError extends InstallerError {
@@ -65,13 +67,18 @@ async function exists(file: string): Promise<number | undefined> {
 }
 
 /**
- * Put a verified cache file at dest. A copy (a reflink where the filesystem can), never a hard link:
- * editing a bundle file must not alter the cache entry that later bundles are built from.
+ * Put a cache file at dest: a hard link (instant, no extra disk) when both sit on one filesystem,
+ * else a copy. Cache files are read-only, and every cache hit is re-hashed before use, so a bundle
+ * file edited in place (which would alter the shared inode) is caught and re-downloaded next time.
  */
 async function place(from: string, dest: string): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true });
   await rm(dest, { force: true });
-  await copyFile(from, dest, constants.COPYFILE_FICLONE);
+  try {
+    await link(from, dest);
+  } catch {
+    await copyFile(from, dest);
+  }
 }
 
 /** Counts bytes as they stream and reports a rate at most every 200 ms. */
@@ -146,20 +153,36 @@ async function fetchInto(
   if (total !== undefined && got < total) throw new Error(`connection closed at ${got} of ${total} bytes`);
 }
 
+type Hasher = (file: string) => Promise<{ sha256: string; size: number }>;
+
 /** Download one file through the cache, trying each url (with retries) until the hash matches. */
 async function downloadOne(
   req: DownloadRequest,
   opts: DownloaderOptions,
   dispatcher: Dispatcher,
+  sha256File: Hasher,
 ): Promise<DownloadResult> {
   const emit = (e: DownloadEvent) => opts.onEvent?.(e);
   if (req.sha256) {
     const cached = cachePath(opts.cacheDir, req.sha256);
-    const size = await exists(cached);
-    if (size !== undefined) {
+    if ((await exists(cached)) !== undefined) {
+      // A cache entry is named by its hash but still checked: disks and people alter files.
       await place(cached, req.dest);
-      emit({ type: 'download-done', name: req.name, sha256: req.sha256, size, fromCache: true });
-      return { name: req.name, dest: req.dest, sha256: req.sha256, size, fromCache: true };
+      const got = await sha256File(req.dest);
+      if (got.sha256 === req.sha256) {
+        emit({ type: 'download-done', name: req.name, sha256: req.sha256, size: got.size, fromCache: true });
+        return { name: req.name, dest: req.dest, sha256: req.sha256, size: got.size, fromCache: true };
+      }
+      emit({
+        type: 'download-rejected',
+        name: req.name,
+        url: cached,
+        expected: req.sha256,
+        actual: got.sha256,
+      });
+      await rm(cached, { force: true });
+      await rm(req.dest, { force: true });
+      // The same inode when linked: it is gone now, and the download below replaces it.
     }
   }
   await mkdir(path.join(opts.cacheDir, 'partial'), { recursive: true });
@@ -168,7 +191,7 @@ async function downloadOne(
     // One part file per (pin, url): a resume never mixes bytes from two origins.
     const part = path.join(opts.cacheDir, 'partial', `${sha256Text(`${req.sha256 ?? ''} ${url}`)}.part`);
     try {
-      await pRetry(
+      const { sha256, size } = await pRetry(
         async () => {
           await fetchInto(req, url, part, dispatcher, emit, opts.signal);
           const { sha256, size } = await sha256File(part);
@@ -197,10 +220,11 @@ async function downloadOne(
           },
         },
       );
-      const { sha256, size } = await sha256File(part);
       const cached = cachePath(opts.cacheDir, sha256);
       await mkdir(path.dirname(cached), { recursive: true });
       await rename(part, cached);
+      // Read-only on POSIX (on Windows the read-only attribute would block deleting the bundle).
+      if (process.platform !== 'win32') await chmod(cached, 0o444);
       await place(cached, req.dest);
       emit({ type: 'download-done', name: req.name, sha256, size, fromCache: false });
       return { name: req.name, dest: req.dest, sha256, size, fromCache: false, url };
@@ -240,5 +264,16 @@ export async function downloadAll(
 ): Promise<DownloadResult[]> {
   const dispatcher = opts.dispatcher ?? defaultDispatcher();
   const limit = pLimit(opts.concurrency ?? 4);
-  return Promise.all(requests.map((r) => limit(() => downloadOne(r, opts, dispatcher))));
+  // Hashing runs on every core while the event loop keeps streaming other downloads.
+  const pool = new HashPool();
+  const hasher: Hasher = async (file) => {
+    const o = await pool.hash(file);
+    if ('error' in o) throw new Error(`cannot hash ${file}: ${o.error}`);
+    return o;
+  };
+  try {
+    return await Promise.all(requests.map((r) => limit(() => downloadOne(r, opts, dispatcher, hasher))));
+  } finally {
+    await pool.close();
+  }
 }

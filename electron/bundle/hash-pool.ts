@@ -29,38 +29,78 @@ parentPort.on('message', ({ id, file }) => {
 
 export type HashOutcome = { sha256: string; size: number } | { error: string };
 
-/** Hash many files on all cores (one worker per core), largest first so the cores finish together. */
+interface Job {
+  id: number;
+  file: string;
+  resolve: (o: HashOutcome) => void;
+}
+
+/** SHA-256 on every core: one worker thread per core, jobs queued to whichever is free. */
+export class HashPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, Job>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(threads = availableParallelism()) {
+    for (let i = 0; i < Math.max(1, threads); i++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.unref();
+      w.on('message', (m: { id: number } & HashOutcome) => {
+        const job = this.running.get(w);
+        this.running.delete(w);
+        const { id: _id, ...outcome } = m;
+        job?.resolve(outcome);
+        this.idle.push(w);
+        this.pump();
+      });
+      w.on('error', (e) => {
+        this.failure = e;
+        this.running.get(w)?.resolve({ error: e.message });
+        this.running.delete(w);
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  hash(file: string): Promise<HashOutcome> {
+    if (this.failure) return Promise.resolve({ error: this.failure.message });
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, file, resolve });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.running.set(w, job);
+      w.postMessage({ id: job.id, file: job.file });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}
+
+/** Hash many files on all cores, largest first so the cores finish together. */
 export async function hashFiles(
   files: { file: string; size?: number }[],
   threads = availableParallelism(),
 ): Promise<Map<string, HashOutcome>> {
   const results = new Map<string, HashOutcome>();
   if (files.length === 0) return results;
-  const queue = [...files].sort((a, b) => (b.size ?? 0) - (a.size ?? 0));
-  const count = Math.max(1, Math.min(threads, queue.length));
-  const workers = Array.from({ length: count }, () => new Worker(WORKER_SOURCE, { eval: true }));
+  const pool = new HashPool(Math.min(threads, files.length));
   try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const next = () => {
-              const item = queue.shift();
-              if (!item) return resolve();
-              worker.postMessage({ id: item.file, file: item.file });
-            };
-            worker.on('message', (m: { id: string } & HashOutcome) => {
-              const { id, ...outcome } = m;
-              results.set(id, outcome);
-              next();
-            });
-            worker.on('error', reject);
-            next();
-          }),
-      ),
-    );
+    const sorted = [...files].sort((a, b) => (b.size ?? 0) - (a.size ?? 0));
+    await Promise.all(sorted.map(async (f) => results.set(f.file, await pool.hash(f.file))));
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
   return results;
 }

@@ -37,6 +37,8 @@ export const manifestBodySchema = z
     pythonPlatform: z.string(),
     createdAt: z.string(),
     files: z.array(manifestFileSchema).min(1),
+    /** Requirements left out of the wheelhouse (--skip-git): such a bundle cannot install. */
+    missingRequirements: z.array(z.string()).optional(),
   })
   .strict();
 export type ManifestBody = z.infer<typeof manifestBodySchema>;

@@ -70,6 +70,11 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     return report;
   }
   report.manifest = read.manifest;
+  if (read.manifest.missingRequirements?.length) {
+    report.problems.push(
+      `the wheelhouse is incomplete (built with --skip-git): ${read.manifest.missingRequirements.join(', ')} missing`,
+    );
+  }
   if (opts.publicKeyPem) {
     const problem = await checkSignature(dir, read.raw, opts.publicKeyPem);
     if (problem) report.problems.push(problem);

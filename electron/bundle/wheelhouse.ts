@@ -112,7 +112,7 @@ async function buildPureWheel(
   }
 }
 
-const targetArgs = (o: WheelhouseOptions) => [
+const targetArgs = (o: Pick<WheelhouseOptions, 'platform' | 'pythonVersion'>) => [
   '--only-binary=:all:',
   '--platform',
   o.platform,
@@ -152,7 +152,7 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
       continue;
     }
     if (local) {
-      await buildPureWheel(python, local, o.dest, [], o.onLog);
+      await buildPureWheel(python, local, o.dest, pipArgs, o.onLog);
     } else if (o.allowGit) {
       await buildPureWheel(python, g.line, o.dest, pipArgs, o.onLog);
     } else {
@@ -200,28 +200,8 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
     result.builtFromSdist.push(spec);
   }
 
-  // The folder alone must resolve everything: the same resolution with the index switched off.
-  const check = await pip(python, [
-    'download',
-    ...targetArgs(o),
-    '--no-index',
-    '--find-links',
-    o.dest,
-    '-d',
-    o.dest,
-    '-r',
-    reqFile,
-  ]);
   await rm(reqFile, { force: true });
-  if (check.exitCode !== 0) {
-    throw new InstallerError(
-      'WHEELHOUSE_INCOMPLETE',
-      `The wheelhouse does not resolve offline: ${check.all
-        .split('\n')
-        .filter((l) => l.startsWith('ERROR'))
-        .join(' ')}`,
-    );
-  }
+  await checkWheelhouse({ ...o, requirements: [...index, ...gitNames] });
   for (const f of (await readdir(o.dest)).sort()) {
     if (!f.endsWith('.whl')) continue;
     result.wheels.push(f);
@@ -229,4 +209,41 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
   }
   result.seconds = (Date.now() - started) / 1000;
   return result;
+}
+
+/**
+ * The folder alone must resolve every requirement for the target: the same pip resolution with the
+ * index switched off (what `pip install --no-index --find-links` will do on the server).
+ */
+export async function checkWheelhouse(
+  o: Pick<WheelhouseOptions, 'requirements' | 'platform' | 'pythonVersion' | 'dest' | 'python'>,
+): Promise<void> {
+  const work = await mkdtemp(path.join(tmpdir(), 'wheelhouse-check-'));
+  try {
+    const reqFile = path.join(work, 'requirements.txt');
+    await writeFile(reqFile, o.requirements.join('\n') + '\n');
+    const check = await pip(o.python ?? 'python3', [
+      'download',
+      ...targetArgs(o),
+      '--no-index',
+      '--find-links',
+      o.dest,
+      '-d',
+      path.join(work, 'resolved'),
+      '-r',
+      reqFile,
+    ]);
+    if (check.exitCode !== 0) {
+      throw new InstallerError(
+        'WHEELHOUSE_INCOMPLETE',
+        `The wheelhouse ${o.dest} does not resolve offline for ${o.platform}: ${check.all
+          .split('\n')
+          .filter((l) => l.startsWith('ERROR'))
+          .join(' ')}`,
+        'Add the missing wheels (bundle create builds them when run without --wheelhouse).',
+      );
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -2,11 +2,18 @@ import path from 'node:path';
 import type { ReleaseCatalog } from '../bundle/catalog-schema.js';
 import { siteUrl } from '../cli/render-plan.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
-import { runSession, SessionError, type Command } from '../engine/session.js';
-import type { Step } from '../engine/step.js';
+import { computeLayout } from '../engine/layout.js';
+import { orderSteps } from '../engine/order.js';
+import { Redactor } from '../engine/redactor.js';
+import { loadCatalog, resolveRelease } from '../engine/release.js';
+import { platformFor, runSession, SessionError, type Command } from '../engine/session.js';
+import type { Step, StepContext } from '../engine/step.js';
+import { validateActions } from '../engine/validate-actions.js';
+import { profileForHost, stepsFor } from '../steps/index.js';
 import { InstallerError } from '../engine/errors.js';
 import type { HostSpec } from '../hosts/index.js';
 import type { Plan } from './contract.js';
+import { runBundle } from './bundle-run.js';
 import { preflight } from './preflight.js';
 import type { EnginePort, RunInput } from './service.js';
 
@@ -22,7 +29,11 @@ export interface EngineAdapterOptions {
 
 /** The wizard's view of the engine: the same runSession the CLI uses, with the host the service opened. */
 export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
-  const session = async <C extends Command>(command: C, input: Omit<RunInput, 'mode' | 'keepData'> & { keepData?: boolean }, extra: { signal?: AbortSignal; onEvent?: RunEvents } = {}) => {
+  const session = async <C extends Command>(
+    command: C,
+    input: Omit<RunInput, 'mode' | 'keepData'> & { keepData?: boolean },
+    extra: { signal?: AbortSignal; onEvent?: RunEvents } = {},
+  ) => {
     try {
       return await runSession({
         command,
@@ -41,13 +52,19 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
       // The engine already logged the details; the wizard shows its code and plain words.
       const cause = e instanceof SessionError ? e.cause : e;
       if (cause instanceof InstallerError) throw cause;
-      throw new InstallerError('ENGINE_FAILED', e instanceof Error ? e.message : String(e), 'See the log folder for details.');
+      throw new InstallerError(
+        'ENGINE_FAILED',
+        e instanceof Error ? e.message : String(e),
+        'See the log folder for details.',
+      );
     }
   };
 
   return {
     preflight,
+    buildBundle: (req, signal, onEvent) => runBundle(req, signal, onEvent),
     async plan(input) {
+      if (input.mode === 'uninstall') return toPlan('uninstall', await planUninstall(o, input));
       const { result } = await session('plan', input);
       return toPlan(input.mode, result as PlanResult);
     },
@@ -63,6 +80,40 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
       return { checks: r.checks, siteUrl: siteUrl(input.answers) };
     },
   };
+}
+
+/**
+ * What an uninstall would do, for the review page: the engine's own order (reversed), each step's
+ * probe and planUninstall, validated like the runner does. Changes nothing.
+ */
+async function planUninstall(o: EngineAdapterOptions, input: RunInput): Promise<PlanResult> {
+  const layout = computeLayout(input.answers, platformFor(o.hostSpec));
+  const release = resolveRelease(input.answers, layout, o.catalog ?? loadCatalog(input.answers.release));
+  const ctx: StepContext = {
+    answers: input.answers,
+    host: input.host,
+    layout,
+    release,
+    secrets: input.secrets,
+  };
+  const redactor = new Redactor(input.secrets.values());
+  const steps = orderSteps(o.steps ?? stepsFor(profileForHost(input.host.kind))).reverse();
+  const result: PlanResult = { steps: [], skipped: [], changes: 0 };
+  for (const step of steps) {
+    if (!step.planUninstall || (step.appliesTo && !step.appliesTo(ctx))) {
+      result.skipped.push({ id: step.id, title: step.title });
+      continue;
+    }
+    const probed: unknown = await step.probe(ctx);
+    const actions = validateActions(
+      step.id,
+      await step.planUninstall(ctx, probed, { keepData: input.keepData }),
+      redactor,
+    );
+    result.steps.push({ id: step.id, title: step.title, actions });
+    result.changes += actions.length;
+  }
+  return result;
 }
 
 type RunEvents = NonNullable<Parameters<typeof runSession>[0]['onEvent']>;

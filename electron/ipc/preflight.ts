@@ -21,7 +21,12 @@ export async function preflight(
   checks.push({
     id: 'os',
     title: 'Operating system',
-    status: os.platform !== 'win32' && host.kind === 'windows' ? 'error' : server || os.platform !== 'win32' ? 'ok' : 'warning',
+    status:
+      os.platform !== 'win32' && host.kind === 'windows'
+        ? 'error'
+        : server || os.platform !== 'win32'
+          ? 'ok'
+          : 'warning',
     detail: `${os.name} ${os.release}, ${os.arch}`,
     fix: 'QATrack+ is supported on Windows Server 2016 or later; a desktop Windows works for trials only.',
   });
@@ -60,7 +65,9 @@ export async function preflight(
   if (mode === 'install') {
     const port = await host.query({ kind: 'port', port: 80 });
     if (port.inUse) {
-      const who = port.owner?.iisSite ? `IIS site "${port.owner.iisSite}"` : (port.owner?.process ?? 'another program');
+      const who = port.owner?.iisSite
+        ? `IIS site "${port.owner.iisSite}"`
+        : (port.owner?.process ?? 'another program');
       checks.push({
         id: 'port80',
         title: 'HTTP port 80',

@@ -88,6 +88,18 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     await writeFile(path.join(deps.dataDir, LAST_ANSWERS), JSON.stringify(body, null, 2), { mode: 0o600 });
   };
 
+  const readLastAnswers = async (): Promise<ValueOf<'lastAnswers'>> => {
+    try {
+      const body = JSON.parse(await readFile(path.join(deps.dataDir, LAST_ANSWERS), 'utf8')) as {
+        answers: Record<string, unknown>;
+        savedAt?: string;
+      };
+      return { answers: withoutSecrets(body.answers), ...(body.savedAt ? { savedAt: body.savedAt } : {}) };
+    } catch {
+      return { answers: null };
+    }
+  };
+
   return {
     async preflight({ mode }) {
       return readHost(async (host) => {
@@ -178,17 +190,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
       return readHost((host) => deps.engine.verify({ ...run, host }));
     },
 
-    async lastAnswers() {
-      try {
-        const body = JSON.parse(await readFile(path.join(deps.dataDir, LAST_ANSWERS), 'utf8')) as {
-          answers: Record<string, unknown>;
-          savedAt?: string;
-        };
-        return { answers: withoutSecrets(body.answers), ...(body.savedAt ? { savedAt: body.savedAt } : {}) };
-      } catch {
-        return { answers: null };
-      }
-    },
+    lastAnswers: () => readLastAnswers(),
 
     async saveAnswersFile({ answers }) {
       const checked = validateDraft(answers);
@@ -213,7 +215,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
         const text = await readFile(path.join(logDir, name), 'utf8');
         logs.push({ name, text: text.slice(-512 * 1024) });
       }
-      const last = await this.lastAnswers({});
+      const last = await readLastAnswers();
       const bundle = {
         createdAt: new Date().toISOString(),
         platform: `${process.platform} ${process.arch}`,

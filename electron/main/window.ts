@@ -1,22 +1,6 @@
-import { app, BrowserWindow, type WebPreferences } from 'electron';
+import { app, BrowserWindow } from 'electron';
 import { APP_ORIGIN } from '../ipc/sender-guard.js';
-
-/** Every security-relevant preference spelled out, even where it is the default (checklist 2-4, 6, 8-11). */
-export const secureWebPreferences = (preload: string): WebPreferences => ({
-  preload,
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  webviewTag: false,
-  navigateOnDragDrop: false,
-  spellcheck: false,
-  devTools: !app.isPackaged,
-});
+import { secureWebPreferences } from './web-preferences.js';
 
 export function createMainWindow(preload: string): BrowserWindow {
   const win = new BrowserWindow({
@@ -27,7 +11,7 @@ export function createMainWindow(preload: string): BrowserWindow {
     title: 'QATrack+ Installer',
     show: false,
     autoHideMenuBar: true,
-    webPreferences: secureWebPreferences(preload),
+    webPreferences: secureWebPreferences(preload, app.isPackaged),
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(`${APP_ORIGIN}/index.html`);

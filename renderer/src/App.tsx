@@ -10,6 +10,7 @@ import {
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FormProvider, useForm, useWatch, type FieldErrors, type Resolver } from 'react-hook-form';
+import type { ProgressEvent } from '../../electron/engine/events.js';
 import type { IpcError, Plan, WizardMode } from '../../electron/ipc/contract.js';
 import { installer } from './api.js';
 import {
@@ -57,7 +58,7 @@ const useStyles = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
   },
   navDone: { color: tokens.colorNeutralForeground2 },
-  main: { display: 'flex', flexDirection: 'column', minHeight: 0 },
+  main: { display: 'flex', flexDirection: 'column', minHeight: 0, minWidth: 0 },
   content: {
     flex: 1,
     overflowY: 'auto',
@@ -89,10 +90,10 @@ function toFieldErrors(issues: Map<string, string>): FieldErrors<WizardDraft> {
   for (const [path, message] of issues) {
     const keys = path.split('.');
     let o = out;
-    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as typeof out;
     o[keys[keys.length - 1]!] = { type: 'schema', message };
   }
-  return out as FieldErrors<WizardDraft>;
+  return out;
 }
 
 export function App() {
@@ -142,15 +143,21 @@ export function App() {
       });
   }, []);
 
+  // A run starts emitting before `apply` answers with its id: keep early events until the id is known.
+  const runIdRef = useRef<string | undefined>(undefined);
+  const early = useRef(new Map<string, ProgressEvent[]>());
   useEffect(
     () =>
       installer().onProgress((p) => {
         if (p.runId === runIdRef.current) setRun((v) => reduceRun(v, p.event));
+        else {
+          const list = early.current.get(p.runId) ?? [];
+          if (list.length < 5000) list.push(p.event);
+          early.current.set(p.runId, list);
+        }
       }),
     [],
   );
-  const runIdRef = useRef<string | undefined>(undefined);
-  runIdRef.current = runId;
 
   const chooseMode = (m: WizardMode) => {
     setMode(m);
@@ -189,7 +196,7 @@ export function App() {
     if (page === 'review') loadPlan();
     // Focus the page heading so keyboard and screen-reader users start at the top of each page.
     document.getElementById('page-title')?.focus();
-  }, [page]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [page]);
 
   const startRun = async () => {
     setRun(emptyRun());
@@ -207,6 +214,10 @@ export function App() {
       setRunError(r.error);
       return;
     }
+    runIdRef.current = r.value.runId;
+    const missed = early.current.get(r.value.runId) ?? [];
+    early.current.clear();
+    setRun((v) => missed.reduce(reduceRun, v));
     setRunId(r.value.runId);
     setPageIndex(pages.indexOf('progress'));
   };
@@ -289,7 +300,7 @@ export function App() {
               />
             )}
             {page === 'progress' && (
-              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} />
+              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} mode={mode} />
             )}
             {page === 'finish' && <FinishPage mode={mode} run={run} cancelled={cancelInfo} />}
             {runError && (

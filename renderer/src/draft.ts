@@ -344,7 +344,8 @@ export function pageIssues(
     const value = getPath(d, password);
     const checked = secretText.safeParse(value ?? '');
     if (!value) out.set(password, 'Is required');
-    else if (!checked.success) out.set(password, capital(checked.error.issues[0]?.message ?? 'is not allowed'));
+    else if (!checked.success)
+      out.set(password, capital(checked.error.issues[0]?.message ?? 'is not allowed'));
   }
   for (const [confirm, password] of CONFIRMS) {
     if (!fields.has(confirm) || out.has(password)) continue;

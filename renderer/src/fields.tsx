@@ -33,7 +33,7 @@ export function TextField(p: TextFieldProps) {
         >
           <Input
             name={field.name}
-            value={String(field.value ?? '')}
+            value={typeof field.value === 'string' ? field.value : ''}
             onChange={(_e, d) => field.onChange(d.value)}
             onBlur={field.onBlur}
             ref={field.ref}
@@ -57,7 +57,8 @@ export function PasswordPair(p: {
   hint?: string;
 }) {
   const { watch } = useFormContext<WizardDraft>();
-  const value = String(watch(p.name) ?? '');
+  const raw = watch(p.name);
+  const value = typeof raw === 'string' ? raw : '';
   const strength = passwordStrength(value);
   return (
     <div className="password-pair">

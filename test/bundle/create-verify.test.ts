@@ -142,6 +142,26 @@ describe('bundle create and verify', () => {
     expect(edited.problems.join()).toContain('was edited');
   });
 
+  it('marks a bundle built without its git pins as incomplete, and verify refuses it', async () => {
+    const dir = path.join(work, 'skipgit');
+    const gitReq = '-e git+https://github.com/example/fx.git@abc#egg=fx-git';
+    const withGit = await makeFixtureCatalog(path.join(work, 'withgit'), {
+      requirements: ['qatrack-fixture-app==1.0', gitReq],
+      artifactBytes: 200_000, // the same bytes the mirror serves
+    });
+    const r = await createBundle(
+      options(dir, {
+        catalogDir: withGit.catalogDir,
+        pinsDir: withGit.pinsDir,
+        wheelhouse: { build: { skipGit: true, pipArgs: ['--no-index', '--find-links', wheels] } },
+      }),
+    );
+    expect(r.manifest.missingRequirements).toEqual(['git+https://github.com/example/fx.git@abc#egg=fx-git']);
+    const v = await verifyBundle(dir);
+    expect(v.ok).toBe(false);
+    expect(v.problems.join()).toContain('fx-git');
+  });
+
   it('checks a detached Ed25519 signature against the public key', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const other = generateKeyPairSync('ed25519').publicKey;

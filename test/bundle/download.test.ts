@@ -1,9 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadAll, DownloadError, mirrorUrl, type DownloadEvent } from '../../electron/bundle/download.js';
+import {
+  downloadAll,
+  downloadEventSchema,
+  DownloadError,
+  mirrorUrl,
+  type DownloadEvent,
+} from '../../electron/bundle/download.js';
 import { startMirror, type TestMirror } from '../support/bundle-mirror.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -56,6 +62,9 @@ describe('downloader', () => {
     expect(ranges).toHaveLength(3);
     expect(events.filter((e) => e.type === 'download-retry')).toHaveLength(2);
     expect(events.some((e) => e.type === 'download-start' && e.resumeFrom > 0)).toBe(true);
+    // Every event is what the wizard accepts over IPC.
+    for (const e of events) expect(downloadEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true);
+    expect(events.some((e) => e.type === 'download-progress' && e.rate > 0)).toBe(true);
     mirror.faults.drop = undefined;
   });
 
@@ -151,7 +160,7 @@ describe('downloader', () => {
     expect(await readFile(path.join(out, '2', 'small.txt'))).toEqual(small);
   });
 
-  it('pins an unpinned file by its hash, and editing the bundle copy leaves the cache entry intact', async () => {
+  it('pins an unpinned file by its hash and keys the read-only cache entry by it', async () => {
     const { cacheDir, out } = await fresh('unpinned');
     const [r] = await downloadAll(
       [{ name: 'small', urls: [`${mirror.url}/a/small.txt`], dest: path.join(out, 's.txt') }],
@@ -159,8 +168,25 @@ describe('downloader', () => {
     );
     // Without a pin the hash is reported for pinning, and the cache is keyed by it.
     expect(r!.sha256).toBe(sha(small));
-    expect(await readFile(path.join(cacheDir, 'sha256', sha(small)))).toEqual(small);
-    await writeFile(path.join(out, 's.txt'), 'changed');
+    const entry = path.join(cacheDir, 'sha256', sha(small));
+    expect(await readFile(entry)).toEqual(small);
+    if (process.platform !== 'win32') expect((await stat(entry)).mode & 0o222).toBe(0);
+  });
+
+  it('re-downloads when a cache entry was altered on disk', async () => {
+    const { cacheDir, out } = await fresh('badcache');
+    const req = (o: string) => [
+      { name: 'small', urls: [`${mirror.url}/a/small.txt`], dest: path.join(o, 's.txt'), sha256: sha(small) },
+    ];
+    await downloadAll(req(out), { cacheDir });
+    // As if the bundle copy (a hard link to the cache entry) had been edited in place.
+    await chmod(path.join(out, 's.txt'), 0o644);
+    await writeFile(path.join(out, 's.txt'), 'rotten');
+    const events: DownloadEvent[] = [];
+    const [r] = await downloadAll(req(path.join(out, '2')), { cacheDir, onEvent: (e) => events.push(e) });
+    expect(r!.fromCache).toBe(false);
+    expect(await readFile(path.join(out, '2', 's.txt'))).toEqual(small);
+    expect(events.some((e) => e.type === 'download-rejected')).toBe(true);
     expect(await readFile(path.join(cacheDir, 'sha256', sha(small)))).toEqual(small);
   });
 

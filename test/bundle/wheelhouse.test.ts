@@ -110,3 +110,52 @@ describe('buildWheelhouse', () => {
     expect((err as Error).message).toContain('not-there==9');
   });
 });
+
+/** A source tree with an in-tree PEP 517 backend (no build dependencies), like a git checkout. */
+async function fakeCheckout(dir: string, name: string, version: string): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    path.join(dir, 'pyproject.toml'),
+    `[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n`,
+  );
+  await writeFile(
+    path.join(dir, 'backend.py'),
+    `import zipfile, os
+NAME, VERSION = ${JSON.stringify(name)}, ${JSON.stringify(version)}
+PKG = NAME.replace('-', '_')
+def _files():
+    di = f"{PKG}-{VERSION}.dist-info"
+    return di, {f"{PKG}/__init__.py": "X = 1\\n", f"{di}/METADATA": f"Metadata-Version: 2.1\\nName: {NAME}\\nVersion: {VERSION}\\n",
+                f"{di}/WHEEL": "Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    di, files = _files()
+    name = f"{PKG}-{VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
+        for n, c in files.items(): z.writestr(n, c)
+        z.writestr(f"{di}/RECORD", "")
+    return name
+def build_sdist(sdist_directory, config_settings=None):
+    raise NotImplementedError
+`,
+  );
+}
+
+describe('git pins from a local source', () => {
+  it('builds a git-pinned requirement from --git-source and resolves it with the rest', async () => {
+    const checkout = path.join(work, 'checkout');
+    await fakeCheckout(checkout, 'fx-git', '0.1');
+    const wheels = path.join(work, 'local2');
+    await makeWheel(wheels, 'fx-plain', '1.0');
+    const r = await buildWheelhouse({
+      requirements: ['fx-plain==1.0', '-e git+https://github.com/example/fx-git.git@abc123#egg=fx-git'],
+      platform: 'win_amd64',
+      pythonVersion: '3.9',
+      dest: path.join(work, 'git-ok', 'wheelhouse'),
+      gitSources: { 'fx-git': checkout },
+      pipArgs: ['--no-index', '--find-links', wheels],
+    });
+    expect(r.builtFromGit).toEqual(['fx-git']);
+    expect(r.wheels).toEqual(['fx_git-0.1-py3-none-any.whl', 'fx_plain-1.0-py3-none-any.whl']);
+  });
+});

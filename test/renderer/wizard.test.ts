@@ -5,8 +5,8 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepsFor } from '../../electron/steps/index.js';
-import { steps as fixtureSteps } from '../fixtures/engine/steps.js';
+import { defineStep } from '../../electron/engine/step.js';
+import { testProfile } from '../support/windows-sim.js';
 import { startBridge, writeSimState, type Bridge } from './bridge/bridge.js';
 
 /**
@@ -27,9 +27,25 @@ const FLAGS = [
 const CANARY = 'Canary-pw "q" %x% 7Zq!';
 const SHOTS = path.resolve('test-results/screenshots');
 const available = existsSync(CHROMIUM);
-// The Windows profile's steps when they exist on this branch, else the engine's small fixture steps.
-const windowsSteps = stepsFor('windows');
-const steps = windowsSteps.length ? undefined : fixtureSteps;
+// The Windows profile as the Windows sim tests run it (prerequisites + IIS/services/finish, with
+// their stand-in for the common steps until those are composed into the profile).
+// A last step whose probe can be held, so the test can press Cancel while a run is under way.
+const hold = { armed: false, release: () => {}, reached: false };
+const holdStep = defineStep({
+  id: 'test-hold',
+  title: 'Hold point (test)',
+  dependsOn: testProfile.map((s) => s.id),
+  async probe() {
+    if (!hold.armed) return;
+    hold.reached = true;
+    await new Promise<void>((r) => (hold.release = r));
+  },
+  plan: () => [],
+  planUninstall: () => [],
+});
+const steps = [...testProfile, holdStep];
+const THUMBPRINT = 'A9'.repeat(20);
+const BUNDLE = 'E:\\qatrack-bundle-3.1.1.4-x64';
 
 let work: string;
 let bridge: Bridge;
@@ -38,6 +54,8 @@ let page: Page;
 const cspViolations: string[] = [];
 
 async function shot(name: string) {
+  // Let Fluent's transitions (button states, accordion motion) settle so the picture shows the page.
+  await page.waitForTimeout(400);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -46,7 +64,11 @@ const next = () => page.getByTestId('next');
 /** A field by its label (required fields carry Fluent's " *" after the label text). */
 const field = (label: string | RegExp) =>
   page
-    .getByLabel(typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`) : label)
+    .getByLabel(
+      typeof label === 'string'
+        ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`)
+        : label,
+    )
     .first();
 
 /** The message shown for a field: the text its input points at with aria-describedby. */
@@ -54,7 +76,12 @@ async function messageFor(label: string | RegExp): Promise<string> {
   const input = field(label);
   await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true');
   const ids = (await input.getAttribute('aria-describedby')) ?? '';
-  const texts = await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).innerText()));
+  const texts = await Promise.all(
+    ids
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => page.locator(`[id="${id}"]`).innerText()),
+  );
   return texts.join(' ');
 }
 
@@ -76,11 +103,18 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     work = await mkdtemp(path.join(tmpdir(), 'qatrack-wizard-'));
     await mkdir(SHOTS, { recursive: true });
     const rendererDir = path.join(work, 'renderer');
-    await build({ configFile: path.resolve('renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
+    await build({
+      configFile: path.resolve('renderer/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: rendererDir },
+    });
     const simState = path.join(work, 'sim', 'state.json');
     await mkdir(path.dirname(simState), { recursive: true });
-    await writeSimState(simState);
-    bridge = await startBridge({ rendererDir, workDir: work, simState, ...(steps ? { steps } : {}) });
+    await writeSimState(simState, {
+      thumbprint: THUMBPRINT,
+      dnsNames: ['qatrack.hospital.local', 'qatrack'],
+    });
+    bridge = await startBridge({ rendererDir, workDir: work, simState, steps });
     context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
       executablePath: CHROMIUM,
       args: FLAGS,
@@ -116,9 +150,19 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
 
     await page.getByRole('heading', { name: 'Locations' }).waitFor();
     expect(await field('Program folder').inputValue()).toBe('C:\\QATrack');
-    await expectRefused('Program folder', 'C:\\Program Files\\QATrack', /only ASCII letters, digits/, 'C:\\QATrack');
-    await expectRefused('Data folder', 'C:\\QATrack\\data', /must not be inside installDir/i, 'C:\\QATrackData');
-    await expectRefused('Offline bundle folder (optional)', 'bundle', /absolute path/, '');
+    await expectRefused(
+      'Program folder',
+      'C:\\Program Files\\QATrack',
+      /only ASCII letters, digits/,
+      'C:\\QATrack',
+    );
+    await expectRefused(
+      'Data folder',
+      'C:\\QATrack\\data',
+      /must not be inside installDir/i,
+      'C:\\QATrackData',
+    );
+    await expectRefused('Offline bundle folder (optional)', 'bundle', /absolute path/, BUNDLE);
     await fill('Program folder', 'relative\\path');
     await messageFor('Program folder');
     await shot('03-locations-error');
@@ -168,28 +212,35 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await page.getByRole('heading', { name: 'Web site' }).waitFor();
     expect(await field('Host names').inputValue()).toBe('qatrack-srv');
     await page.getByText(/Port 80 is in use by IIS site "Default Web Site"/).waitFor();
-    await expectRefused('Host names', 'bad host', /host name/, 'qatrack.hospital.local, qatrack');
+    await expectRefused('Host names', 'bad_host!', /host name/, 'qatrack.hospital.local, qatrack');
     await expectRefused('HTTP port', '70000', /1 to 65535/, '8080');
     await expectRefused('Number of workers', '40', /1 to 32/, '3');
     await page.getByRole('switch', { name: 'Use HTTPS' }).check();
     await expectRefused('HTTPS port', '8080', /must differ from httpPort/, '8443');
     await page.getByRole('radio', { name: /certificate from the machine/ }).check();
-    await expectRefused('Certificate thumbprint', 'abc', /40 hexadecimal digits/, 'a9'.repeat(20));
+    await expectRefused('Certificate thumbprint', 'abc', /40 hexadecimal digits/, THUMBPRINT.toLowerCase());
     await shot('06-web');
     await next().click();
 
     await page.getByRole('heading', { name: 'Review' }).waitFor();
-    await page.getByText(/change\(s\) in \d+ step\(s\)/).waitFor();
+    await page
+      .getByText(/change\(s\) in \d+ step\(s\)|Try again/)
+      .first()
+      .waitFor();
+    expect(await page.locator('main').innerText()).toMatch(/change\(s\) in \d+ step\(s\)/);
     await shot('07-review');
     await page.getByRole('button', { name: /Save answers file/ }).click();
     await page.getByText(/^Saved to /).waitFor();
     const answersFile = await readFile(bridge.savedFiles[0]!, 'utf8');
-    expect(JSON.parse(answersFile).database.login.password).toEqual({ env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD' });
+    expect(JSON.parse(answersFile).database.login.password).toEqual({
+      env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD',
+    });
     expect(answersFile).not.toContain('Canary-pw');
     await next().click(); // Install
 
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     await page.getByText('Overall progress: 100%').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('list', { name: 'Steps' }).getByRole('listitem').count()).toBe(steps.length);
     await page.getByRole('button', { name: /Show details/ }).click();
     await page.getByLabel('Live log').waitFor();
     await shot('08-progress');
@@ -230,6 +281,52 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await page.getByRole('heading', { name: 'Review' }).waitFor();
     await page.getByText('Nothing to do: everything is already as requested.').waitFor();
     await shot('12-repair-review');
+  }, 120_000);
+
+  it('cancelling an uninstall says plainly which steps were left', async () => {
+    await page.reload();
+    await page.getByRole('radio', { name: /Uninstall/ }).check();
+    await next().click();
+    await page.getByText('This machine is ready.').waitFor();
+    await next().click();
+    await fill('Password of qatrack', CANARY);
+    await fill('Confirm password of qatrack', CANARY);
+    await fill('Password of qatrack_reports', 'Reports-pw-2026');
+    await fill('Confirm password of qatrack_reports', 'Reports-pw-2026');
+    await fill('Password of admin', 'Admin-pw change me 2026!');
+    await fill('Confirm password of admin', 'Admin-pw change me 2026!');
+    await next().click();
+    await page.getByText(/change\(s\) in \d+ step\(s\)/).waitFor();
+    await shot('13-uninstall-review');
+    hold.armed = true; // the uninstall's first step now waits until the test lets it go
+    await next().click();
+    await page.getByRole('heading', { name: 'Progress' }).waitFor();
+    await expect.poll(() => hold.reached).toBe(true);
+    // Every step is listed even though the run's first events came before apply answered.
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Steps' }).getByRole('listitem').count())
+      .toBe(steps.length);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page
+      .getByRole('dialog')
+      .getByText(/The current action finishes first.*Run Uninstall again/)
+      .waitFor();
+    await shot('14-cancel-confirm');
+    await page.getByRole('button', { name: 'Cancel uninstall' }).click();
+    const left = page.getByText(/These steps will not run: /);
+    await left.waitFor();
+    const leftText = await left.innerText();
+    expect(leftText).toContain('Hold point (test)');
+    expect(leftText).toContain('IIS site and web farm');
+    expect(leftText).toMatch(/Run Uninstall again/);
+    hold.armed = false;
+    hold.release();
+    await page.getByText('Cancelled.', { exact: true }).waitFor();
+    await shot('15-cancelled');
+    await next().click();
+    await page.getByText('Cancelled', { exact: true }).waitFor();
+    await page.getByText(/These steps did not run: .*Hold point \(test\)/).waitFor();
+    await shot('16-finish-cancelled');
   }, 120_000);
 
   it('never shows a secret to the page and keeps the strict CSP', () => {

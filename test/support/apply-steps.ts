@@ -6,7 +6,6 @@ import type { Step, StepContext } from '../../electron/engine/step.js';
  * tests that exercise steps and hosts without the CLI. Returns what each step planned.
  */
 export async function applySteps(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   steps: Step<any>[],
   ctx: StepContext,
   opts: { dryRun?: boolean; onOutput?: (line: string) => void } = {},

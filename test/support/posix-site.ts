@@ -1,14 +1,38 @@
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { request } from 'undici';
+import { sealManifest, writeManifest, type ManifestFile } from '../../electron/bundle/manifest.js';
 import { MapSecretStore } from '../../electron/engine/secrets.js';
 import { createPosixHost } from '../../electron/hosts/posix/host.js';
 import { buildReleaseArchive, repoRoot, testWheelhouse } from './fixture.js';
 import { createQatrackDatabase, PG_BIN, startPostgres, type TestPostgres } from './postgres.js';
+
+/** A manifest for the test bundle, as `bundle create` writes one, so install's bundle check passes. */
+async function sealBundle(bundleDir: string): Promise<void> {
+  const files: ManifestFile[] = [];
+  for (const file of await allFiles(bundleDir)) {
+    const rel = path.relative(bundleDir, file).split(path.sep).join('/');
+    const buf = await readFile(file);
+    const kind = rel.startsWith('wheelhouse/') ? 'wheel' : rel.startsWith('source/') ? 'source' : 'tool';
+    files.push({ path: rel, size: buf.length, sha256: createHash('sha256').update(buf).digest('hex'), kind });
+  }
+  const manifest = sealManifest({
+    format: 1,
+    tool: { name: 'qatrack-installer-test', version: '0' },
+    release: '3.1.1.4',
+    arch: 'x64',
+    catalogSha256: '0'.repeat(64),
+    pythonPlatform: 'manylinux_2_17_x86_64',
+    createdAt: new Date(0).toISOString(),
+    files,
+  });
+  await writeManifest(bundleDir, manifest);
+}
 
 /** A canary password with every character that breaks naive quoting: ' " \ % ^ & ! and spaces. */
 export const CANARY = `Canary'"\\%^&! pw-7f3a`;
@@ -79,9 +103,10 @@ export async function prepareSite(): Promise<Site> {
   const bundleDir = path.join(root, 'bundle');
   await mkdir(path.join(bundleDir, 'source'), { recursive: true });
   await mkdir(path.join(bundleDir, 'artifacts'), { recursive: true });
-  await symlink(wh.wheels, path.join(bundleDir, 'wheelhouse'));
+  await cp(wh.wheels, path.join(bundleDir, 'wheelhouse'), { recursive: true });
   await cp(wh.uv, path.join(bundleDir, 'artifacts', 'uv'));
   await buildReleaseArchive(path.join(bundleDir, 'source'));
+  await sealBundle(bundleDir);
   const catalogDir = path.join(root, 'catalog');
   await mkdir(catalogDir);
   await writeFile(
@@ -200,10 +225,11 @@ export async function servicePid(site: Site, name: string): Promise<number | und
   }
 }
 
+/** Alive and not a zombie (PID 1 in a container may reap orphans late). */
 export const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

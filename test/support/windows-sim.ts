@@ -6,9 +6,8 @@ import { computeLayout } from '../../electron/engine/layout.js';
 import type { PlanResult, RunReport } from '../../electron/engine/report.js';
 import type { MapSecretStore } from '../../electron/engine/secrets.js';
 import { runSession, type Command } from '../../electron/engine/session.js';
-import { defineStep, type Step } from '../../electron/engine/step.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
-import { windowsFinish, windowsPrerequisites } from '../../electron/steps/windows/index.js';
+import { windowsProfile } from '../../electron/steps/windows/index.js';
 
 /** A password no output may ever contain. */
 export const CANARY = 'Canary-"pw"%^&! 7f3a';
@@ -25,39 +24,7 @@ export function exampleAnswers(edit: (a: any) => void = () => undefined): {
   return { answers: r.answers, secrets: r.secrets };
 }
 
-/**
- * Stands in for the common steps (venv, source, local_settings.py, collectstatic) until they are
- * composed into the Windows profile: it writes the files the Windows steps rely on.
- */
-export const stubCommonStep = defineStep<{ missing: string[] }>({
-  id: 'test-common-stub',
-  title: 'venv, source, local_settings.py, static (test stand-in)',
-  dependsOn: ['win-python'],
-  async probe({ host, layout }) {
-    const want = [
-      layout.venvPython,
-      layout.managepy,
-      layout.localSettings,
-      layout.join(layout.staticRoot, 'qa', 'img', 'tux.png'),
-    ];
-    const missing: string[] = [];
-    for (const p of want) if (!(await host.query({ kind: 'file', path: p })).exists) missing.push(p);
-    return { missing };
-  },
-  plan({ layout }, p) {
-    return p.missing.map((path) => ({
-      kind: 'writeFile' as const,
-      describe: `Write ${path}`,
-      path,
-      content:
-        path === layout.localSettings
-          ? ['PASSWORD = ', { $secret: 'database.login.password', encode: 'python-str' as const }]
-          : ['x'],
-    }));
-  },
-});
-
-export const testProfile: Step<any>[] = [...windowsPrerequisites, stubCommonStep, ...windowsFinish];
+export const testProfile = windowsProfile;
 
 export function newStateFile(state: SimState): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qatrack-winsim-'));

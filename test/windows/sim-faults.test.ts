@@ -52,7 +52,12 @@ describe('a failure injected in any Windows step', () => {
   it('an msiexec 3010 finishes the step, defers dependants and resumes after the reboot', async () => {
     const a = answers();
     const state = cleanServer();
-    state.faults.push({ describeIncludes: 'Install ODBC Driver 17', exitCode: 3010, message: 'reboot', times: 1 } as never);
+    state.faults.push({
+      describeIncludes: 'Install ODBC Driver 17',
+      exitCode: 3010,
+      message: 'reboot',
+      times: 1,
+    });
     const file = newStateFile(state);
     const first = await sim('install', file, a);
     expect(first.rebootRequired).toBe(true);

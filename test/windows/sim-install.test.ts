@@ -93,13 +93,33 @@ describe('Windows profile on sim', () => {
       },
       'farm',
     ],
-    ['the qatrack login disabled', (s) => void (simWindows(s).sql.logins.qatrack!.disabled = true), 'Login qatrack'],
-    ['a role taken away', (s) => void (simWindows(s).sql.databases.qatrackplus!.users.qatrack!.roles = ['db_datareader']), 'Login qatrack'],
-    ['the firewall rule deleted', (s) => void delete simWindows(s).firewall['QATrack+ web site'], 'Firewall'],
-    ['the backup task deleted', (s) => void delete simWindows(s).tasks['\\QATrack+\\Nightly backup'], 'backup'],
-    ['an ACL opened up', (s) => void (simWindows(s).acls['c:\\qatrack']!.protected = false), 'Permissions on C:\\QATrack'],
+    [
+      'the qatrack login disabled',
+      (s) => void (simWindows(s).sql.logins.qatrack!.disabled = true),
+      'Login qatrack',
+    ],
+    [
+      'a role taken away',
+      (s) => void (simWindows(s).sql.databases.qatrackplus!.users.qatrack!.roles = ['db_datareader']),
+      'Login qatrack',
+    ],
+    ['the firewall rule deleted', (s) => void delete simWindows(s).firewall['QATrackPlus-Web'], 'Firewall'],
+    [
+      'the backup task deleted',
+      (s) => void delete simWindows(s).tasks['\\QATrack+\\Nightly backup'],
+      'backup',
+    ],
+    [
+      'an ACL opened up',
+      (s) => void (simWindows(s).acls['c:\\qatrack']!.protected = false),
+      'Permissions on C:\\QATrack',
+    ],
     ['the certificate binding removed', (s) => void (simWindows(s).iis.sslBindings = []), 'IIS site'],
-    ['the service account reset to LocalSystem', (s) => void (simWindows(s).serviceAccounts.QATrackTasks = 'LocalSystem'), 'QATrack+ Tasks'],
+    [
+      'the service account reset to LocalSystem',
+      (s) => void (simWindows(s).serviceAccounts.QATrackTasks = 'LocalSystem'),
+      'QATrack+ Tasks',
+    ],
   ];
   for (const [what, drift, title] of drifts) {
     it(`finds ${what} at verify and repair fixes it`, async () => {

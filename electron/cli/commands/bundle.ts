@@ -22,6 +22,7 @@ interface CreateFlags {
   allowGit?: boolean;
   skipGit?: boolean;
   python?: string;
+  indexUrl?: string;
   signKey?: string;
   catalogDir?: string;
   pinsDir?: string;
@@ -112,6 +113,7 @@ async function runCreate(f: CreateFlags): Promise<number> {
             gitSources: parseGitSources(f.gitSource),
             allowGit: f.allowGit,
             skipGit: f.skipGit,
+            pipArgs: f.indexUrl ? ['--index-url', f.indexUrl] : undefined,
           },
         },
     signingKeyPem: f.signKey ? readKey(f.signKey, '--sign-key') : undefined,
@@ -191,6 +193,7 @@ export const bundleCommand: CliCommand = (program: Command, done) => {
     .option('--allow-git', 'build git-pinned requirements from GitHub')
     .option('--skip-git', 'leave git-pinned requirements out (incomplete wheelhouse, for measuring)')
     .option('--python <exe>', 'builder Python with pip (default python3)')
+    .option('--index-url <url>', 'Python package index for the wheelhouse (e.g. an internal PyPI mirror)')
     .option('--sign-key <pem>', 'Ed25519 private key: write a detached manifest.sig')
     .option('--json', 'events and the result as JSON lines')
     .addOption(new Option('--catalog-dir <dir>', 'catalog folder (tests)').hideHelp())

@@ -148,6 +148,8 @@ export const djangoStep = defineStep<DjangoProbe>({
           {
             produces: [
               { kind: 'dir', path: layout.staticRoot },
+              // The file verify fetches through the proxy to prove static files are served.
+              { kind: 'file', path: layout.join(layout.staticRoot, 'qa', 'img', 'tux.png') },
               {
                 kind: 'fact',
                 key: FACT.static,

@@ -70,6 +70,17 @@ export const sourceStep = defineStep<SourceProbe>({
       },
     ];
   },
+  planUninstall: (ctx, probed) =>
+    probed.installedStamp !== undefined || probed.hasManagePy
+      ? [
+          {
+            kind: 'remove',
+            describe: `Remove the QATrack+ program files ${ctx.layout.sourceDir} (with local_settings.py)`,
+            path: ctx.layout.sourceDir,
+            recursive: true,
+          },
+        ]
+      : [],
   async verify(ctx) {
     const p = await probeSource(ctx);
     const ok = p.hasManagePy && p.installedStamp !== undefined && p.installedStamp === p.expectedStamp;

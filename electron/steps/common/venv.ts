@@ -43,6 +43,17 @@ export const venvStep = defineStep<VenvProbe>({
       },
     ];
   },
+  planUninstall: (ctx, probed) =>
+    probed.ok
+      ? [
+          {
+            kind: 'remove',
+            describe: `Remove the virtual environment ${ctx.layout.venvDir}`,
+            path: ctx.layout.venvDir,
+            recursive: true,
+          },
+        ]
+      : [],
   async verify(ctx) {
     const p = await probeVenv(ctx);
     return [

@@ -144,9 +144,17 @@ export const proxyStep = defineStep<ProxyProbe>({
     }
     return actions;
   },
-  planUninstall: () => [
-    { kind: 'service', op: 'remove', name: PROXY_SERVICE, describe: 'Remove the nginx reverse proxy' },
-  ],
+  planUninstall: (_ctx, p) =>
+    p.service.exists
+      ? [
+          {
+            kind: 'service',
+            op: 'remove',
+            name: PROXY_SERVICE,
+            describe: 'Stop and remove the nginx reverse proxy',
+          },
+        ]
+      : [],
   async verify(ctx) {
     const base = `http://127.0.0.1:${ctx.answers.site.httpPort}`;
     const hostHeader = ctx.answers.site.hostNames[0];

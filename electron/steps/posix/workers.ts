@@ -116,12 +116,17 @@ export const workersStep = defineStep<WorkersProbe>({
       });
     return actions;
   },
-  planUninstall: (ctx) =>
-    workerPorts(ctx).map((w) => ({
+  planUninstall: (_ctx, p) =>
+    [
+      ...Object.entries(p.wanted)
+        .filter(([, s]) => s.exists)
+        .map(([name]) => name),
+      ...p.surplus,
+    ].map((name): ActionInput => ({
       kind: 'service',
       op: 'remove',
-      name: w.name,
-      describe: `Remove ${w.name}`,
+      name,
+      describe: `Stop and remove ${name}`,
     })),
   async verify(ctx) {
     const host = ctx.answers.site.hostNames[0];

@@ -1,6 +1,8 @@
 import type { Step } from '../../engine/step.js';
+import { commonSteps } from '../common/index.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
+import { chromeStep } from './chrome.js';
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
@@ -21,6 +23,7 @@ export const windowsPrerequisites: Step<any>[] = [
   sqlExpressStep,
   sqlProvisionStep,
   iisFeaturesStep,
+  chromeStep,
 ];
 
 /** Windows steps after the common ones (services, IIS site, hardening, backups, alerts, verify). */
@@ -34,6 +37,10 @@ export const windowsFinish: Step<any>[] = [
   verifySiteStep,
 ];
 
-/** The Windows Server profile (used by the `windows` and `sim` hosts): the whole step catalog. */
+/**
+ * The Windows Server profile (used by the `windows` and `sim` hosts): machine prerequisites, then the
+ * common steps (venv, wheelhouse, source, local_settings.py, Django commands), then services, IIS,
+ * hardening, backups, alerts and verify.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const windowsProfile: Step<any>[] = [...windowsPrerequisites, ...windowsFinish];
+export const windowsProfile: Step<any>[] = [...windowsPrerequisites, ...commonSteps, ...windowsFinish];

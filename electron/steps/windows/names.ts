@@ -24,7 +24,8 @@ export const SID = {
 export const TASKS_SERVICE = 'QATrackTasks';
 export const FARM = 'qatrack-farm';
 export const APP_POOL = 'QATrackPlus';
-export const FIREWALL_RULE = 'QATrack+ web site';
+/** No spaces: netsh parses `name=` itself, and a quoted token is not something to rely on. */
+export const FIREWALL_RULE = 'QATrackPlus-Web';
 export const BACKUP_TASK = '\\QATrack+\\Nightly backup';
 export const SELF_SIGNED_NAME = 'QATrack+ self-signed';
 /** Uploads up to 100 MB (IIS default is ~28.6 MB). */

@@ -76,6 +76,12 @@ export const pythonStep = defineStep<PythonProbe>({
             name: 'Python 3.9',
           },
           { kind: 'file', path: layout.pythonExe },
+          // What the common interpreter check reads back on sim.
+          {
+            kind: 'fact',
+            key: 'python.version',
+            value: { exitCode: 0, stdout: release.versions.python ?? '3.9.13', stderr: '' },
+          },
         ],
       },
     ];

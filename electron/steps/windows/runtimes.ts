@@ -53,7 +53,7 @@ export const runtimesStep = defineStep<RuntimesProbe>({
       const log = layout.join(logs, 'vcredist.log');
       actions.push({
         kind: 'exec',
-        describe: `Install Visual C++ 2015-2022 runtime ${vcWant} (x64) silently (log ${log})`,
+        describe: `Install Visual C++ 2015-2022 runtime ${vcWant} (${ctx.answers.python.arch}) silently (log ${log})`,
         file: artifact(release, 'vcredist'),
         args: ['/install', '/quiet', '/norestart', '/log', log],
         // 1638: the same or a newer v14 runtime is already there, which is what we need.

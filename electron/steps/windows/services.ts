@@ -129,7 +129,7 @@ const sameAccount = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() ==
 export const servicesStep = defineStep<ServicesProbe>({
   id: 'win-services',
   title: 'QATrack+ services (WinSW)',
-  dependsOn: ['win-python'],
+  dependsOn: ['win-python', 'django'],
   probe: probeServices,
   plan(ctx, p) {
     const { answers: a, layout, release } = ctx;

@@ -44,8 +44,12 @@ END;`;
 
 /** Map the login to a database user of the same name and add it to each role that is missing. */
 export const ENSURE_USER_ROLES = `DECLARE @sql nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+DECLARE @s nvarchar(max);
 IF DATABASE_PRINCIPAL_ID(@u) IS NULL
-    EXEC (N''CREATE USER '' + QUOTENAME(@u) + N'' FOR LOGIN '' + QUOTENAME(@u) + N'';'');
+BEGIN
+    SET @s = N''CREATE USER '' + QUOTENAME(@u) + N'' FOR LOGIN '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;
 DECLARE @r sysname;
 DECLARE roles CURSOR LOCAL FAST_FORWARD FOR SELECT value FROM STRING_SPLIT(@roleList, N'','') WHERE value <> N'''';
 OPEN roles;
@@ -53,7 +57,10 @@ FETCH NEXT FROM roles INTO @r;
 WHILE @@FETCH_STATUS = 0
 BEGIN
     IF ISNULL(IS_ROLEMEMBER(@r, @u), 0) = 0
-        EXEC (N''ALTER ROLE '' + QUOTENAME(@r) + N'' ADD MEMBER '' + QUOTENAME(@u) + N'';'');
+    BEGIN
+        SET @s = N''ALTER ROLE '' + QUOTENAME(@r) + N'' ADD MEMBER '' + QUOTENAME(@u) + N'';'';
+        EXEC sys.sp_executesql @s;
+    END;
     FETCH NEXT FROM roles INTO @r;
 END;
 CLOSE roles;
@@ -66,12 +73,21 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;`;
 
-/** Read-only: the state provisioning converges (used by the real host's `sql` query). */
+/** Read-only: the state provisioning converges (the real host's `sql` query; three result sets). */
 export const PROBE_STATE = `SELECT
     CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
     CAST(ISNULL((SELECT 1 - is_disabled FROM sys.server_principals WHERE name = N'sa'), 0) AS bit) AS saEnabled;
-SELECT sp.name, sp.is_disabled FROM sys.server_principals sp
-    WHERE sp.name IN (SELECT value FROM STRING_SPLIT(@logins, N','));`;
+SELECT name, is_disabled FROM sys.server_principals
+    WHERE name IN (SELECT value FROM STRING_SPLIT(@logins, N'|'));
+IF DB_ID(@db) IS NOT NULL
+BEGIN
+    DECLARE @q nvarchar(max) = N'SELECT dp.name AS userName, r.name AS roleName FROM ' + QUOTENAME(@db)
+        + N'.sys.database_principals dp LEFT JOIN ' + QUOTENAME(@db)
+        + N'.sys.database_role_members m ON m.member_principal_id = dp.principal_id LEFT JOIN ' + QUOTENAME(@db)
+        + N'.sys.database_principals r ON r.principal_id = m.role_principal_id'
+        + N' WHERE dp.name IN (SELECT value FROM STRING_SPLIT(@logins, N''|''))';
+    EXEC sys.sp_executesql @q, N'@logins nvarchar(max)', @logins = @logins;
+END;`;
 
 const n = (value: string) => ({ type: 'nvarchar' as const, value });
 

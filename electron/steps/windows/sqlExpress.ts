@@ -40,7 +40,8 @@ export function expressConfigurationIni(a: Answers, dataDir: string): string {
     ['SQLSYSADMINACCOUNTS', iniValue('BUILTIN\\Administrators')],
     ['TCPENABLED', iniValue('1')],
     ['NPENABLED', iniValue('0')],
-    ['BROWSERSVCSTARTUPTYPE', iniValue('Disabled')],
+    // local_settings.py names the instance (server\\instance), which SQL Browser resolves to the port.
+    ['BROWSERSVCSTARTUPTYPE', iniValue('Automatic')],
     ['SQLUSERDBDIR', iniValue(`${dataDir}\\sql\\data`)],
     ['SQLUSERDBLOGDIR', iniValue(`${dataDir}\\sql\\log`)],
     ['SQLBACKUPDIR', iniValue(`${dataDir}\\sql\\backup`)],

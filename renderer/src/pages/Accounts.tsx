@@ -29,7 +29,7 @@ export function AccountsPage(p: { passwordsOnly: boolean }) {
         confirm="confirm.dbLogin"
         label={p.passwordsOnly ? `Password of ${db.login.user}` : 'Login password'}
       />
-      <Divider />
+      <Divider style={{ flexGrow: 0 }} />
       <Subtitle2 as="h2">Read-only login for reports</Subtitle2>
       {!p.passwordsOnly && (
         <TextField name="database.readonlyLogin.user" label="Read-only login name" required />
@@ -39,7 +39,7 @@ export function AccountsPage(p: { passwordsOnly: boolean }) {
         confirm="confirm.dbReadonly"
         label={p.passwordsOnly ? `Password of ${db.readonlyLogin.user}` : 'Read-only login password'}
       />
-      <Divider />
+      <Divider style={{ flexGrow: 0 }} />
       <Subtitle2 as="h2">QATrack+ administrator</Subtitle2>
       {!p.passwordsOnly && (
         <>

@@ -45,10 +45,14 @@ export function FinishPage(p: { mode: WizardMode; run: RunView; cancelled?: stri
 
   return (
     <>
-      <MessageBar intent={ok ? 'success' : 'error'}>
+      <MessageBar intent={ok ? 'success' : p.cancelled ? 'warning' : 'error'} layout="multiline">
         <MessageBarBody>
           <MessageBarTitle>{ok ? 'Finished' : p.cancelled ? 'Cancelled' : 'Not finished'}</MessageBarTitle>
-          {p.run.ended?.message}
+          {p.cancelled
+            ? p.cancelled.length
+              ? `These steps did not run: ${p.cancelled.join(', ')}.`
+              : 'Every step had already finished.'
+            : p.run.ended?.message}
           {p.run.ended?.rebootRequired ? ' Restart the server to complete the installation.' : ''}
         </MessageBarBody>
       </MessageBar>

@@ -18,6 +18,7 @@ import {
   ProgressBar,
   Text,
 } from '@fluentui/react-components';
+import type { WizardMode } from '../../../electron/ipc/contract.js';
 import type { RunView } from '../progress-state.js';
 
 const STATUS_WORD: Record<string, string> = {
@@ -31,7 +32,19 @@ const STATUS_WORD: Record<string, string> = {
   pending: 'Not run',
 };
 
-export function ProgressPage(p: { run: RunView; onCancel: () => void; cancelled?: string[] }) {
+export function ProgressPage(p: {
+  run: RunView;
+  onCancel: () => void;
+  cancelled?: string[];
+  mode: WizardMode;
+}) {
+  const finishLater =
+    p.mode === 'uninstall'
+      ? 'Run Uninstall again'
+      : p.mode === 'bundle'
+        ? 'Create the bundle again in a new folder'
+        : 'Run Repair later';
+  const what = p.mode === 'uninstall' ? 'uninstall' : p.mode === 'bundle' ? 'bundle' : 'installation';
   const { run } = p;
   const pct = Math.round(run.overall * 100);
   return (
@@ -60,17 +73,19 @@ export function ProgressPage(p: { run: RunView; onCancel: () => void; cancelled?
         ))}
       </ul>
       {p.cancelled && (
-        <MessageBar intent="warning">
+        <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
-            <MessageBarTitle>Cancelling after the current action.</MessageBarTitle>
+            <MessageBarTitle>
+              {run.ended ? 'Cancelled.' : 'Cancelling after the current action.'}
+            </MessageBarTitle>
             {p.cancelled.length
-              ? `These steps will not run: ${p.cancelled.join(', ')}. Run Repair later to finish them; nothing half-done is left unrecorded.`
+              ? `These steps will not run: ${p.cancelled.join(', ')}. ${finishLater} to finish them; nothing half-done is left unrecorded.`
               : 'All steps had already finished.'}
           </MessageBarBody>
         </MessageBar>
       )}
-      {run.ended && (
-        <MessageBar intent={run.ended.ok ? 'success' : 'error'}>
+      {run.ended && !p.cancelled && (
+        <MessageBar intent={run.ended.ok ? 'success' : 'error'} layout="multiline">
           <MessageBarBody>{run.ended.message}</MessageBarBody>
         </MessageBar>
       )}
@@ -102,15 +117,15 @@ export function ProgressPage(p: { run: RunView; onCancel: () => void; cancelled?
           </DialogTrigger>
           <DialogSurface>
             <DialogBody>
-              <DialogTitle>Cancel the installation?</DialogTitle>
+              <DialogTitle>Cancel the {what}?</DialogTitle>
               <DialogContent>
-                The current action finishes first. Steps that have not run yet are left for later; run Repair
-                to complete them.
+                The current action finishes first. Steps that have not run yet are left for later.{' '}
+                {finishLater} to complete them.
               </DialogContent>
               <DialogActions>
                 <DialogTrigger disableButtonEnhancement>
                   <Button appearance="primary" onClick={p.onCancel}>
-                    Cancel installation
+                    Cancel {what}
                   </Button>
                 </DialogTrigger>
                 <DialogTrigger disableButtonEnhancement>

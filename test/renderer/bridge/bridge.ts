@@ -4,8 +4,20 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Step } from '../../../electron/engine/step.js';
-import { contentSecurityPolicy, contentTypeOf, newNonce, renderIndexHtml, resolveAppFile } from '../../../electron/main/app-page.js';
+import {
+  contentSecurityPolicy,
+  contentTypeOf,
+  newNonce,
+  renderIndexHtml,
+  resolveAppFile,
+} from '../../../electron/main/app-page.js';
 import { createHost, type HostSpec } from '../../../electron/hosts/index.js';
+import {
+  cleanServer,
+  withCertificate,
+  withDefaultWebSite,
+  withExistingSql,
+} from '../../../electron/hosts/sim/windows/seed.js';
 import { methods, type EventOf } from '../../../electron/ipc/contract.js';
 import { createEngineAdapter } from '../../../electron/ipc/engine-adapter.js';
 import { IpcRouter } from '../../../electron/ipc/router.js';
@@ -22,7 +34,7 @@ export interface BridgeOptions {
   rendererDir: string;
   workDir: string;
   simState: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   steps?: readonly Step<any>[];
 }
 
@@ -36,7 +48,10 @@ export interface Bridge {
 }
 
 const WEB_CONTENTS_ID = 1;
-const FRAME = { sender: { id: WEB_CONTENTS_ID }, senderFrame: { url: 'app://bundle/index.html', parent: null } };
+const FRAME = {
+  sender: { id: WEB_CONTENTS_ID },
+  senderFrame: { url: 'app://bundle/index.html', parent: null },
+};
 
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const spec: HostSpec = { kind: 'sim', file: o.simState };
@@ -45,10 +60,16 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let page: Page | undefined;
   const emit = (payload: EventOf<'progress'>) => {
     traffic.push(JSON.stringify(payload));
-    void page?.evaluate((p) => (window as unknown as { __bridgeEmit(p: unknown): void }).__bridgeEmit(p), payload).catch(() => undefined);
+    void page
+      ?.evaluate((p) => (window as unknown as { __bridgeEmit(p: unknown): void }).__bridgeEmit(p), payload)
+      .catch(() => undefined);
   };
   const handlers = createHandlers({
-    engine: createEngineAdapter({ hostSpec: spec, logDir: path.join(o.workDir, 'logs'), ...(o.steps ? { steps: o.steps } : {}) }),
+    engine: createEngineAdapter({
+      hostSpec: spec,
+      logDir: path.join(o.workDir, 'logs'),
+      ...(o.steps ? { steps: o.steps } : {}),
+    }),
     openHost: (purpose) => createHost(spec, { readOnly: purpose === 'read' }),
     dataDir: path.join(o.workDir, 'app-data'),
     chooseSavePath: (kind, name) => {
@@ -58,7 +79,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     },
     openFolder: () => Promise.resolve(true),
     // No SQL Server here: the sim answers like a reachable server.
-    testDatabase: (req) => Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
+    testDatabase: (req) =>
+      Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
     emit,
   });
   const senders = new TrustedSenders();
@@ -74,7 +96,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (!body) return res.writeHead(404).end();
       if (file.endsWith('index.html')) {
         const nonce = newNonce();
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': contentSecurityPolicy(nonce) });
+        res.writeHead(200, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': contentSecurityPolicy(nonce),
+        });
         return res.end(renderIndexHtml(body.toString('utf8'), nonce));
       }
       res.writeHead(200, { 'Content-Type': contentTypeOf(file) ?? 'application/octet-stream' });
@@ -115,7 +140,18 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   };
 }
 
-/** A fresh simulated Windows Server where IIS's Default Web Site holds port 80. */
-export async function writeSimState(file: string): Promise<void> {
-  await writeFile(file, JSON.stringify({ version: 1, ports: { '80': { iisSite: 'Default Web Site', process: 'System', pid: 4 } } }));
+/**
+ * A simulated Windows Server 2022 with IIS's Default Web Site on :80, a reachable SQL Server and a
+ * certificate for the site in the machine store.
+ */
+export async function writeSimState(
+  file: string,
+  certificate: { thumbprint: string; dnsNames: string[] },
+): Promise<void> {
+  const state = withCertificate(
+    withDefaultWebSite(withExistingSql(cleanServer())),
+    certificate.thumbprint,
+    certificate.dnsNames,
+  );
+  await writeFile(file, JSON.stringify(state, null, 2));
 }

@@ -17,6 +17,14 @@ import type { SimActionHandlers, SimQueryHandlers } from './types.js';
  * without one the program is "not found" (exit 127).
  */
 
+/** Files of a QATrack+ release archive that later steps look for (manage.py, the WSGI app, the penguin). */
+const SIM_RELEASE_ENTRIES = [
+  'manage.py',
+  'qatrack/__init__.py',
+  'qatrack/wsgi.py',
+  'qatrack/static/qa/img/tux.png',
+];
+
 const findService = (state: SimState, name: string) => {
   if (state.services[name]) return name;
   const lower = name.toLowerCase();
@@ -85,6 +93,14 @@ export const commonActionHandlers: SimActionHandlers = {
 
   extract: (state, a) => {
     ensureDir(state, a.dest);
+    // Archives are not part of a sim state: place the entries a seed declared for this archive
+    // (facts["archive:<path>"], paths after stripComponents), or what every QATrack+ release holds.
+    const listed = state.facts[`archive:${a.archive.toLowerCase()}`];
+    const entries = Array.isArray(listed) ? (listed as string[]) : SIM_RELEASE_ENTRIES;
+    for (const entry of entries) {
+      const target = `${a.dest.replace(/[\\/]+$/, '')}\\${entry.replace(/\//g, '\\')}`;
+      if (!getFile(state, target)) writeSimFile(state, target, '');
+    }
     state.facts[`extracted:${a.dest.toLowerCase()}`] = {
       archive: a.archive,
       stripComponents: a.stripComponents,

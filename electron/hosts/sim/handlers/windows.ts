@@ -347,8 +347,14 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         dynamicPorts: (val('\\tcp\\ipall', 'TcpDynamicPorts') as string | undefined) ?? '0',
         loginMode: (val('\\mssqlserver', 'LoginMode') as number | undefined) ?? 1,
       };
-      const effective = w.sqlEffective[a.instance.toUpperCase()] ?? JSON.stringify({ tcpPort: '', dynamicPorts: '0', loginMode: 1 });
-      const now = JSON.stringify({ tcpPort: configured.tcpPort, dynamicPorts: configured.dynamicPorts, loginMode: configured.loginMode });
+      const effective =
+        w.sqlEffective[a.instance.toUpperCase()] ??
+        JSON.stringify({ tcpPort: '', dynamicPorts: '0', loginMode: 1 });
+      const now = JSON.stringify({
+        tcpPort: configured.tcpPort,
+        dynamicPorts: configured.dynamicPorts,
+        loginMode: configured.loginMode,
+      });
       return { ...configured, restartPending: effective !== now };
     }
     case 'sql': {

@@ -152,7 +152,6 @@ export function simPort(state: SimState, q: PortQuery): PortResult {
   const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === q.port));
   if (site) return { inUse: true, owner: { iisSite: site.name, process: 'System' } };
   for (const [name, s] of Object.entries(state.services))
-    if (s.state === 'running' && s.spec.port === q.port)
-      return { inUse: true, owner: { service: name, process: 'python.exe' } };
+    if (s.state === 'running' && s.spec.port === q.port) return { inUse: true, owner: { service: name } };
   return { inUse: false };
 }

@@ -1,0 +1,100 @@
+import sql from 'mssql';
+import type { ActionOf, SqlConnection, SqlParam } from '../../engine/actions/index.js';
+import { resolveValue } from '../../engine/secret-text.js';
+import type { SecretStore } from '../../engine/secrets.js';
+import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
+import { HostActionError } from '../host.js';
+
+/**
+ * `sql` actions with SQL authentication, through the `mssql` package (tedious): the batch is sent
+ * with sp_executesql and every value as a typed parameter, never spliced into the text. Windows
+ * authentication goes through the fixed PowerShell SqlClient script instead (tedious has no SSPI).
+ */
+
+export interface SqlTarget {
+  server: string;
+  port?: number;
+  instanceName?: string;
+  user: string;
+  password: string;
+  database: string;
+  /** Local or test servers without a trusted certificate. */
+  encrypt: boolean;
+}
+
+export function sqlConfig(t: SqlTarget): sql.config {
+  return {
+    server: t.server,
+    port: t.port,
+    user: t.user,
+    password: t.password,
+    database: t.database,
+    connectionTimeout: 15_000,
+    requestTimeout: 10 * 60_000,
+    pool: { max: 1, min: 0 },
+    options: {
+      encrypt: t.encrypt,
+      trustServerCertificate: true,
+      instanceName: t.port ? undefined : t.instanceName,
+      appName: 'QATrack+ Installer',
+    },
+  };
+}
+
+export function targetFor(conn: SqlConnection, secrets: SecretStore, encrypt = true): SqlTarget {
+  if (conn.auth !== 'sql' || !conn.user || !conn.password)
+    throw new HostActionError('SQL_AUTH', 'SQL authentication needs a user and a password reference.');
+  return {
+    server: conn.server,
+    port: conn.port,
+    instanceName: conn.instance,
+    user: conn.user,
+    password: resolveValue(conn.password, secrets),
+    database: conn.database ?? 'master',
+    encrypt,
+  };
+}
+
+const typeOf = (p: SqlParam) =>
+  p.type === 'int' ? sql.Int : p.type === 'bit' ? sql.Bit : sql.NVarChar(sql.MAX);
+
+/** Run one batch; SQL Server's error number becomes a stable code with plain words and a fix. */
+export async function runSqlBatch(
+  target: SqlTarget,
+  batch: string,
+  params: ActionOf<'sql'>['params'],
+  secrets: SecretStore,
+): Promise<sql.IRecordSet<Record<string, unknown>>[]> {
+  const pool = new sql.ConnectionPool(sqlConfig(target));
+  try {
+    await pool.connect();
+    const req = pool.request();
+    for (const [name, p] of Object.entries(params)) {
+      const value = typeof p.value === 'object' ? resolveValue(p.value, secrets) : p.value;
+      req.input(name, typeOf(p), value);
+    }
+    const r = await req.query<Record<string, unknown>>(batch);
+    return r.recordsets;
+  } catch (e) {
+    throw toHostError(e);
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}
+
+/** SQL Server's number -> HostActionError; the server's own text is kept only when it names no secret. */
+export function toHostError(e: unknown): HostActionError {
+  const err = e as {
+    code?: string;
+    number?: number;
+    originalError?: { number?: number; info?: { number?: number } };
+  };
+  // tedious turns a refused login into ConnectionError ELOGIN without the number: that is 18456.
+  const number =
+    err.number ??
+    err.originalError?.info?.number ??
+    err.originalError?.number ??
+    (err.code === 'ELOGIN' ? 18456 : undefined);
+  const advice = sqlErrorAdvice(number);
+  return new HostActionError(advice.code, sqlErrorText(number), { exitCode: number, hint: advice.fix });
+}

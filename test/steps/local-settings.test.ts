@@ -1,0 +1,177 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAnswers, type AnswersInput } from '../../electron/engine/answers/index.js';
+import { computeLayout } from '../../electron/engine/layout.js';
+import { renderTemplatedText } from '../../electron/engine/secret-text.js';
+import { renderLocalSettings, SECRET_KEY_FILE } from '../../electron/steps/common/render-local-settings.js';
+
+/** Every character that breaks naive quoting, and a backslash. */
+const CANARY = `C4nary'"\\%^&! pw \\n end`;
+
+const base: AnswersInput = {
+  paths: { installDir: 'C:\\QATrack', dataDir: 'D:\\QATrackData' },
+  database: {
+    engine: 'mssql',
+    server: 'sql01.hospital.local',
+    instance: 'QATRACK',
+    name: 'qatrackplus',
+    login: { user: 'qatrack', password: CANARY },
+    readonlyLogin: { user: 'qatrack_reports', password: `ro ${CANARY}` },
+  },
+  admin: { username: 'admin', email: 'physics@hospital.org', password: 'Admin-pw change me 2026!' },
+  site: {
+    hostNames: ['qatrack.hospital.local', 'qatrack'],
+    https: { enabled: true, certificate: { mode: 'selfSigned' } },
+  },
+  workers: { count: 2 },
+  email: {
+    enabled: true,
+    smtpHost: 'smtp.hospital.local',
+    user: 'qatrack@hospital.org',
+    password: `smtp ${CANARY}`,
+    from: 'qatrack@hospital.org',
+    admins: [{ name: 'Medical Physics', email: 'physics@hospital.org' }],
+  },
+};
+
+function load(input: AnswersInput) {
+  const r = loadAnswers(input, { env: {} });
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r;
+}
+
+/** Renders local_settings.py as the host would write it, then has real python3 import it. */
+async function importSettings(dir: string, input: AnswersInput, platform: 'win32' | 'posix', extra = {}) {
+  const { answers, secrets } = load(input);
+  const layout = computeLayout(answers, platform);
+  const text = renderTemplatedText(
+    renderLocalSettings({
+      answers,
+      layout,
+      versions: { odbc: '17.11.1.1' },
+      timeZone: 'Europe/Berlin',
+      ...extra,
+    }),
+    secrets,
+  );
+  const pkg = path.join(dir, platform, 'qatrack');
+  await mkdir(pkg, { recursive: true });
+  await writeFile(path.join(pkg, '__init__.py'), '');
+  await writeFile(path.join(pkg, 'local_settings.py'), text);
+  await writeFile(path.join(pkg, SECRET_KEY_FILE), 'k'.repeat(50) + '\n');
+  await execa('python3', ['-m', 'py_compile', path.join(pkg, 'local_settings.py')]);
+  const { stdout } = await execa(
+    'python3',
+    [
+      '-c',
+      'import json; from qatrack import local_settings as s; print(json.dumps({k: getattr(s, k) for k in dir(s) if k.isupper()}))',
+    ],
+    { cwd: path.join(dir, platform) },
+  );
+  return { settings: JSON.parse(stdout) as Record<string, any>, text, layout };
+}
+
+describe('local_settings.py rendered for QATrack+ and read back by python3', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'qatrack-ls-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('SQL Server: both connections, named instance, ODBC 17 driver, exact passwords', async () => {
+    const { settings, text } = await importSettings(dir, base, 'win32');
+    expect(settings.DATABASES.default).toEqual({
+      ENGINE: 'sql_server.pyodbc',
+      NAME: 'qatrackplus',
+      USER: 'qatrack',
+      PASSWORD: CANARY,
+      HOST: 'sql01.hospital.local\\QATRACK',
+      PORT: '',
+      OPTIONS: { driver: 'ODBC Driver 17 for SQL Server' },
+    });
+    expect(settings.DATABASES.readonly.USER).toBe('qatrack_reports');
+    expect(settings.DATABASES.readonly.PASSWORD).toBe(`ro ${CANARY}`);
+    expect(settings.SECRET_KEY).toBe('k'.repeat(50));
+    expect(settings.DEBUG).toBe(false);
+    expect(settings.ALLOWED_HOSTS).toEqual(['qatrack.hospital.local', 'qatrack']);
+    expect(settings.USE_X_FORWARDED_HOST).toBe(true);
+    expect(settings.HTTP_OR_HTTPS).toBe('https');
+    expect(settings.TIME_ZONE).toBe('Europe/Berlin');
+    expect(settings.STATIC_ROOT).toBe('D:\\QATrackData\\static');
+    expect(settings.MEDIA_ROOT).toBe('D:\\QATrackData\\media');
+    expect(settings.STATIC_URL).toBe('/static/');
+    expect(settings.CHROME_PATH).toBeNull();
+    expect(settings.ADMINS).toEqual([['Medical Physics', 'physics@hospital.org']]);
+    expect(settings.EMAIL_HOST).toBe('smtp.hospital.local');
+    expect(settings.EMAIL_PORT).toBe(587);
+    expect(settings.EMAIL_USE_TLS).toBe(true);
+    expect(settings.EMAIL_HOST_PASSWORD).toBe(`smtp ${CANARY}`);
+    expect(settings.SERVER_EMAIL).toBe('qatrack@hospital.org');
+    expect(settings.DEFAULT_FROM_EMAIL).toBe('qatrack@hospital.org');
+    // The raw canary never appears verbatim: its quotes and backslashes are escaped.
+    expect(text).not.toContain(CANARY);
+  });
+
+  it('SQL Server default instance with a port; PostgreSQL on posix; e-mail off; a Chrome path', async () => {
+    const mssql = await importSettings(
+      dir,
+      { ...base, database: { ...base.database, instance: undefined, port: 1444 } },
+      'win32',
+    );
+    expect(mssql.settings.DATABASES.default.HOST).toBe('sql01.hospital.local');
+    expect(mssql.settings.DATABASES.default.PORT).toBe('1444');
+
+    const pg = await importSettings(
+      dir,
+      {
+        ...base,
+        paths: { installDir: '/opt/qatrack', dataDir: '/srv/qatrack' },
+        database: {
+          ...base.database,
+          engine: 'postgresql',
+          instance: undefined,
+          server: '127.0.0.1',
+          port: 5432,
+        },
+        email: { enabled: false },
+        site: { hostNames: ['qatrack.test'] },
+      },
+      'posix',
+      { chromePath: '/usr/bin/chromium' },
+    );
+    expect(pg.settings.DATABASES.default).toEqual({
+      ENGINE: 'django.db.backends.postgresql',
+      NAME: 'qatrackplus',
+      USER: 'qatrack',
+      PASSWORD: CANARY,
+      HOST: '127.0.0.1',
+      PORT: '5432',
+    });
+    expect(pg.settings.HTTP_OR_HTTPS).toBe('http');
+    expect(pg.settings.CHROME_PATH).toBe('/usr/bin/chromium');
+    expect(pg.settings.EMAIL_BACKEND).toBe('django.core.mail.backends.dummy.EmailBackend');
+    expect(pg.settings.STATIC_ROOT).toBe('/srv/qatrack/static');
+  });
+
+  it('passwords travel as SecretRefs with python-str encoding, never as values', () => {
+    const { answers } = load(base);
+    const parts = renderLocalSettings({
+      answers,
+      layout: computeLayout(answers, 'win32'),
+      versions: {},
+      timeZone: 'UTC',
+    });
+    const refs = parts.filter((p) => typeof p !== 'string');
+    expect(refs).toEqual([
+      { $secret: 'database.login.password', encode: 'python-str' },
+      { $secret: 'database.readonlyLogin.password', encode: 'python-str' },
+      { $secret: 'email.password', encode: 'python-str' },
+    ]);
+    expect(JSON.stringify(parts)).not.toContain('C4nary');
+  });
+});

@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../electron/engine/release.js';
+import type { PlanResult } from '../../electron/engine/report.js';
+import { runSession } from '../../electron/engine/session.js';
+import type { SimState } from '../../electron/hosts/sim/state.js';
+import { cleanServer, withCertificate, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
+import { commandsFor } from '../../electron/hosts/windows/argv.js';
+import { windowsProfile } from '../../electron/steps/windows/index.js';
+import { CANARY, exampleAnswers, newStateFile } from '../support/windows-sim.js';
+
+/**
+ * Golden plans: the exact actions, argv, files and SQL for three answer sets, on a clean server.
+ * Reviewed like code. UPDATE_GOLDEN=1 rewrites them after an intended change.
+ */
+
+const DIR = 'test/golden/windows';
+const THUMB = 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678';
+
+const cases: { name: string; edit: (a: any) => void; seed: () => SimState; x86?: boolean }[] = [
+  {
+    name: 'x64-existing-sql',
+    edit: (a) => {
+      a.site.https = { enabled: false };
+      a.workers = { count: 2, basePort: 8000 };
+      a.database.authMode = 'sql';
+      a.database.admin = { user: 'qatrack_installer', password: 'Admin-pw 2026 "x"' };
+    },
+    seed: () => withExistingSql(cleanServer()),
+  },
+  {
+    name: 'x86-sql-express',
+    x86: true,
+    edit: (a) => {
+      a.python.arch = 'x86';
+      a.paths.bundleDir = 'E:\\qatrack-bundle-3.1.1.4-x86';
+      a.database = {
+        ...a.database,
+        mode: 'express',
+        server: 'localhost',
+        instance: 'SQLEXPRESS',
+        port: 1433,
+        authMode: 'windows',
+      };
+      a.site.https = { enabled: false };
+      a.workers = { count: 2, basePort: 8000 };
+      a.email = { enabled: false };
+      a.backup = { enabled: true, retentionDays: 30, time: '01:15' };
+    },
+    seed: () => cleanServer(),
+  },
+  {
+    name: 'https-4-workers',
+    edit: (a) => {
+      a.site.https = {
+        enabled: true,
+        port: 443,
+        redirectHttp: true,
+        certificate: { mode: 'thumbprint', thumbprint: THUMB.toLowerCase().replace(/(.{8})/g, '$1 ') },
+      };
+      a.workers = { count: 4, basePort: 9000 };
+      a.database.server = 'localhost';
+      a.database.instance = undefined;
+      a.database.port = undefined;
+    },
+    seed: () => withCertificate(withExistingSql(cleanServer()), THUMB, ['qatrack.hospital.local']),
+  },
+];
+
+function render(plan: PlanResult): { text: string; files: Record<string, string> } {
+  const lines: string[] = [];
+  const files: Record<string, string> = {};
+  for (const step of plan.steps) {
+    lines.push(`## ${step.id} — ${step.title}${step.actions.length ? '' : ' (nothing to do)'}`);
+    for (const a of step.actions) {
+      lines.push(`- ${a.describe}`);
+      if (a.kind === 'writeFile') {
+        files[a.path] = a.content.map((p) => (typeof p === 'string' ? p : `«secret ${p.$secret}»`)).join('');
+        lines.push(`    file ${a.path} (${files[a.path]!.length} characters, below)`);
+      } else if (a.kind === 'sql') {
+        const params = Object.entries(a.params).map(
+          ([k, p]) =>
+            `@${k}=${typeof p.value === 'object' ? `«secret ${p.value.$secret}»` : JSON.stringify(p.value)}`,
+        );
+        lines.push(
+          `    sql on ${a.connection.server}${a.connection.port ? `,${a.connection.port}` : ''} (${a.connection.auth} auth): ${params.join(' ')}`,
+        );
+        lines.push(...a.batch.split('\n').map((l) => `      | ${l}`));
+      } else if (a.kind === 'mkdir' || a.kind === 'copy' || a.kind === 'remove') {
+        // describe says it all
+      } else {
+        const cmds =
+          commandsFor(a, {
+            thumbprint: THUMB,
+            taskXmlFile: '%TEMP%\\task.xml',
+            isFile: a.kind === 'acl' && a.path.endsWith('.py'),
+          }) ?? [];
+        for (const c of cmds) {
+          const argv = c.args.map((x) => (x.length > 120 ? `${x.slice(0, 24)}…(${x.length} chars)` : x));
+          lines.push(
+            `    $ ${[c.file, ...argv].map((x) => (/\s/.test(x) || x === '' ? `"${x}"` : x)).join(' ')}${c.stdinJson !== undefined ? `  <<< ${JSON.stringify(c.stdinJson)}` : ''}`,
+          );
+        }
+        if (a.kind === 'scheduledTask' && a.xml) files[`task ${a.name}`] = a.xml;
+      }
+    }
+  }
+  lines.push('', '# Files written', '');
+  for (const [p, content] of Object.entries(files))
+    lines.push(`### ${p}`, '```', content.replace(/\r\n/g, '\n').trimEnd(), '```', '');
+  return { text: lines.join('\n') + '\n', files };
+}
+
+describe('golden Windows plans', () => {
+  for (const c of cases) {
+    it(`${c.name} matches test/golden/windows/${c.name}.txt`, async () => {
+      const a = exampleAnswers(c.edit);
+      const catalog = loadCatalog('3.1.1.4');
+      if (c.x86) catalog.python.archs = ['x64', 'x86']; // the shipped catalog does not offer x86 yet
+      const file = newStateFile(c.seed());
+      const { result } = await runSession({
+        command: 'plan',
+        answers: a.answers,
+        secrets: a.secrets,
+        hostSpec: { kind: 'sim', file },
+        steps: windowsProfile,
+        catalog,
+        logFile: path.join(path.dirname(file), 'plan.log'),
+      });
+      const { text } = render(result);
+      const json = JSON.stringify(result, null, 2) + '\n';
+      expect(text).not.toContain(CANARY);
+      expect(json).not.toContain(CANARY);
+      const txtPath = path.join(DIR, `${c.name}.txt`);
+      const jsonPath = path.join(DIR, `${c.name}.json`);
+      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(txtPath)) {
+        mkdirSync(DIR, { recursive: true });
+        writeFileSync(txtPath, text);
+        writeFileSync(jsonPath, json);
+      }
+      expect(text).toBe(readFileSync(txtPath, 'utf8'));
+      expect(json).toBe(readFileSync(jsonPath, 'utf8'));
+    });
+  }
+});
