@@ -14,6 +14,7 @@ import { describeInterrupted, findInterrupted, Journal, readJournal } from './jo
 import { computeLayout, type Layout } from './layout.js';
 import { createFileLogger, type RunLogger } from './logger.js';
 import { Redactor } from './redactor.js';
+import { ensureWritableDir } from './writable.js';
 import { loadCatalog, resolveRelease } from './release.js';
 import type { PlanResult, RunReport } from './report.js';
 import { Runner, toReportedError } from './runner.js';
@@ -93,12 +94,27 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
   const runId = newRunId();
   const layout = computeLayout(o.answers, platformFor(o.hostSpec));
   const release = resolveRelease(o.answers, layout, o.catalog ?? loadCatalog(o.answers.release));
-  const logFile = o.logFile ?? defaultLogFile(o.hostSpec, layout, o.command, runId);
+  const mutating = MUTATING.includes(o.command);
+  // The journal and logs need their folder before anything changes; a read-only target is bad input.
+  if (mutating)
+    ensureWritableDir(stateDirFor(o.hostSpec, layout), {
+      path: o.hostSpec.kind === 'sim' ? '--host' : 'paths.dataDir',
+      what: "the installer's state folder",
+    });
+  if (o.logFile)
+    ensureWritableDir(path.dirname(path.resolve(o.logFile)), { path: '--log-file', what: 'the log folder' });
+  let logFile = o.logFile ?? defaultLogFile(o.hostSpec, layout, o.command, runId);
   const redactor = new Redactor(o.secrets.values());
-  const logger: RunLogger = createFileLogger(logFile, redactor);
+  let logger: RunLogger;
+  try {
+    logger = createFileLogger(logFile, redactor);
+  } catch {
+    // plan/verify beside a state folder that cannot be written: log to the temp folder instead.
+    logFile = path.join(os.tmpdir(), 'qatrack-installer', 'logs', path.basename(logFile));
+    logger = createFileLogger(logFile, redactor);
+  }
   const events = new EventBus(redactor, logger);
   if (o.onEvent) events.on(o.onEvent);
-  const mutating = MUTATING.includes(o.command);
   let host: Host | undefined;
   let journal: Journal | undefined;
   let end: { ok: boolean; exitCode: number; message: string } | undefined;

@@ -127,6 +127,24 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
     expect(un.stderr).toMatch(/--yes/);
   });
 
+  it('a state folder or log folder that cannot be written is bad input (64) and changes nothing', async () => {
+    const dir = tempDir('qti-cli-');
+    const blocker = path.join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const state = path.join(blocker, 'state.json');
+    const r = await runCli(['install', '--host', `sim:${state}`, '--answers', EXAMPLE, ...TEST_STEPS]);
+    expect(r.exitCode).toBe(64);
+    expect(r.stderr).toMatch(
+      /error \[FOLDER_NOT_WRITABLE\]: The installer cannot write the installer's state folder .*a-file \(E[A-Z]+\)/,
+    );
+    expect(r.stderr).toMatch(/^  --host: must name a folder the installer can create and write/m);
+    const s = sim();
+    const log = await runCli(['install', '--log-file', path.join(blocker, 'x.log'), ...s.args]);
+    expect(log.exitCode).toBe(64);
+    expect(log.stderr).toMatch(/^  --log-file: /m);
+    expect(existsSync(s.state)).toBe(false);
+  });
+
   it('a failed step exits 1 with code, advice and log path; repair then converges', async () => {
     const s = sim();
     writeFileSync(
