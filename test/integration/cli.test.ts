@@ -137,11 +137,11 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
     expect(r.stderr).toMatch(
       /error \[FOLDER_NOT_WRITABLE\]: The installer cannot write the installer's state folder .*a-file \(E[A-Z]+\)/,
     );
-    expect(r.stderr).toMatch(/^  --host: must name a folder the installer can create and write/m);
+    expect(r.stderr).toMatch(/^ {2}--host: must name a folder the installer can create and write/m);
     const s = sim();
     const log = await runCli(['install', '--log-file', path.join(blocker, 'x.log'), ...s.args]);
     expect(log.exitCode).toBe(64);
-    expect(log.stderr).toMatch(/^  --log-file: /m);
+    expect(log.stderr).toMatch(/^ {2}--log-file: /m);
     expect(existsSync(s.state)).toBe(false);
   });
 
