@@ -15,7 +15,7 @@ export function ensureWritableDir(dir: string, field: { path: string; what: stri
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     if (!FS_REFUSALS.has(code)) throw e;
     throw new InputError(
-      'FOLDER_NOT_WRITABLE',
+      'PATH_NOT_WRITABLE',
       `The installer cannot write ${field.what} ${dir} (${code}); nothing was changed.`,
       [{ path: field.path, message: `must name a folder the installer can create and write (${dir})` }],
       `Choose another ${field.path}, or fix the permissions of ${dir}.`,

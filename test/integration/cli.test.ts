@@ -135,7 +135,7 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
     const r = await runCli(['install', '--host', `sim:${state}`, '--answers', EXAMPLE, ...TEST_STEPS]);
     expect(r.exitCode).toBe(64);
     expect(r.stderr).toMatch(
-      /error \[FOLDER_NOT_WRITABLE\]: The installer cannot write the installer's state folder .*a-file \(E[A-Z]+\)/,
+      /error \[PATH_NOT_WRITABLE\]: The installer cannot write the installer's state folder .*a-file \(E[A-Z]+\)/,
     );
     expect(r.stderr).toMatch(/^ {2}--host: must name a folder the installer can create and write/m);
     const s = sim();
