@@ -272,7 +272,13 @@ export async function downloadAll(
     return o;
   };
   try {
-    return await Promise.all(requests.map((r) => limit(() => downloadOne(r, opts, dispatcher, hasher))));
+    // Settle every download before closing the pool: a failure must not orphan the others mid-hash.
+    const settled = await Promise.allSettled(
+      requests.map((r) => limit(() => downloadOne(r, opts, dispatcher, hasher))),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<DownloadResult>).value);
   } finally {
     await pool.close();
   }
