@@ -45,6 +45,8 @@ export interface RunReport {
   notDone: string[];
   rebootRequired: boolean;
   error?: ReportedError;
+  /** The run stopped on bad input (e.g. a preflight finding) before changing anything: exit 64. */
+  invalidInput?: boolean;
   /** Set when the previous run was killed: what it was doing. */
   interrupted?: string;
   logFile?: string;

@@ -1,7 +1,7 @@
 import type { Action } from './actions/index.js';
 import { applyAction, checkProduces } from './apply-action.js';
 import type { EventBus } from './emitter.js';
-import { CancelledError, EXIT, InstallerError } from './errors.js';
+import { CancelledError, EXIT, InputError, InstallerError } from './errors.js';
 import type { StepStatus } from './events.js';
 import { hashActions, validateActions } from './validate-actions.js';
 import { describeInterrupted, type Journal } from './journal.js';
@@ -170,6 +170,7 @@ export class Runner {
     message: string;
     error?: ReportedError;
     rebootRequired: boolean;
+    invalidInput?: boolean;
   }> {
     const reports: StepReport[] = [];
     const applicable = steps.filter((s) => this.#applies(s) && (!uninstall || s.planUninstall !== undefined));
@@ -242,7 +243,7 @@ export class Runner {
         reports.push({ id: step.id, title: step.title, status, changed: 0, message: err.message });
         this.o.events.emit({ type: 'step-end', step: step.id, status, changed: 0, message: err.message });
         const rest = applicable.slice(index + 1);
-        return this.#stopped(
+        const stopped = this.#stopped(
           cancelled ? 'cancelled' : 'failed',
           reports,
           rest,
@@ -250,6 +251,9 @@ export class Runner {
           rebootRequired,
           cancelled ? undefined : err,
         );
+        // Bad input found while planning, before this run changed anything, is reported like an
+        // invalid answers file (exit 64): the person fixes the input, nothing needs repairing.
+        return { ...stopped, invalidInput: e instanceof InputError && changed === 0 };
       }
     }
     const notDone = [...deferred];
@@ -361,7 +365,9 @@ export class Runner {
   ): RunReport {
     const exitCode =
       status === 'failed'
-        ? EXIT.failure
+        ? extra.invalidInput
+          ? EXIT.invalidInput
+          : EXIT.failure
         : status === 'cancelled'
           ? EXIT.cancelled
           : status === 'reboot-required'

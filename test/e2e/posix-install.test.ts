@@ -230,7 +230,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
         a.paths.wheelhouseDir = path.join(site.root, 'no-such-wheelhouse');
       });
       const r = await cli(site, ['install', '--yes'], file);
-      expect(r.exitCode).not.toBe(0);
+      expect(r.exitCode).toBe(64);
       expect(r.all).toContain('WHEELHOUSE_MISSING');
       expect(r.all).toContain('paths.wheelhouseDir');
       await nothingInstalled('nowheels');
@@ -243,7 +243,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
         a.paths.wheelhouseDir = bogus;
       });
       const r = await cli(site, ['install', '--yes'], file);
-      expect(r.exitCode).not.toBe(0);
+      expect(r.exitCode).toBe(64);
       expect(r.all).toContain('WHEELHOUSE_MISSING');
       await nothingInstalled('badwheels');
     }, 120_000);
@@ -253,7 +253,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
         a.python = { executable: path.join(site.root, 'no-python', 'python3') };
       });
       const r = await cli(site, ['install', '--yes'], file);
-      expect(r.exitCode).not.toBe(0);
+      expect(r.exitCode).toBe(64);
       expect(r.all).toContain('PYTHON_MISSING');
       expect(r.all).toContain('python.executable');
       await nothingInstalled('nopython');
@@ -268,7 +268,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
           a.site.httpPort = port;
         });
         const r = await cli(site, ['install', '--yes'], file);
-        expect(r.exitCode).not.toBe(0);
+        expect(r.exitCode).toBe(64);
         expect(r.all).toContain('PORT_IN_USE');
         expect(r.all).toContain(`port ${port}`);
         expect(r.all).toContain(`pid ${process.pid}`);
@@ -283,7 +283,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
         a.database.provision = true;
       });
       const r = await cli(site, ['plan'], file);
-      expect(r.exitCode).not.toBe(0);
+      expect(r.exitCode).toBe(64);
       expect(r.all).toContain('PROVISION_UNSUPPORTED');
       expect(r.all).toContain('database.provision');
       await nothingInstalled('provision');
@@ -302,7 +302,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
           a.paths.dataDir = path.join(site.root, 'readonly-data');
         });
         const r = await cli(site, ['install', '--yes'], file);
-        expect(r.exitCode).not.toBe(0);
+        expect(r.exitCode).toBe(64);
         expect(r.all).toContain('PATH_NOT_WRITABLE');
         expect(r.all).toContain('paths.installDir');
         expect(await readdir(ro)).toEqual([]);

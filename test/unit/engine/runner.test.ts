@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionInput } from '../../../electron/engine/actions/index.js';
 import type { FileResult } from '../../../electron/engine/queries.js';
 import type { ProgressEvent } from '../../../electron/engine/events.js';
+import { InputError } from '../../../electron/engine/errors.js';
 import { Runner } from '../../../electron/engine/runner.js';
 import { defineStep, type Step } from '../../../electron/engine/step.js';
 import type { ApplyContext, Host } from '../../../electron/hosts/host.js';
@@ -262,5 +263,34 @@ describe('runner', () => {
     const everything = JSON.stringify([report, seen, logger.lines]);
     expect(everything).toContain('Login failed');
     expect(everything).not.toContain('C4nary');
+  });
+});
+
+describe('bad input found while planning', () => {
+  const refuses = (id: string, dependsOn: string[] = []) =>
+    defineStep({
+      id,
+      title: `Refuses ${id}`,
+      dependsOn,
+      probe: () => Promise.resolve(undefined),
+      plan: (): ActionInput[] => {
+        throw new InputError('PORT_IN_USE', 'Port 80 is in use by w3wp.exe (PID 1234).', [
+          { path: 'site.httpPort', message: 'in use' },
+        ]);
+      },
+    });
+
+  it('exits 64 when nothing was changed yet', async () => {
+    const { runner } = await runnerFor([refuses('preflight'), folder('a', 'C:\\A', ['preflight'])]);
+    const report = await runner.install();
+    expect(report.exitCode).toBe(64);
+    expect(report.steps.find((s) => s.id === 'a')?.status).toBe('pending');
+  });
+
+  it('exits 1 once this run has changed the machine (repair is needed then)', async () => {
+    const { runner } = await runnerFor([folder('a', 'C:\\A'), refuses('late', ['a'])]);
+    const report = await runner.install();
+    expect(report.steps.find((s) => s.id === 'a')?.status).toBe('changed');
+    expect(report.exitCode).toBe(1);
   });
 });
