@@ -2,6 +2,7 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
 import { artifact, MSIEXEC, ODBC_DRIVER, PRODUCT, setupLogDir } from './names.js';
+import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /**
  * VC++ 2015-2022 runtime and Microsoft ODBC Driver 17 for SQL Server. The server is 64-bit, so the
@@ -45,7 +46,7 @@ export function versionAtLeast(have: string, want: string): boolean {
 export const runtimesStep = defineStep<RuntimesProbe>({
   id: 'win-runtimes',
   title: 'VC++ runtime and ODBC Driver 17',
-  dependsOn: ['win-preflight'],
+  dependsOn: ['win-preflight', SETUP_LOGS_STEP],
   async probe(ctx) {
     const vcredist: RuntimesProbe['vcredist'] = [];
     for (const runtime of vcRuntimes(ctx.answers.python.arch)) {
@@ -63,8 +64,6 @@ export const runtimesStep = defineStep<RuntimesProbe>({
       ({ found }) => !found.installed || !versionAtLeast(found.version, vcWant),
     );
     const needOdbc = !p.odbc.installed || !versionAtLeast(p.odbc.version, odbcWant);
-    if (needVc.length > 0 || needOdbc)
-      actions.push({ kind: 'mkdir', describe: `Create folder ${logs}`, path: logs });
     for (const { runtime } of needVc) {
       const log = layout.join(logs, `vcredist-${runtime.arch}.log`);
       actions.push({
