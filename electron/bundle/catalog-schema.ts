@@ -47,6 +47,16 @@ export const artifactSchema = z
     /** Where the pinned hash comes from (publisher page, first verified download...). */
     source: z.string().optional(),
     /**
+     * The download is only a web bootstrapper that needs the internet when run (SQL Server Express):
+     * an air-gapped install needs this offline media file instead, which only the vendor's tool on
+     * a connected Windows machine produces (`prepare`). `bundle create` takes it from the user
+     * (--<id>-media FILE), pins it by its hash in the manifest, and installs run it from artifacts/.
+     */
+    offlineMedia: z
+      .object({ file: z.string().regex(/^[A-Za-z0-9._+-]+$/), prepare: z.string() })
+      .strict()
+      .optional(),
+    /**
      * The artifact is a zip holding this executable: `bundle create` unpacks it to tools/<unpack>
      * so the air-gapped target can run it directly (uv).
      */

@@ -8,6 +8,7 @@ import { artifactApplies, pinKey, type Artifact } from './catalog-schema.js';
 import { downloadAll, mirrorUrl, type DownloadEvent, type DownloadResult } from './download.js';
 import { hashFiles } from './hash-pool.js';
 import { sha256Text } from './hash.js';
+import { addMedia, checkMedia, planMedia } from './media.js';
 import { sealManifest, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { expectedPin, loadPins, savePins } from './pins.js';
 import { splitRequirements } from './requirements.js';
@@ -42,6 +43,11 @@ export interface CreateOptions {
   mirrorOnly?: boolean;
   /** Optional artifact ids to include, e.g. ["sqlexpress", "chrome"]. */
   include?: string[];
+  /**
+   * Offline media prepared by hand for artifacts whose download is only a web bootstrapper, by id
+   * (sqlexpress → SQLEXPR_x64_ENU.exe); implies including that id.
+   */
+  media?: Record<string, string>;
   /** Pin artifacts that have no hash yet by this download, and write them to the pins file. */
   acceptNewPins?: boolean;
   wheelhouse: WheelhouseSource;
@@ -192,7 +198,12 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
       [{ path: 'arch', message: `allowed: ${catalog.python.archs.join(', ')}` }],
     );
   }
-  const artifacts = selectArtifacts(catalog.artifacts, o.arch, o.include);
+  const selected = selectArtifacts(catalog.artifacts, o.arch, [
+    ...(o.include ?? []),
+    ...Object.keys(o.media ?? {}),
+  ]);
+  const { download: artifacts, media } = planMedia(selected, o.media);
+  await checkMedia(media);
   const pins = await loadPins(o.release, o.pinsDir);
   const unpinned = artifacts.filter((a) => !expectedPin(a, pins));
   if (unpinned.length > 0 && !o.acceptNewPins) {
@@ -262,7 +273,7 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
     id: a.id,
     version: a.version,
   }));
-  files.push(...(await unpackTools(artifacts, o.out)));
+  files.push(...(await unpackTools(artifacts, o.out)), ...(await addMedia(media, o.out)));
   for (const f of wheelFiles) {
     const h = hashes.get(path.join(wheelDir, f));
     if (!h || 'error' in h)

@@ -47,7 +47,9 @@ export function resolveRelease(
     versions[a.id] ??= a.version;
     if (a.id === 'source') sourceFile = a.file;
     if (!bundle) continue;
-    const where = layout.join(bundle, a.id === 'source' ? 'source' : 'artifacts', a.file);
+    // A bootstrapper-only download is replaced in the bundle by its offline media.
+    const file = a.offlineMedia?.file ?? a.file;
+    const where = layout.join(bundle, a.id === 'source' ? 'source' : 'artifacts', file);
     artifacts[a.id] ??= where;
     if (a.arch !== 'any') artifacts[`${a.id}@${a.arch}`] = where;
     // bundle create unpacks zipped tools into tools/; a plain executable runs from artifacts/.

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,13 +225,50 @@ describe('bundle create and verify', () => {
       r.manifest.files.filter((f) => f.kind !== 'wheel' && f.kind !== 'tool').map((f) => f.path),
     );
     const optional = new Set(
-      fixture.catalog.artifacts.filter((a) => a.optional).map((a) => `artifacts/${a.file}`),
+      fixture.catalog.artifacts
+        .filter((a) => a.optional)
+        .map((a) => `artifacts/${a.offlineMedia?.file ?? a.file}`),
     );
     // resolveRelease also names optional artifacts (used only when the answers ask for them).
     expect(new Set([...resolved].filter((p) => !optional.has(p)))).toEqual(bundled);
     expect(release.artifacts['vcredist@x64']).toBe('E:\\b\\artifacts\\VC_redist.x64.exe');
     expect(release.artifacts['vcredist@x86']).toBe('E:\\b\\artifacts\\VC_redist.x86.exe');
     expect(release.uvExe).toBe('E:\\b\\tools\\uv.exe');
+  });
+
+  it('SQL Express: refuses a file that is not a Windows executable, or media for an artifact that needs none', async () => {
+    const html = path.join(work, 'SQLEXPR_x64_ENU.exe');
+    await writeFile(html, '<html>Sign in to download</html>');
+    const before = mirror.log.length;
+    const notExe = await createBundle(
+      options(path.join(work, 'media-html'), { media: { sqlexpress: html } }),
+    ).catch((e: unknown) => e);
+    expect((notExe as InputError).code).toBe('BUNDLE_MEDIA_INVALID');
+    expect((notExe as InputError).issues[0]!.path).toBe('--sqlexpress-media');
+    const chrome = await createBundle(
+      options(path.join(work, 'media-chrome'), { media: { chrome: html } }),
+    ).catch((e: unknown) => e);
+    expect((chrome as InputError).code).toBe('BUNDLE_MEDIA_UNEXPECTED');
+    expect((chrome as InputError).issues[0]!.path).toBe('--chrome-media');
+    expect(mirror.log.length).toBe(before);
+  });
+
+  it('SQL Express: the prepared media replaces the bootstrapper, and installs resolve to it', async () => {
+    const media = path.join(work, 'media', 'SQLEXPR_x64_ENU.exe');
+    await mkdir(path.dirname(media), { recursive: true });
+    await writeFile(media, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(10_000, 1)]));
+    const r = await createBundle(
+      options(path.join(work, 'with-media'), { include: ['sqlexpress'], media: { sqlexpress: media } }),
+    );
+    const paths = r.manifest.files.map((f) => f.path);
+    expect(paths).toContain('artifacts/SQLEXPR_x64_ENU.exe');
+    expect(paths).not.toContain('artifacts/SQL2022-SSEI-Expr.exe');
+    expect((await verifyBundle(path.join(work, 'with-media'))).ok).toBe(true);
+    const raw = JSON.parse(await readFile('resources/examples/answers.json', 'utf8'));
+    const loaded = loadAnswers({ ...raw, paths: { ...raw.paths, bundleDir: 'E:\\b' } });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const release = resolveRelease(loaded.answers, computeLayout(loaded.answers, 'win32'), fixture.catalog);
+    expect(release.artifacts.sqlexpress).toBe('E:\\b\\artifacts\\SQLEXPR_x64_ENU.exe');
   });
 
   it('refuses an arch the catalog has no complete wheelhouse for, naming the field', async () => {

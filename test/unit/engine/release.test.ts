@@ -25,6 +25,12 @@ describe('resolveRelease', () => {
     expect(r.artifacts['python@x64']).toBeUndefined();
   });
 
+  it('SQL Express resolves to the offline media the bundle holds, never the web bootstrapper', () => {
+    const a = answers();
+    const r = resolveRelease(a, computeLayout(a, 'win32'));
+    expect(r.artifacts.sqlexpress).toBe('E:\\b\\artifacts\\SQLEXPR_x64_ENU.exe');
+  });
+
   it('an x64 Python gets no x86 runtime', () => {
     const a = answers();
     const r = resolveRelease(a, computeLayout(a, 'win32'));
