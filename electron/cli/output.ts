@@ -1,6 +1,6 @@
 import { InputError, InstallerError, EXIT } from '../engine/errors.js';
 import type { RunReport } from '../engine/report.js';
-import { toReportedError } from '../engine/runner.js';
+import { toReportedError } from '../engine/reported-error.js';
 import { Redactor } from '../engine/redactor.js';
 import { SessionError } from '../engine/session-error.js';
 
@@ -44,7 +44,7 @@ export interface CliFailure {
 
 /** Any error reaching the CLI's top: code, plain words, what to do, log path. Never a stack. */
 export function describeFailure(e: unknown, redactor = new Redactor()): CliFailure {
-  const logFile = e instanceof SessionError ? e.logFile : undefined;
+  const logFile = e instanceof SessionError ? e.logFile : e instanceof InstallerError ? e.logFile : undefined;
   const cause = e instanceof SessionError ? e.cause : e;
   if (cause instanceof InputError)
     return {

@@ -2,7 +2,7 @@ import { InputError } from '../engine/errors.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
 import { runSession, type Command } from '../engine/session.js';
 import { confirm, isInteractive } from './confirm.js';
-import { jsonLine, out, renderReport } from './output.js';
+import { err, jsonLine, out, renderReport } from './output.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 import { createProgress } from './progress.js';
 import { renderPlan, siteUrl } from './render-plan.js';
@@ -40,6 +40,11 @@ export async function runPlan(
     steps: p.steps,
     catalog: p.catalog,
     logFile: o.logFile,
+    // Warnings (e.g. the last run was killed) go to stderr; the plan itself to stdout.
+    onEvent: (e) => {
+      if (!o.json && e.type === 'log' && (e.level === 'warn' || e.level === 'error'))
+        err(`${e.level}: ${e.message}\n`);
+    },
   });
   if (o.json)
     jsonLine({

@@ -3,6 +3,9 @@
  * Anything else reaching the top level is a bug and is reported as INTERNAL with the log path.
  */
 export class InstallerError extends Error {
+  /** The run's log, set when the error leaves a session (the CLI prints it). */
+  logFile?: string;
+
   constructor(
     readonly code: string,
     message: string,

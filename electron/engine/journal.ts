@@ -113,10 +113,9 @@ export function findInterrupted(entries: readonly JournalEntry[]): InterruptedRu
   };
 }
 
+/** "previous run X was interrupted during step Y; re-probing": the next run says so and re-probes. */
 export const describeInterrupted = (i: InterruptedRun) =>
-  `previous run ${i.runId} (${i.command}, started ${i.startedAt}) was interrupted` +
-  (i.step ? ` during step ${i.step}` : '') +
-  '; re-probing';
+  `previous run ${i.runId} was interrupted${i.step ? ` during step ${i.step}` : ''}; re-probing`;
 
 export interface JournalOpenOptions {
   runId: string;

@@ -40,7 +40,15 @@ export type LockResult = { ok: true; release: () => Promise<void> } | { ok: fals
  */
 export async function tryLock(file: string, what: string): Promise<LockResult> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const options = { realpath: false, stale: 10_000, lockfilePath: `${file}.lock` };
+  const options = {
+    realpath: false,
+    stale: 10_000,
+    lockfilePath: `${file}.lock`,
+    // proper-lockfile throws from a timer when it could not refresh the lock in time (a busy machine);
+    // that would kill a run mid-step. The run keeps going: the owner record still names it.
+    onCompromised: (err: Error) =>
+      process.emitWarning(`lock on ${file} could not be refreshed: ${err.message}`),
+  };
   const take = async (): Promise<LockResult> => {
     const release = await lockfile.lock(file, options);
     const owner: LockOwner = {

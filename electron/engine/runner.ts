@@ -4,12 +4,15 @@ import type { EventBus } from './emitter.js';
 import { CancelledError, EXIT, InstallerError } from './errors.js';
 import type { StepStatus } from './events.js';
 import { hashActions, validateActions } from './validate-actions.js';
-import type { Journal } from './journal.js';
+import { describeInterrupted, type Journal } from './journal.js';
 import { dependentsOf, orderSteps } from './order.js';
 import type { Redactor } from './redactor.js';
 import type { PlanResult, ReportedError, RunReport, RunStatus, StepReport } from './report.js';
 import type { Check, Step, StepContext } from './step.js';
 import { HostActionError } from '../hosts/host.js';
+import { toReportedError } from './reported-error.js';
+
+export { toReportedError };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStep = Step<any>;
@@ -32,28 +35,6 @@ export interface RunnerOptions {
 export const DEFAULT_ACTION_TIMEOUT_MS = 30 * 60_000;
 
 type Mode = 'install' | 'repair' | 'uninstall';
-
-/** Turns anything thrown into what a person reads: a code, plain words, what to do. */
-export function toReportedError(e: unknown, redactor: Redactor, step?: string): ReportedError {
-  if (e instanceof InstallerError)
-    return { code: e.code, message: redactor.redact(e.message), fix: e.fix && redactor.redact(e.fix), step };
-  if (e instanceof HostActionError)
-    return {
-      code: e.code,
-      message: redactor.redact(e.message),
-      fix: e.details.hint
-        ? redactor.redact(e.details.hint)
-        : 'Look at the log for the details, fix the cause, then run repair.',
-      step,
-    };
-  const message = e instanceof Error ? e.message : String(e);
-  return {
-    code: 'INTERNAL',
-    message: redactor.redact(`Unexpected error: ${message}`),
-    fix: 'This is a bug in the installer; please report it with the log file.',
-    step,
-  };
-}
 
 /**
  * Orders the steps, then for each: probe → plan → apply its actions through the host → journal.
@@ -287,7 +268,7 @@ export class Runner {
           steps: reports,
           notDone: [],
           rebootRequired,
-          message: `${verb}: ${changed} changes in ${reports.filter((r) => r.status === 'changed').length} steps.`,
+          message: `${verb}: ${plural(changed, 'change')} in ${plural(reports.filter((r) => r.status === 'changed').length, 'step')}.`,
         }
       : {
           status: 'nothing-to-do',
@@ -369,11 +350,7 @@ export class Runner {
       steps: this.ordered.map((s) => ({ id: s.id, title: s.title })),
     });
     const interrupted = this.o.journal?.interrupted;
-    if (interrupted)
-      this.#log(
-        'warn',
-        `previous run ${interrupted.runId} was interrupted${interrupted.step ? ` during step ${interrupted.step}` : ''}; re-probing`,
-      );
+    if (interrupted) this.#log('warn', describeInterrupted(interrupted));
   }
 
   #report(
@@ -421,6 +398,8 @@ export class Runner {
     return report;
   }
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Rejects with CancelledError as soon as the signal aborts, whatever `work` is doing. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -1,4 +1,4 @@
-/** A run failed before or outside the steps (lock held, bad profile...): carries the log path. */
+/** An unexpected error (a bug) ended a run: carries the log path. Installer errors are rethrown as they are. */
 export class SessionError extends Error {
   constructor(
     override readonly cause: unknown,

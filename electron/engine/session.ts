@@ -10,16 +10,18 @@ import { profileForHost, stepsFor } from '../steps/index.js';
 import type { Answers } from './answers/index.js';
 import { EventBus } from './emitter.js';
 import type { ProgressListener } from './events.js';
-import { Journal } from './journal.js';
+import { describeInterrupted, findInterrupted, Journal, readJournal } from './journal.js';
 import { computeLayout, type Layout } from './layout.js';
 import { createFileLogger, type RunLogger } from './logger.js';
 import { Redactor } from './redactor.js';
+import { ensureWritableDir } from './writable.js';
 import { loadCatalog, resolveRelease } from './release.js';
 import type { PlanResult, RunReport } from './report.js';
 import { Runner, toReportedError } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Step, StepContext } from './step.js';
 import { SessionError } from './session-error.js';
+import { InstallerError } from './errors.js';
 
 export { SessionError };
 
@@ -92,12 +94,27 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
   const runId = newRunId();
   const layout = computeLayout(o.answers, platformFor(o.hostSpec));
   const release = resolveRelease(o.answers, layout, o.catalog ?? loadCatalog(o.answers.release));
-  const logFile = o.logFile ?? defaultLogFile(o.hostSpec, layout, o.command, runId);
+  const mutating = MUTATING.includes(o.command);
+  // The journal and logs need their folder before anything changes; a read-only target is bad input.
+  if (mutating)
+    ensureWritableDir(stateDirFor(o.hostSpec, layout), {
+      path: o.hostSpec.kind === 'sim' ? '--host' : 'paths.dataDir',
+      what: "the installer's state folder",
+    });
+  if (o.logFile)
+    ensureWritableDir(path.dirname(path.resolve(o.logFile)), { path: '--log-file', what: 'the log folder' });
+  let logFile = o.logFile ?? defaultLogFile(o.hostSpec, layout, o.command, runId);
   const redactor = new Redactor(o.secrets.values());
-  const logger: RunLogger = createFileLogger(logFile, redactor);
+  let logger: RunLogger;
+  try {
+    logger = createFileLogger(logFile, redactor);
+  } catch {
+    // plan/verify beside a state folder that cannot be written: log to the temp folder instead.
+    logFile = path.join(os.tmpdir(), 'qatrack-installer', 'logs', path.basename(logFile));
+    logger = createFileLogger(logFile, redactor);
+  }
   const events = new EventBus(redactor, logger);
   if (o.onEvent) events.on(o.onEvent);
-  const mutating = MUTATING.includes(o.command);
   let host: Host | undefined;
   let journal: Journal | undefined;
   let end: { ok: boolean; exitCode: number; message: string } | undefined;
@@ -125,6 +142,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
         host: formatHostSpec(o.hostSpec),
         redactor,
       });
+    else {
+      // plan/verify take no lock, but still say when the last run was killed (the plan shows what is left).
+      const interrupted = findInterrupted(readJournal(journalFileFor(o.hostSpec, layout)));
+      if (interrupted) events.emit({ type: 'log', level: 'warn', message: describeInterrupted(interrupted) });
+    }
     const runner = new Runner({
       runId,
       steps,
@@ -162,8 +184,14 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     const err = toReportedError(e, redactor);
     logger.log('error', `${err.code}: ${err.message}`, { err: e });
     end = { ok: false, exitCode: 1, message: `${err.code}: ${err.message}` };
-    // Whoever catches this (CLI, wizard) may print the cause: no secret leaves the session.
-    throw new SessionError(redactor.redactErrorInPlace(e), logFile);
+    // Whoever catches this (CLI, wizard, unattended) prints it: no secret leaves the session.
+    // Installer errors keep their class (callers map InputError/CancelledError to exit codes).
+    redactor.redactErrorInPlace(e);
+    if (e instanceof InstallerError) {
+      e.logFile = logFile;
+      throw e;
+    }
+    throw new SessionError(e, logFile);
   } finally {
     await journal?.close(end).catch(() => undefined);
     if (!o.host)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -135,15 +135,20 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     expect((await get(site.workerPorts[2]!, '/accounts/login/')).status).toBe(200);
   }, 180_000);
 
-  it('deleting local_settings.py, then repair, restores the same file', async () => {
+  it('deleting local_settings.py and the static folder, then repair, restores both', async () => {
     const before = await readFile(localSettings());
     await rm(localSettings());
+    await rm(path.join(site.dataDir, 'static'), { recursive: true, force: true });
+    expect((await get(site.httpPort, '/static/qa/img/tux.png')).status).toBe(404);
     const plan = await cli(site, ['plan']);
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain('local_settings.py');
     const repair = await cli(site, ['repair', '--yes']);
     expect(repair.exitCode, repair.all).toBe(0);
     expect(sha256(await readFile(localSettings()))).toBe(sha256(before));
+    const tux = await get(site.httpPort, '/static/qa/img/tux.png');
+    expect(tux.status).toBe(200);
+    expect(tux.headers['x-served-by']).toBe('nginx');
     expect((await cli(site, ['plan'])).exitCode).toBe(0);
   }, 180_000);
 
@@ -160,6 +165,27 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     expect(dbs.readonly!.PASSWORD).toBe(SECRETS['database.readonlyLogin.password']);
     expect(dbs.readonly!.USER).toBe('qatrack_reports');
   }, 60_000);
+
+  it('a new database password: repair rewrites local_settings.py and restarts every worker with it', async () => {
+    const before = await Promise.all(workers.map((n) => servicePid(site, n)));
+    const password = `new ${CANARY} 2`;
+    await site.pg.sql(`ALTER ROLE qatrack PASSWORD $pw$${password}$pw$;`);
+    site.secrets['database.login.password'] = password;
+    const plan = await cli(site, ['plan']);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain('local_settings.py');
+    expect(plan.stdout).toMatch(/Update and restart QATrack\+ Worker 1/);
+    const repair = await cli(site, ['repair', '--yes']);
+    expect(repair.exitCode, repair.all).toBe(0);
+    const after = await Promise.all(workers.map((n) => servicePid(site, n)));
+    for (const [i, pid] of after.entries()) {
+      expect(pid).not.toBe(before[i]);
+      expect(alive(pid!)).toBe(true);
+    }
+    // Django opens a new connection per request: answering proves the workers use the new password.
+    for (let i = 0; i < 6; i++) expect((await get(site.httpPort, '/')).status).toBe(200);
+    expect((await cli(site, ['plan'])).exitCode).toBe(0);
+  }, 240_000);
 
   it('killing the installer with SIGKILL mid-run, then repair, converges', async () => {
     // Give the run real work: a broken venv means a reinstall of every package and restarts.
@@ -254,16 +280,24 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
       }
     }, 120_000);
 
-    it('a read-only target folder', async (ctx) => {
-      const ro = path.join(site.root, 'readonly');
-      await execa('mkdir', ['-p', ro]);
-      const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], {
-        reject: false,
+    it('database provisioning asked for on posix (the DBA prepares the database there)', async () => {
+      const file = await fresh('provision', (a) => {
+        a.database.provision = true;
       });
-      if (mounted.exitCode !== 0) {
-        if (process.env.CI === 'true') throw new Error(`cannot mount a read-only tmpfs: ${mounted.stderr}`);
-        ctx.skip();
-      }
+      const r = await cli(site, ['plan'], file);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.all).toContain('PROVISION_UNSUPPORTED');
+      expect(r.all).toContain('database.provision');
+      await nothingInstalled('provision');
+    }, 120_000);
+
+    it('a read-only target folder', async () => {
+      const ro = path.join(site.root, 'readonly');
+      await mkdir(ro);
+      // root writes anywhere a mode allows, so as root the folder is a read-only mount instead.
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
+      else await chmod(ro, 0o555);
       try {
         const file = await writeAnswers(site, 'readonly', (a) => {
           a.paths.installDir = path.join(ro, 'app');
@@ -275,12 +309,13 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
         expect(r.all).toContain('paths.installDir');
         expect(await readdir(ro)).toEqual([]);
       } finally {
-        await execa('umount', [ro], { reject: false });
+        if (asRoot) await execa('umount', [ro], { reject: false });
+        else await chmod(ro, 0o755);
       }
     }, 120_000);
   });
   it('the canary password is in no output, log, journal or worker command line', async () => {
-    const secrets = Object.values(SECRETS);
+    const secrets = [...new Set([...Object.values(SECRETS), ...Object.values(site.secrets)])];
     for (const out of site.outputs) for (const s of secrets) expect(out).not.toContain(s);
     const files = [...(await allFiles(site.installDir)), ...(await allFiles(site.dataDir))].filter(
       (f) => !f.endsWith('local_settings.py') && !f.includes(`${path.sep}venv${path.sep}`),

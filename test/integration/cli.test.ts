@@ -21,7 +21,8 @@ const allWritten = (dir: string): string =>
     .map((d) => readFileSync(path.join(d.parentPath, d.name), 'utf8'))
     .join('\n');
 
-describe('qatrack-installer CLI (real processes on the sim host)', () => {
+// Each test runs several CLI processes (about 1-3 s each on a busy 2-core machine).
+describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 120_000 }, () => {
   it('plan exits 2 on a new machine, install 0, then plan 0; a second install touches nothing', async () => {
     const s = sim();
     const plan = await runCli(['plan', ...s.args]);
@@ -126,6 +127,24 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(un.stderr).toMatch(/--yes/);
   });
 
+  it('a state folder or log folder that cannot be written is bad input (64) and changes nothing', async () => {
+    const dir = tempDir('qti-cli-');
+    const blocker = path.join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const state = path.join(blocker, 'state.json');
+    const r = await runCli(['install', '--host', `sim:${state}`, '--answers', EXAMPLE, ...TEST_STEPS]);
+    expect(r.exitCode).toBe(64);
+    expect(r.stderr).toMatch(
+      /error \[PATH_NOT_WRITABLE\]: The installer cannot write the installer's state folder .*a-file \(E[A-Z]+\)/,
+    );
+    expect(r.stderr).toMatch(/^ {2}--host: must name a folder the installer can create and write/m);
+    const s = sim();
+    const log = await runCli(['install', '--log-file', path.join(blocker, 'x.log'), ...s.args]);
+    expect(log.exitCode).toBe(64);
+    expect(log.stderr).toMatch(/^ {2}--log-file: /m);
+    expect(existsSync(s.state)).toBe(false);
+  });
+
   it('a failed step exits 1 with code, advice and log path; repair then converges', async () => {
     const s = sim();
     writeFileSync(
@@ -169,6 +188,12 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     child.kill('SIGKILL');
     await child;
     const runId = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!).runId;
+
+    const plan = await runCli(['plan', ...s.args]);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stderr).toContain(
+      `warn: previous run ${runId} was interrupted during step runtime; re-probing`,
+    );
 
     const rerun = await runCli(['install', ...s.args]);
     expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0);
@@ -271,7 +296,7 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     expect(r.stderr).not.toContain('x'.repeat(12));
   });
 
-  it('uninstall --yes removes what the steps installed', async () => {
+  it('uninstall --yes removes what the steps installed, keeping data unless --remove-data', async () => {
     const s = sim();
     expect((await runCli(['install', ...s.args])).exitCode).toBe(0);
     const un = await runCli(['uninstall', '--yes', ...s.args]);
@@ -279,6 +304,10 @@ describe('qatrack-installer CLI (real processes on the sim host)', () => {
     const state = JSON.parse(readFileSync(s.state, 'utf8'));
     expect(state.services).toEqual({});
     expect(Object.keys(state.files).some((k) => k.toLowerCase().startsWith('c:\\qatrack'))).toBe(false);
+    expect(Object.keys(state.files)).toContain('D:\\QATrackData'); // data kept by default
+    const all = await runCli(['uninstall', '--yes', '--remove-data', ...s.args]);
+    expect(all.stdout).toMatch(/Uninstalled: 1 change in 1 step\./);
+    expect(Object.keys(JSON.parse(readFileSync(s.state, 'utf8')).files)).not.toContain('D:\\QATrackData');
   });
 
   it('the shipped profile: plan on a new sim state with the example answers exits 2, no password shown', async () => {

