@@ -18,6 +18,25 @@ export function fixtureBytes(label: string, size: number): Buffer {
   return out;
 }
 
+const MAKE_ZIP = `
+import io, sys, zipfile, json, base64
+entries = json.load(sys.stdin)
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    for name, data in entries.items():
+        z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), base64.b64decode(data))
+sys.stdout.write(base64.b64encode(buf.getvalue()).decode())
+`;
+
+/** A deterministic zip of the given entries, written by Python's zipfile (a real consumer's format). */
+export async function fixtureZip(entries: Record<string, Buffer>, python = 'python3'): Promise<Buffer> {
+  const input = JSON.stringify(
+    Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, v.toString('base64')])),
+  );
+  const { stdout } = await execa(python, ['-c', MAKE_ZIP], { input });
+  return Buffer.from(stdout, 'base64');
+}
+
 export interface FixtureCatalog {
   release: string;
   catalogDir: string;
@@ -40,14 +59,21 @@ export async function makeFixtureCatalog(
     JSON.parse(await readFile(path.join(realCatalogDir, `${release}.json`), 'utf8')),
   );
   const files = new Map<string, Buffer>();
-  const artifacts = real.artifacts.map((a) => {
-    const body = fixtureBytes(`${a.id}@${a.arch}`, opts.artifactBytes ?? 256 * 1024);
+  const artifacts = [];
+  for (const a of real.artifacts) {
+    const filler = fixtureBytes(`${a.id}@${a.arch}`, opts.artifactBytes ?? 256 * 1024);
+    // A zipped tool must be a real zip holding it, as bundle create unpacks it into tools/.
+    const body = a.unpack
+      ? await fixtureZip({ [a.unpack]: filler, 'README.txt': Buffer.from('fixture\n') })
+      : filler;
     files.set(new URL(a.url).pathname, body);
     const sha256 = createHash('sha256').update(body).digest('hex');
-    return a.sha256
-      ? { ...a, sha256, size: body.length, source: 'generated fixture' }
-      : { ...a, source: 'generated fixture, pinned on first download' };
-  });
+    artifacts.push(
+      a.sha256
+        ? { ...a, sha256, size: body.length, source: 'generated fixture' }
+        : { ...a, source: 'generated fixture, pinned on first download' },
+    );
+  }
   const catalog: ReleaseCatalog = {
     ...real,
     python: { ...real.python, archs: opts.archs ?? real.python.archs },

@@ -8,7 +8,8 @@ import { z } from 'zod';
  *   manifest.json            every file's path, size, sha256 (+ the manifest's own hash)
  *   manifest.sig             optional detached Ed25519 signature of manifest.json (base64)
  *   artifacts/<file>         installers (Python, VC++, ODBC, URL Rewrite, ARR, WinSW, ...) and the
- *                            uv release zip (uv-x86_64-pc-windows-msvc.zip: extract uv.exe on the target)
+ *                            uv release zip as downloaded (its pin is checked like every artifact)
+ *   tools/uv[.exe]           uv unpacked from that zip at create time (`unpack` below), in the manifest
  *   wheelhouse/*.whl         every Python requirement for the target platform
  *   source/<file>            QATrack+ release archive
  *
@@ -25,6 +26,12 @@ export const artifactSchema = z
     /** Stable id used by steps: python, vcredist, odbc, urlrewrite, arr, winsw, sqlexpress, chrome, uv, source. */
     id: z.string().regex(/^[a-z0-9-]+$/),
     arch: z.enum(['x64', 'x86', 'any']).default('any'),
+    /**
+     * Whose arch `arch` is matched against: the chosen Python's (its installer, the VC++ runtime a
+     * 32-bit Python loads) or the machine's (always x64: ODBC Driver 17, whose x64 MSI also installs
+     * the 32-bit driver, and the x64 VC++ runtime it needs are installed whatever Python's arch).
+     */
+    for: z.enum(['python', 'machine']).default('python'),
     /** File name inside the bundle's artifacts/ (or source/ for id "source"). */
     file: z.string().regex(/^[A-Za-z0-9._+-]+$/),
     url: z.url(),
@@ -39,9 +46,34 @@ export const artifactSchema = z
     optional: z.boolean().default(false),
     /** Where the pinned hash comes from (publisher page, first verified download...). */
     source: z.string().optional(),
+    /**
+     * The download is only a web bootstrapper that needs the internet when run (SQL Server Express):
+     * an air-gapped install needs this offline media file instead, which only the vendor's tool on
+     * a connected Windows machine produces (`prepare`). `bundle create` takes it from the user
+     * (--<id>-media FILE), pins it by its hash in the manifest, and installs run it from artifacts/.
+     */
+    offlineMedia: z
+      .object({ file: z.string().regex(/^[A-Za-z0-9._+-]+$/), prepare: z.string() })
+      .strict()
+      .optional(),
+    /**
+     * The artifact is a zip holding this executable: `bundle create` unpacks it to tools/<unpack>
+     * so the air-gapped target can run it directly (uv).
+     */
+    unpack: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional(),
   })
   .strict();
 export type Artifact = z.infer<typeof artifactSchema>;
+
+/** Windows Server 2016 and later exist only as 64-bit systems. */
+export const MACHINE_ARCH = 'x64';
+
+/** Whether an install with a Python of `pythonArch` needs this artifact (the optional ones aside). */
+export const artifactApplies = (a: Pick<Artifact, 'arch' | 'for'>, pythonArch: 'x64' | 'x86'): boolean =>
+  a.arch === 'any' || a.arch === (a.for === 'machine' ? MACHINE_ARCH : pythonArch);
 
 export const releaseCatalogSchema = z
   .object({

@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { InputError } from '../engine/errors.js';
 import { loadCatalog } from '../engine/release.js';
-import { pinKey, type Artifact } from './catalog-schema.js';
+import { artifactApplies, pinKey, type Artifact } from './catalog-schema.js';
 import { downloadAll, mirrorUrl, type DownloadEvent, type DownloadResult } from './download.js';
 import { hashFiles } from './hash-pool.js';
 import { sha256Text } from './hash.js';
+import { addMedia, checkMedia, planMedia } from './media.js';
 import { sealManifest, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { expectedPin, loadPins, savePins } from './pins.js';
 import { splitRequirements } from './requirements.js';
@@ -18,6 +19,7 @@ import {
   type WheelhouseOptions,
   type WheelhouseResult,
 } from './wheelhouse.js';
+import { unpackMember } from './unpack.js';
 
 const defaultCatalogDir = fileURLToPath(new URL('../../resources/catalog/releases/', import.meta.url));
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
@@ -41,6 +43,11 @@ export interface CreateOptions {
   mirrorOnly?: boolean;
   /** Optional artifact ids to include, e.g. ["sqlexpress", "chrome"]. */
   include?: string[];
+  /**
+   * Offline media prepared by hand for artifacts whose download is only a web bootstrapper, by id
+   * (sqlexpress → SQLEXPR_x64_ENU.exe); implies including that id.
+   */
+  media?: Record<string, string>;
   /** Pin artifacts that have no hash yet by this download, and write them to the pins file. */
   acceptNewPins?: boolean;
   wheelhouse: WheelhouseSource;
@@ -87,7 +94,10 @@ async function assertEmptyDir(dir: string): Promise<void> {
   }
 }
 
-/** Artifacts of a release for one arch: the required ones plus the optional ids asked for. */
+/**
+ * Artifacts of a release for one Python arch (the same rule as resolveRelease: machine-wide runtimes
+ * are x64 whatever the Python): the required ones plus the optional ids asked for.
+ */
 export function selectArtifacts(
   artifacts: Artifact[],
   arch: 'x64' | 'x86',
@@ -100,12 +110,26 @@ export function selectArtifacts(
       { path: 'include', message: `allowed: ${[...known].sort().join(', ')}` },
     ]);
   }
-  return artifacts.filter(
-    (a) => (a.arch === 'any' || a.arch === arch) && (!a.optional || include.includes(a.id)),
-  );
+  return artifacts.filter((a) => artifactApplies(a, arch) && (!a.optional || include.includes(a.id)));
 }
 
 const folderFor = (a: Artifact) => (a.id === 'source' ? 'source' : 'artifacts');
+
+/** Zipped tools (uv) unpacked into tools/ so the air-gapped target runs them without extracting. */
+async function unpackTools(artifacts: Artifact[], out: string): Promise<ManifestFile[]> {
+  const files: ManifestFile[] = [];
+  for (const a of artifacts) {
+    if (!a.unpack) continue;
+    const rel = `tools/${a.unpack}`;
+    const dest = path.join(out, 'tools', a.unpack);
+    await unpackMember(path.join(out, folderFor(a), a.file), a.unpack, dest);
+    const h = (await hashFiles([{ file: dest }])).get(dest);
+    if (!h || 'error' in h)
+      throw new Error(`could not hash ${rel}: ${h && 'error' in h ? h.error : 'no result'}`);
+    files.push({ path: rel, size: h.size, sha256: h.sha256, kind: 'tool', id: a.id, version: a.version });
+  }
+  return files;
+}
 
 /** Copy a cached wheelhouse or build one, keyed by requirements + platform so a rerun reuses it. */
 async function provideWheelhouse(
@@ -174,7 +198,12 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
       [{ path: 'arch', message: `allowed: ${catalog.python.archs.join(', ')}` }],
     );
   }
-  const artifacts = selectArtifacts(catalog.artifacts, o.arch, o.include);
+  const selected = selectArtifacts(catalog.artifacts, o.arch, [
+    ...(o.include ?? []),
+    ...Object.keys(o.media ?? {}),
+  ]);
+  const { download: artifacts, media } = planMedia(selected, o.media);
+  await checkMedia(media);
   const pins = await loadPins(o.release, o.pinsDir);
   const unpinned = artifacts.filter((a) => !expectedPin(a, pins));
   if (unpinned.length > 0 && !o.acceptNewPins) {
@@ -244,6 +273,7 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
     id: a.id,
     version: a.version,
   }));
+  files.push(...(await unpackTools(artifacts, o.out)), ...(await addMedia(media, o.out)));
   for (const f of wheelFiles) {
     const h = hashes.get(path.join(wheelDir, f));
     if (!h || 'error' in h)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
+import { artifactApplies, releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
 import type { Answers } from './answers/index.js';
 import { InputError } from './errors.js';
 import type { Layout } from './layout.js';
@@ -27,22 +27,35 @@ export function loadCatalog(release: string, dir = catalogDir): ReleaseCatalog {
 /**
  * Where each artifact of the release sits on the target: inside the offline bundle folder, unless
  * the answers point at a wheelhouse or source archive directly.
+ *
+ * `artifacts` is keyed by catalog id, and arch-specific artifacts also by `<id>@<arch>`: an x86
+ * Python needs both `vcredist@x64` (machine-wide, for ODBC) and `vcredist@x86`; the plain id then
+ * names the first of them in catalog order.
  */
 export function resolveRelease(
   answers: Answers,
   layout: Layout,
   catalog = loadCatalog(answers.release),
 ): ReleaseContext {
-  const arch = answers.python.arch;
   const bundle = answers.paths.bundleDir;
   const artifacts: Record<string, string> = {};
   const versions: Record<string, string> = { python: catalog.python.version, qatrack: catalog.release };
   let sourceFile: string | undefined;
+  let uvExe: string | undefined;
   for (const a of catalog.artifacts) {
-    if (a.arch !== 'any' && a.arch !== arch) continue;
-    versions[a.id] = a.version;
+    if (!artifactApplies(a, answers.python.arch)) continue;
+    versions[a.id] ??= a.version;
     if (a.id === 'source') sourceFile = a.file;
-    if (bundle) artifacts[a.id] = layout.join(bundle, a.id === 'source' ? 'source' : 'artifacts', a.file);
+    if (!bundle) continue;
+    // A bootstrapper-only download is replaced in the bundle by its offline media.
+    const file = a.offlineMedia?.file ?? a.file;
+    const where = layout.join(bundle, a.id === 'source' ? 'source' : 'artifacts', file);
+    artifacts[a.id] ??= where;
+    if (a.arch !== 'any') artifacts[`${a.id}@${a.arch}`] = where;
+    // bundle create unpacks zipped tools into tools/; a plain executable runs from artifacts/.
+    // The catalog's uv is the Windows build: a posix target installs with pip.
+    if (a.id === 'uv' && layout.platform === 'win32')
+      uvExe = a.unpack ? layout.join(bundle, 'tools', a.unpack) : exeOrUndefined(where);
   }
   return {
     id: catalog.release,
@@ -52,7 +65,8 @@ export function resolveRelease(
     sourceArchive:
       answers.paths.sourceArchive ??
       (bundle && sourceFile ? layout.join(bundle, 'source', sourceFile) : undefined),
-    // The catalog ships uv as its release zip; only a plain executable can be run directly.
-    uvExe: artifacts.uv?.toLowerCase().endsWith('.exe') ? artifacts.uv : undefined,
+    uvExe,
   };
 }
+
+const exeOrUndefined = (p: string) => (p.toLowerCase().endsWith('.exe') ? p : undefined);

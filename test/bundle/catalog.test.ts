@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pinKey, pinsFileSchema, releaseCatalogSchema } from '../../electron/bundle/catalog-schema.js';
+import {
+  artifactApplies,
+  pinKey,
+  pinsFileSchema,
+  releaseCatalogSchema,
+} from '../../electron/bundle/catalog-schema.js';
 import { loadCatalog } from '../../electron/engine/release.js';
 
 const root = path.resolve(import.meta.dirname, '../../resources/catalog');
@@ -23,13 +28,21 @@ describe('release catalog', () => {
         expect(loadCatalog(catalog.release).release).toBe(catalog.release);
       });
 
-      it.each(['x64', 'x86'] as const)('lists every non-optional artifact for %s exactly once', (arch) => {
-        const forArch = catalog.artifacts.filter((a) => a.arch === arch || a.arch === 'any');
-        for (const id of required) {
-          const hits = forArch.filter((a) => a.id === id && !a.optional);
-          expect(hits, `${id} for ${arch}`).toHaveLength(1);
-        }
-      });
+      it.each(['x64', 'x86'] as const)(
+        'lists every non-optional artifact for a %s Python once per arch',
+        (arch) => {
+          const forArch = catalog.artifacts.filter((a) => artifactApplies(a, arch));
+          for (const id of required) {
+            const hits = forArch.filter((a) => a.id === id && !a.optional);
+            // An x86 Python needs the x86 VC++ runtime besides the machine's x64 one (for ODBC).
+            const archs = id === 'vcredist' && arch === 'x86' ? ['x64', 'x86'] : undefined;
+            if (archs) expect(hits.map((a) => a.arch).sort(), `${id} for ${arch}`).toEqual(archs);
+            else expect(hits, `${id} for ${arch}`).toHaveLength(1);
+          }
+          // The 64-bit server always gets the x64 ODBC MSI.
+          expect(forArch.find((a) => a.id === 'odbc')?.arch).toBe('x64');
+        },
+      );
 
       it('keeps ids per arch and file names unique (files share one artifacts/ folder)', () => {
         const keys = catalog.artifacts.map(pinKey);

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -70,12 +71,46 @@ describe('qatrack-installer bundle', () => {
     const r = await cli(createArgs(out, ['--accept-new-pins']));
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/Bundle .*: 10 files/);
+    // 8 artifacts, the source archive, tools/uv.exe unpacked from its zip, 2 wheels.
+    expect(r.stdout).toMatch(/Bundle .*: 11 files/);
     expect(r.stdout).toContain('New pins written to');
     expect(r.stdout).toMatch(/winsw@any [0-9a-f]{64}/);
     const v = await cli(['bundle', 'verify', out, '--json']);
     expect(v.exitCode).toBe(0);
-    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, files: 10, missing: [], extra: [], altered: [] });
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, files: 11, missing: [], extra: [], altered: [] });
+  });
+
+  it('--include sqlexpress without offline media exits 64 and says how to prepare it on Windows', async () => {
+    const before = mirror.log.length;
+    const r = await cli(
+      createArgs(path.join(work, 'no-media'), ['--accept-new-pins', '--include', 'sqlexpress']),
+    );
+    const text = r.stderr + r.stdout;
+    expect(r.exitCode).toBe(64);
+    expect(text).toContain('BUNDLE_MEDIA_MISSING');
+    expect(text).toContain(
+      'SQL2022-SSEI-Expr.exe /ACTION=Download /MEDIAPATH=C:\\SQLMedia /MEDIATYPE=Core /QUIET',
+    );
+    expect(text).toContain('--sqlexpress-media');
+    expect(mirror.log.length).toBe(before); // refused before downloading anything
+  });
+
+  it('--sqlexpress-media adds the prepared media, pinned in the manifest', async () => {
+    const media = path.join(work, 'SQLEXPR_x64_ENU.exe');
+    await writeFile(media, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4096, 7)]));
+    const out = path.join(work, 'with-media');
+    const r = await cli(createArgs(out, ['--accept-new-pins', '--sqlexpress-media', media, '--json']));
+    expect(r.exitCode, r.stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
+    const entry = manifest.files.find((f: { id?: string }) => f.id === 'sqlexpress');
+    expect(entry).toMatchObject({ path: 'artifacts/SQLEXPR_x64_ENU.exe', size: 4098 });
+    expect(entry.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(media))
+        .digest('hex'),
+    );
+    const v = await cli(['bundle', 'verify', out, '--json']);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true });
   });
 
   it('refuses a prepared wheelhouse that does not resolve offline', async () => {

@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { appendFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,12 @@ import { pinsFileSchema } from '../../electron/bundle/catalog-schema.js';
 import { createBundle, type CreateOptions } from '../../electron/bundle/create.js';
 import { manifestSchema } from '../../electron/bundle/manifest.js';
 import { assertBundleIntact, verifyBundle } from '../../electron/bundle/verify.js';
+import { loadAnswers } from '../../electron/engine/answers/index.js';
 import { InputError } from '../../electron/engine/errors.js';
+import { computeLayout } from '../../electron/engine/layout.js';
+import { resolveRelease } from '../../electron/engine/release.js';
 import {
+  fixtureBytes,
   makeFixtureCatalog,
   makeFixtureWheels,
   type FixtureCatalog,
@@ -83,6 +87,20 @@ describe('bundle create and verify', () => {
     const pins = pinsFileSchema.parse(JSON.parse(await readFile(first.pinsFile!, 'utf8')));
     expect(Object.keys(pins.pins).sort()).toEqual(['arr@any', 'source@any', 'urlrewrite@any', 'winsw@any']);
     expect(first.downloads.every((d) => !d.fromCache)).toBe(true);
+    expect((await verifyBundle(out1())).ok).toBe(true);
+  });
+
+  it('unpacks uv.exe from its release zip into tools/, pinned in the manifest', async () => {
+    const manifest = manifestSchema.parse(
+      JSON.parse(await readFile(path.join(out1(), 'manifest.json'), 'utf8')),
+    );
+    const tool = manifest.files.find((f) => f.path === 'tools/uv.exe');
+    expect(tool).toMatchObject({ kind: 'tool', id: 'uv' });
+    const uv = fixture.catalog.artifacts.find((a) => a.id === 'uv')!;
+    // The fixture zip holds the filler bytes as uv.exe: the unpacked file is exactly them.
+    const unpacked = await readFile(path.join(out1(), 'tools', 'uv.exe'));
+    expect(unpacked.equals(fixtureBytes(`${uv.id}@${uv.arch}`, 200_000))).toBe(true);
+    expect(tool!.sha256).toBe(createHash('sha256').update(unpacked).digest('hex'));
     expect((await verifyBundle(out1())).ok).toBe(true);
   });
 
@@ -183,8 +201,74 @@ describe('bundle create and verify', () => {
     expect(r.manifest.pythonPlatform).toBe('win32');
     expect(paths).toContain('artifacts/python-3.9.13.exe');
     expect(paths).toContain('artifacts/VC_redist.x86.exe');
+    // The machine is 64-bit: the x64 ODBC MSI and the x64 runtime it needs go in too.
+    expect(paths).toContain('artifacts/VC_redist.x64.exe');
+    expect(paths).toContain('artifacts/msodbcsql17-x64.msi');
     expect(paths).toContain('artifacts/rewrite_amd64_en-US.msi');
+    expect(paths).toContain('tools/uv.exe');
     expect(paths).not.toContain('artifacts/python-3.9.13-amd64.exe');
+    // The install side resolves exactly the artifacts this bundle holds.
+    const answers = loadAnswers({
+      ...JSON.parse(await readFile('resources/examples/answers.json', 'utf8')),
+      python: { arch: 'x86' },
+      paths: {
+        ...JSON.parse(await readFile('resources/examples/answers.json', 'utf8')).paths,
+        bundleDir: 'E:\\b',
+      },
+    });
+    if (!answers.ok) throw new Error(JSON.stringify(answers.issues));
+    const release = resolveRelease(answers.answers, computeLayout(answers.answers, 'win32'), fixture.catalog);
+    const resolved = new Set(
+      Object.values(release.artifacts).map((p) => p.slice('E:\\b\\'.length).replace(/\\/g, '/')),
+    );
+    const bundled = new Set(
+      r.manifest.files.filter((f) => f.kind !== 'wheel' && f.kind !== 'tool').map((f) => f.path),
+    );
+    const optional = new Set(
+      fixture.catalog.artifacts
+        .filter((a) => a.optional)
+        .map((a) => `artifacts/${a.offlineMedia?.file ?? a.file}`),
+    );
+    // resolveRelease also names optional artifacts (used only when the answers ask for them).
+    expect(new Set([...resolved].filter((p) => !optional.has(p)))).toEqual(bundled);
+    expect(release.artifacts['vcredist@x64']).toBe('E:\\b\\artifacts\\VC_redist.x64.exe');
+    expect(release.artifacts['vcredist@x86']).toBe('E:\\b\\artifacts\\VC_redist.x86.exe');
+    expect(release.uvExe).toBe('E:\\b\\tools\\uv.exe');
+  });
+
+  it('SQL Express: refuses a file that is not a Windows executable, or media for an artifact that needs none', async () => {
+    const html = path.join(work, 'SQLEXPR_x64_ENU.exe');
+    await writeFile(html, '<html>Sign in to download</html>');
+    const before = mirror.log.length;
+    const notExe = await createBundle(
+      options(path.join(work, 'media-html'), { media: { sqlexpress: html } }),
+    ).catch((e: unknown) => e);
+    expect((notExe as InputError).code).toBe('BUNDLE_MEDIA_INVALID');
+    expect((notExe as InputError).issues[0]!.path).toBe('--sqlexpress-media');
+    const chrome = await createBundle(
+      options(path.join(work, 'media-chrome'), { media: { chrome: html } }),
+    ).catch((e: unknown) => e);
+    expect((chrome as InputError).code).toBe('BUNDLE_MEDIA_UNEXPECTED');
+    expect((chrome as InputError).issues[0]!.path).toBe('--chrome-media');
+    expect(mirror.log.length).toBe(before);
+  });
+
+  it('SQL Express: the prepared media replaces the bootstrapper, and installs resolve to it', async () => {
+    const media = path.join(work, 'media', 'SQLEXPR_x64_ENU.exe');
+    await mkdir(path.dirname(media), { recursive: true });
+    await writeFile(media, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(10_000, 1)]));
+    const r = await createBundle(
+      options(path.join(work, 'with-media'), { include: ['sqlexpress'], media: { sqlexpress: media } }),
+    );
+    const paths = r.manifest.files.map((f) => f.path);
+    expect(paths).toContain('artifacts/SQLEXPR_x64_ENU.exe');
+    expect(paths).not.toContain('artifacts/SQL2022-SSEI-Expr.exe');
+    expect((await verifyBundle(path.join(work, 'with-media'))).ok).toBe(true);
+    const raw = JSON.parse(await readFile('resources/examples/answers.json', 'utf8'));
+    const loaded = loadAnswers({ ...raw, paths: { ...raw.paths, bundleDir: 'E:\\b' } });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const release = resolveRelease(loaded.answers, computeLayout(loaded.answers, 'win32'), fixture.catalog);
+    expect(release.artifacts.sqlexpress).toBe('E:\\b\\artifacts\\SQLEXPR_x64_ENU.exe');
   });
 
   it('refuses an arch the catalog has no complete wheelhouse for, naming the field', async () => {

@@ -16,6 +16,7 @@ interface CreateFlags {
   mirrorOnly?: boolean;
   cache?: string;
   include?: string;
+  sqlexpressMedia?: string;
   acceptNewPins?: boolean;
   wheelhouse?: string;
   gitSource?: string[];
@@ -104,6 +105,7 @@ async function runCreate(f: CreateFlags): Promise<number> {
           .map((s) => s.trim())
           .filter(Boolean)
       : [],
+    media: f.sqlexpressMedia ? { sqlexpress: path.resolve(f.sqlexpressMedia) } : undefined,
     acceptNewPins: f.acceptNewPins,
     wheelhouse: f.wheelhouse
       ? { from: path.resolve(f.wheelhouse) }
@@ -184,6 +186,10 @@ export const bundleCommand: CliCommand = (program: Command, done) => {
     .option('--mirror-only', 'use only the mirror')
     .option('--cache <dir>', 'download cache (default: .qatrack-bundle-cache beside --out)')
     .option('--include <ids>', 'optional artifacts to add, comma-separated: sqlexpress,chrome')
+    .option(
+      '--sqlexpress-media <file>',
+      'SQLEXPR_x64_ENU.exe prepared on Windows with SQL2022-SSEI-Expr.exe /ACTION=Download /MEDIATYPE=Core (implies --include sqlexpress)',
+    )
     .option(
       '--accept-new-pins',
       'pin artifacts without a published SHA-256 by this download (review the pins file)',

@@ -122,6 +122,7 @@ export function productPattern(id: string): string | undefined {
     'python-3.9-x64': 'Python 3.9.* (64-bit)',
     'python-3.9-x86': 'Python 3.9.* (32-bit)',
     'vcredist-x64': 'Microsoft Visual C++ 20*Redistributable (x64)*',
+    'vcredist-x86': 'Microsoft Visual C++ 20*Redistributable (x86)*',
     msodbcsql17: 'Microsoft ODBC Driver 17 for SQL Server',
     'iis-urlrewrite': 'IIS URL Rewrite Module 2',
     'iis-arr': 'Microsoft Application Request Routing 3*',

@@ -1,6 +1,7 @@
 import { defineStep } from '../../engine/step.js';
 import { KNOWN_BROWSERS } from '../common/chrome.js';
 import { artifact, MSIEXEC, setupLogDir } from './names.js';
+import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /**
  * Chrome for QATrack+'s PDF reports, from the enterprise MSI in the bundle when the answers ask for
@@ -11,7 +12,7 @@ const CHROME_EXE = KNOWN_BROWSERS.win32[0];
 export const chromeStep = defineStep<{ installed: boolean }>({
   id: 'win-chrome',
   title: 'Google Chrome (PDF reports)',
-  dependsOn: ['win-preflight'],
+  dependsOn: ['win-preflight', SETUP_LOGS_STEP],
   appliesTo: (ctx) => ctx.answers.chrome.mode === 'bundle',
   async probe(ctx) {
     return { installed: (await ctx.host.query({ kind: 'file', path: CHROME_EXE })).exists };
@@ -20,7 +21,6 @@ export const chromeStep = defineStep<{ installed: boolean }>({
     if (p.installed) return [];
     const log = ctx.layout.join(setupLogDir(ctx.layout), 'chrome.log');
     return [
-      { kind: 'mkdir', describe: `Create folder ${setupLogDir(ctx.layout)}`, path: setupLogDir(ctx.layout) },
       {
         kind: 'exec',
         describe: `Install Google Chrome (enterprise MSI) for PDF reports (log ${log})`,

@@ -2,6 +2,7 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
 import { artifact, IIS_FEATURES, MSIEXEC, PRODUCT, setupLogDir } from './names.js';
+import { SETUP_LOGS_STEP } from './setupLogs.js';
 import { askWindows } from './topics.js';
 
 /**
@@ -18,7 +19,7 @@ interface IisFeaturesProbe {
 export const iisFeaturesStep = defineStep<IisFeaturesProbe>({
   id: 'win-iis-features',
   title: 'IIS, URL Rewrite 2.1 and ARR 3.0',
-  dependsOn: ['win-preflight'],
+  dependsOn: ['win-preflight', SETUP_LOGS_STEP],
   async probe(ctx) {
     return {
       enabled: (await askWindows(ctx.host, 'features', {})).enabled,
@@ -38,8 +39,6 @@ export const iisFeaturesStep = defineStep<IisFeaturesProbe>({
         features: missing,
       });
     const logs = setupLogDir(layout);
-    if (!p.urlRewrite.installed || !p.arr.installed)
-      actions.push({ kind: 'mkdir', describe: `Create folder ${logs}`, path: logs });
     const msi = (id: 'urlrewrite' | 'arr', product: string, name: string) => {
       const log = layout.join(logs, `${id}.log`);
       const version = release.versions[id] ?? (id === 'arr' ? '3.0' : '2.1');

@@ -8,6 +8,7 @@ import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
 import { preflightStep } from './preflight.js';
 import { pythonStep } from './python.js';
+import { setupLogsStep } from './setupLogs.js';
 import { runtimesStep } from './runtimes.js';
 import { servicesStep } from './services.js';
 import { sqlExpressStep } from './sqlExpress.js';
@@ -18,6 +19,7 @@ import { verifySiteStep } from './verifySite.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const windowsPrerequisites: Step<any>[] = [
   preflightStep,
+  setupLogsStep,
   pythonStep,
   runtimesStep,
   sqlExpressStep,

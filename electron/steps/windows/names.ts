@@ -111,6 +111,8 @@ export const describeServer = (a: Answers) => {
 export const PRODUCT = {
   python: (arch: string) => `python-3.9-${arch}`,
   vcredist: 'vcredist-x64',
+  /** The 32-bit runtime a 32-bit Python's extension modules (pyodbc) load. */
+  vcredistX86: 'vcredist-x86',
   odbc: 'msodbcsql17',
   urlRewrite: 'iis-urlrewrite',
   arr: 'iis-arr',

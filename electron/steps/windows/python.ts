@@ -2,6 +2,7 @@ import { InstallerError } from '../../engine/errors.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
 import { artifact, PRODUCT, setupLogDir } from './names.js';
+import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /**
  * Python 3.9 from the bundle: per-machine, silent, into layout.pythonDir, with no PATH change (the
@@ -20,7 +21,7 @@ const sameDir = (a?: string, b?: string) =>
 export const pythonStep = defineStep<PythonProbe>({
   id: 'win-python',
   title: 'Python 3.9',
-  dependsOn: ['win-preflight'],
+  dependsOn: ['win-preflight', SETUP_LOGS_STEP],
   async probe(ctx) {
     const product = await ctx.host.query({ kind: 'product', id: PRODUCT.python(ctx.answers.python.arch) });
     const exe = await ctx.host.query({ kind: 'file', path: ctx.layout.pythonExe });
@@ -45,7 +46,6 @@ export const pythonStep = defineStep<PythonProbe>({
       );
     const log = layout.join(setupLogDir(layout), 'python-install.log');
     return [
-      { kind: 'mkdir', describe: `Create folder ${setupLogDir(layout)}`, path: setupLogDir(layout) },
       {
         kind: 'exec',
         describe: `Install Python ${release.versions.python ?? '3.9'} (${answers.python.arch}) for all users into ${layout.pythonDir}, PATH unchanged (log ${log})`,

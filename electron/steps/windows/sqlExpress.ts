@@ -2,15 +2,7 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import type { Answers } from '../../engine/answers/index.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
-import {
-  artifact,
-  PRODUCT,
-  setupLogDir,
-  sqlInstanceName,
-  sqlMajor,
-  sqlPort,
-  sqlServiceName,
-} from './names.js';
+import { artifact, PRODUCT, sqlInstanceName, sqlMajor, sqlPort, sqlServiceName } from './names.js';
 import { askWindows, type TopicResult } from './topics.js';
 
 /**
@@ -87,7 +79,6 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
       const setupExe = layout.join(setupDir, 'setup.exe');
       const path = iniPath(layout.installDir);
       actions.push(
-        { kind: 'mkdir', describe: `Create folder ${setupLogDir(layout)}`, path: setupLogDir(layout) },
         { kind: 'writeFile', describe: `Write SQL Server setup configuration ${path}`, path, content: [ini] },
         {
           kind: 'exec',
