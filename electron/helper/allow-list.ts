@@ -3,6 +3,7 @@ import { actionSchema, type Action } from '../engine/actions/index.js';
 import type { Layout } from '../engine/layout.js';
 import type { ReleaseContext } from '../engine/step.js';
 import type { TargetPlatform } from '../hosts/host.js';
+import { sqlExpressSetupDir } from '../steps/windows/names.js';
 
 /**
  * What the elevated helper agrees to do. The app is unelevated and may be compromised (a renderer
@@ -24,6 +25,9 @@ export const ALLOWED_ACTION_KINDS: ReadonlySet<string> = new Set([
   'registry',
   'scheduledTask',
   'iis',
+  'winService',
+  'windowsFeature',
+  'certificate',
 ]);
 
 export const ALLOWED_QUERY_KINDS: ReadonlySet<string> = new Set([
@@ -93,6 +97,8 @@ export function createAllowList(input: AllowListInput): AllowList {
       layout.venvPython,
       ...Object.values(release.artifacts),
       ...(release.uvExe ? [release.uvExe] : []),
+      // SQL Server Express setup, unpacked from the bundle's pinned media by the SQL Express step.
+      ...(input.platform === 'win32' ? [path.win32.join(sqlExpressSetupDir(layout), 'setup.exe')] : []),
     ].map(norm),
   );
   // Programs of this installation: the venv's scripts and the service wrappers it created.

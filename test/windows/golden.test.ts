@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../electron/engine/release.js';
+import { computeLayout } from '../../electron/engine/layout.js';
+import { loadCatalog, resolveRelease } from '../../electron/engine/release.js';
+import { createAllowList } from '../../electron/helper/allow-list.js';
 import type { PlanResult } from '../../electron/engine/report.js';
 import { runSession } from '../../electron/engine/session.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
@@ -141,6 +143,39 @@ describe('golden Windows plans', () => {
       }
       expect(text).toBe(readFileSync(txtPath, 'utf8'));
       expect(json).toBe(readFileSync(jsonPath, 'utf8'));
+    });
+  }
+});
+
+describe('the elevated helper accepts every planned Windows action', () => {
+  for (const c of cases) {
+    it(`${c.name}: every action kind and executable is on the helper's allow-list`, async () => {
+      const a = exampleAnswers(c.edit);
+      const catalog = loadCatalog('3.1.1.4');
+      if (c.x86) catalog.python.archs = ['x64', 'x86'];
+      const layout = computeLayout(a.answers, 'win32');
+      const allow = createAllowList({
+        platform: 'win32',
+        layout,
+        release: resolveRelease(a.answers, layout, catalog),
+      });
+      const file = newStateFile(c.seed());
+      const { result } = await runSession({
+        command: 'plan',
+        answers: a.answers,
+        secrets: a.secrets,
+        hostSpec: { kind: 'sim', file },
+        steps: windowsProfile,
+        catalog,
+        logFile: path.join(path.dirname(file), 'plan.log'),
+      });
+      const refused = result.steps.flatMap((s) =>
+        s.actions.flatMap((action) => {
+          const r = allow.checkAction(action);
+          return r.ok ? [] : [`${s.id}: ${action.describe} → ${r.code}`];
+        }),
+      );
+      expect(refused).toEqual([]);
     });
   }
 });

@@ -70,6 +70,8 @@ export const iisRoot = (l: Layout) => l.join(l.dataDir, 'iisroot');
 export const iisLogDir = (l: Layout) => l.join(l.logDir, 'iis');
 export const serviceLogDir = (l: Layout) => l.join(l.logDir, 'services');
 export const setupLogDir = (l: Layout) => l.join(l.logDir, 'setup');
+/** Where the SQL Server Express media is unpacked; its setup.exe is run from there. */
+export const sqlExpressSetupDir = (l: Layout) => l.join(l.installDir, 'setup', 'sqlexpress');
 export const toolsDir = (l: Layout) => l.join(l.installDir, 'tools');
 export const workerScript = (l: Layout) => l.join(l.servicesDir, 'qatrack_worker.py');
 

@@ -2,7 +2,15 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import type { Answers } from '../../engine/answers/index.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
-import { artifact, PRODUCT, sqlInstanceName, sqlMajor, sqlPort, sqlServiceName } from './names.js';
+import {
+  artifact,
+  PRODUCT,
+  sqlInstanceName,
+  sqlMajor,
+  sqlExpressSetupDir,
+  sqlPort,
+  sqlServiceName,
+} from './names.js';
 import { askWindows, type TopicResult } from './topics.js';
 
 /**
@@ -75,7 +83,7 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
     const actions: ActionInput[] = [];
     if (!p.instance.installed) {
       const ini = expressConfigurationIni(a, layout.dataDir);
-      const setupDir = layout.join(layout.installDir, 'setup', 'sqlexpress');
+      const setupDir = sqlExpressSetupDir(layout);
       const setupExe = layout.join(setupDir, 'setup.exe');
       const path = iniPath(layout.installDir);
       actions.push(
