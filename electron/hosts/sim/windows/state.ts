@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bindingSchema } from '../../../engine/actions/index.js';
+import { iisSiteSchema } from '../../../steps/windows/topics.js';
 import { descendants, getFile } from '../paths.js';
 import type { SimState } from '../state.js';
 
@@ -16,19 +16,8 @@ export const simWindowsSchema = z.object({
         .nullable()
         .default(null),
       appPools: z.array(z.string()).default([]),
-      sites: z
-        .array(
-          z.object({
-            name: z.string(),
-            appPool: z.string(),
-            physicalPath: z.string(),
-            bindings: z.array(bindingSchema),
-            virtualDirs: z.array(z.object({ path: z.string(), physicalPath: z.string() })).default([]),
-            logDir: z.string().optional(),
-            state: z.enum(['started', 'stopped']).default('started'),
-          }),
-        )
-        .default([]),
+      // The same shape the IIS query topic answers, so the sim cannot drift from what steps read.
+      sites: z.array(iisSiteSchema).default([]),
       webFarms: z
         .array(
           z.object({
