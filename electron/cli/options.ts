@@ -17,3 +17,10 @@ export function withRunOptions(cmd: Command): Command {
       new Option('--action-timeout-ms <ms>', 'limit for actions without their own timeout').hideHelp(),
     );
 }
+
+/** install/repair/uninstall: apply only this saved plan (made by "plan --out"), refuse if stale. */
+export const withApprovedPlan = (cmd: Command): Command =>
+  cmd.option(
+    '--plan <file>',
+    'apply only this saved plan ("plan --out"); refused, changing nothing, if the machine or answers changed',
+  );

@@ -24,6 +24,8 @@ export interface RunOptions {
   catalogDir?: string;
   /** Hidden: limit for actions without their own timeout. */
   actionTimeoutMs?: string;
+  /** install/repair/uninstall: the approved saved plan. */
+  plan?: string;
 }
 
 export interface PreparedRun {

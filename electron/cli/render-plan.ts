@@ -12,9 +12,14 @@ export function siteUrl(answers: Answers): string {
 }
 
 /** The plan as a change request a person can approve: header, one block per step, a summary. */
-export function renderPlan(plan: PlanResult, answers: Answers, host: HostSpec): string {
+export function renderPlan(
+  plan: PlanResult,
+  answers: Answers,
+  host: HostSpec,
+  planFor: 'install' | 'uninstall' = 'install',
+): string {
   const lines = [
-    `QATrack+ ${answers.release}: install plan`,
+    `QATrack+ ${answers.release}: ${planFor} plan`,
     `  Host:    ${formatHostSpec(host)}`,
     `  Program: ${answers.paths.installDir}`,
     `  Data:    ${answers.paths.dataDir}`,

@@ -8,6 +8,8 @@ import { createProgress } from './progress.js';
 import { renderPlan, siteUrl } from './render-plan.js';
 import { formatHostSpec } from '../hosts/index.js';
 import { EXIT } from '../engine/errors.js';
+import { readSavedPlan, writeSavedPlan } from '../engine/saved-plan.js';
+import type { PlanOptions } from './commands/plan.js';
 
 /** Ctrl+C cancels the run (steps not done are reported); a second Ctrl+C exits at once. */
 function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
@@ -28,12 +30,23 @@ function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
 }
 
 export async function runPlan(
-  o: RunOptions,
+  o: PlanOptions,
   prepared?: PreparedRun,
 ): Promise<{ plan: PlanResult; exitCode: number }> {
   const p = prepared ?? (await prepareRun(o));
-  const { result: plan, logFile } = await runSession({
+  const planFor = o.for ?? 'install';
+  if (o.removeData && planFor !== 'uninstall')
+    throw new InputError('OPTION_INVALID', '--remove-data only applies to a plan for uninstall.', [
+      { path: '--remove-data', message: 'needs --for uninstall' },
+    ]);
+  const {
+    result: plan,
+    logFile,
+    savedPlan,
+  } = await runSession({
     command: 'plan',
+    planFor,
+    uninstall: planFor === 'uninstall' ? { keepData: o.removeData !== true } : undefined,
     answers: p.answers,
     secrets: p.secrets,
     hostSpec: p.hostSpec,
@@ -58,7 +71,11 @@ export async function runPlan(
       ...plan,
       logFile,
     });
-  else out(renderPlan(plan, p.answers, p.hostSpec));
+  else out(renderPlan(plan, p.answers, p.hostSpec, planFor));
+  if (o.out && savedPlan) {
+    await writeSavedPlan(o.out, savedPlan);
+    err(`Plan saved to ${o.out} (sha256 ${savedPlan.planSha256}). Apply exactly it with --plan ${o.out}.\n`);
+  }
   return { plan, exitCode: plan.changes ? EXIT.changesPending : EXIT.ok };
 }
 
@@ -72,7 +89,20 @@ export async function runChange(
   uninstall?: { keepData: boolean },
 ): Promise<number> {
   const p = await prepareRun(o);
-  const asks = command === 'install' || command === 'uninstall';
+  // A saved plan is read and checked before anything else: an altered file changes nothing.
+  const approvedPlan = o.plan && command !== 'verify' ? readSavedPlan(o.plan) : undefined;
+  if (approvedPlan && command === 'uninstall' && approvedPlan.command !== 'uninstall')
+    throw new InputError(
+      'PLAN_WRONG_COMMAND',
+      `${o.plan} is a plan for ${approvedPlan.command}, not uninstall.`,
+      [{ path: '--plan', message: 'make it with "plan --for uninstall --out FILE"' }],
+    );
+  if (approvedPlan && command !== 'uninstall' && approvedPlan.command === 'uninstall')
+    throw new InputError('PLAN_WRONG_COMMAND', `${o.plan} is a plan for uninstall, not ${command}.`, [
+      { path: '--plan', message: 'make it with "plan --out FILE"' },
+    ]);
+  // The approved plan is the confirmation: nothing is asked again.
+  const asks = (command === 'install' || command === 'uninstall') && !approvedPlan;
   if (asks && !o.yes) {
     if (isInteractive()) {
       if (command === 'install') {
@@ -111,7 +141,9 @@ export async function runChange(
       onEvent: progress.listener,
       signal: cancel.signal,
       defaultActionTimeoutMs: p.actionTimeoutMs,
-      uninstall,
+      uninstall:
+        approvedPlan?.command === 'uninstall' ? { keepData: approvedPlan.keepData ?? true } : uninstall,
+      approvedPlan,
     });
     report = result as RunReport;
   } finally {

@@ -67,18 +67,22 @@ export class Runner {
     return validateActions(step.id, planned, this.o.redactor);
   }
 
-  /** Probe and plan every step without changing anything. */
-  async plan(): Promise<PlanResult> {
+  /**
+   * Probe and plan every step without changing anything: what install/repair would do, or with
+   * `uninstall` what uninstall would do (steps in reverse, only those that can uninstall).
+   */
+  async plan(uninstall?: { keepData: boolean }): Promise<PlanResult> {
     const result: PlanResult = { steps: [], skipped: [], changes: 0 };
-    for (const step of this.ordered) {
+    const steps = uninstall ? [...this.ordered].reverse() : this.ordered;
+    for (const step of steps) {
       if (this.#signal.aborted) throw new CancelledError();
-      if (!this.#applies(step)) {
+      if (!this.#applies(step) || (uninstall && step.planUninstall === undefined)) {
         result.skipped.push({ id: step.id, title: step.title });
         continue;
       }
       let actions: Action[];
       try {
-        actions = await this.#planStep(step);
+        actions = await this.#planStep(step, uninstall);
       } catch (e) {
         throw wrapStepError(e, step);
       }

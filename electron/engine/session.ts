@@ -22,6 +22,7 @@ import type { SecretStore } from './secrets.js';
 import type { Step, StepContext } from './step.js';
 import { SessionError } from './session-error.js';
 import { InstallerError } from './errors.js';
+import { assertSamePlan, buildSavedPlan, type PlanBinding, type SavedPlan } from './saved-plan.js';
 
 export { SessionError };
 
@@ -49,6 +50,12 @@ export interface SessionOptions {
   signal?: AbortSignal;
   defaultActionTimeoutMs?: number;
   uninstall?: { keepData: boolean };
+  /** plan: which command the plan is for (default install; uninstall plans the removal). */
+  planFor?: 'install' | 'uninstall';
+  /** install/repair/uninstall: run only if the plan computed now has this approved plan's hash. */
+  approvedPlan?: SavedPlan;
+  /** Recorded in saved plans. */
+  installerVersion?: string;
 }
 
 export const platformFor = (spec: HostSpec): TargetPlatform => (spec.kind === 'posix' ? 'posix' : 'win32');
@@ -80,6 +87,8 @@ export interface SessionResult<T> {
   result: T;
   logFile: string;
   runId: string;
+  /** plan: the plan in its saved form (hash bound to answers, release and host). */
+  savedPlan?: SavedPlan;
 }
 
 /**
@@ -93,7 +102,8 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
 export async function runSession(o: SessionOptions): Promise<SessionResult<RunReport | PlanResult>> {
   const runId = newRunId();
   const layout = computeLayout(o.answers, platformFor(o.hostSpec));
-  const release = resolveRelease(o.answers, layout, o.catalog ?? loadCatalog(o.answers.release));
+  const catalog = o.catalog ?? loadCatalog(o.answers.release);
+  const release = resolveRelease(o.answers, layout, catalog);
   const mutating = MUTATING.includes(o.command);
   // The journal and logs need their folder before anything changes; a read-only target is bad input.
   if (mutating)
@@ -157,10 +167,29 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
       signal: o.signal,
       defaultActionTimeoutMs: o.defaultActionTimeoutMs,
     });
+    const binding = (command: 'install' | 'uninstall'): PlanBinding => ({
+      command,
+      keepData: command === 'uninstall' ? (o.uninstall?.keepData ?? true) : undefined,
+      release: release.id,
+      host: formatHostSpec(o.hostSpec),
+      installer: o.installerVersion ?? 'dev',
+      answers: o.answers,
+      catalog,
+    });
+    const uninstallOptions = o.uninstall ?? { keepData: true };
+    if (o.approvedPlan && mutating) {
+      // Terraform's saved plans: re-probe, re-plan, and refuse anything but what was approved.
+      const forCommand = o.command === 'uninstall' ? 'uninstall' : 'install';
+      const now = await runner.plan(forCommand === 'uninstall' ? uninstallOptions : undefined);
+      assertSamePlan(o.approvedPlan, buildSavedPlan(now, binding(forCommand)));
+      logger.log('info', `approved plan ${o.approvedPlan.planSha256} matches the machine`);
+    }
     let result: RunReport | PlanResult;
+    let savedPlan: SavedPlan | undefined;
     switch (o.command) {
       case 'plan':
-        result = await runner.plan();
+        result = await runner.plan(o.planFor === 'uninstall' ? uninstallOptions : undefined);
+        savedPlan = buildSavedPlan(result, binding(o.planFor ?? 'install'));
         logger.log(
           'info',
           `plan: ${result.changes} changes in ${result.steps.filter((s) => s.actions.length).length} steps`,
@@ -170,7 +199,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
         result = await runner.verify();
         break;
       case 'uninstall':
-        result = await runner.uninstall(o.uninstall ?? { keepData: true });
+        result = await runner.uninstall(uninstallOptions);
         break;
       default:
         result = await runner.install(o.command);
@@ -179,7 +208,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
       result.logFile = logFile;
       end = { ok: result.ok, exitCode: result.exitCode, message: result.message };
     }
-    return { result, logFile, runId };
+    return { result, logFile, runId, savedPlan };
   } catch (e) {
     const err = toReportedError(e, redactor);
     logger.log('error', `${err.code}: ${err.message}`, { err: e });

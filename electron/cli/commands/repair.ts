@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { RunOptions } from '../prepare.js';
-import { withRunOptions } from '../options.js';
+import { withApprovedPlan, withRunOptions } from '../options.js';
 import type { CliCommand } from './types.js';
 
 export const repairCommand: CliCommand = (program: Command, done) => {
-  withRunOptions(program.command('repair'))
+  withApprovedPlan(withRunOptions(program.command('repair')))
     .description('check for drift, then converge again (after a failure, a kill or a reboot)')
     .action(async (o: RunOptions) => done(await (await import('../run.js')).runChange('repair', o), o));
 };

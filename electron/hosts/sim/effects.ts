@@ -36,6 +36,11 @@ export function writeSimFile(
 /** Applies what an exec declared it produces; true when it asks for a reboot. */
 export function applyEffects(state: SimState, effects: readonly Effect[]): boolean {
   let reboot = false;
+  // An exec that creates a program and records its probe answer (venv: python.exe + version):
+  // the answer holds only while the program file exists.
+  const program = effects.find((e) => e.kind === 'file');
+  for (const e of effects)
+    if (e.kind === 'fact' && program?.kind === 'file') state.factPrograms[e.key] = program.path;
   for (const e of effects) {
     switch (e.kind) {
       case 'file':

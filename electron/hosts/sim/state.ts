@@ -66,6 +66,8 @@ export const simStateSchema = z.object({
     )
     .default({}),
   facts: z.record(z.string(), z.unknown()).default({}),
+  /** Fact key -> the program file created with it: once that file is gone, the exec is not found. */
+  factPrograms: z.record(z.string(), z.string()).default({}),
   /** Windows subsystems (iis, sql, firewall, registry, tasks, features, certificates), owned by the Windows sim handlers. */
   windows: z.record(z.string(), z.unknown()).default({}),
   faults: z.array(simFaultSchema).default([]),
