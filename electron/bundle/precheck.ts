@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Answers } from '../engine/answers/index.js';
 import type { HostSpec } from '../hosts/index.js';
+import { readManifest } from './manifest.js';
 import { assertBundleIntact, type VerifyReport } from './verify.js';
 
 /**
@@ -17,4 +18,21 @@ export async function verifyBundleBeforeChange(
   if (!dir || (command !== 'install' && command !== 'repair')) return undefined;
   if (hostSpec.kind === 'sim' && !existsSync(dir)) return undefined;
   return assertBundleIntact(dir);
+}
+
+/**
+ * The bundle's file hashes (bundle-relative path -> SHA-256) that the staging step checks each
+ * copy against: from the manifest verified above when the run verified it, else read from the
+ * manifest as it is (plan and verify change nothing; a saved plan still records the hashes).
+ */
+export async function bundleHashes(
+  answers: Answers,
+  verified: VerifyReport | undefined,
+): Promise<ReadonlyMap<string, string> | undefined> {
+  const manifest =
+    verified?.manifest ??
+    (answers.paths.bundleDir && existsSync(answers.paths.bundleDir)
+      ? await readManifest(answers.paths.bundleDir).then((r) => (r.ok ? r.manifest : undefined))
+      : undefined);
+  return manifest ? new Map(manifest.files.map((f) => [f.path, f.sha256])) : undefined;
 }

@@ -27,6 +27,8 @@ export interface Layout {
   servicesDir: string;
   /** Installer's own state: journal, last answers (without secrets), stamps. */
   stateDir: string;
+  /** Bundle executables copied and hashed before they run (Administrators and SYSTEM only). */
+  stagingDir: string;
   journalFile: string;
   backupDir: string;
   proxyDir: string;
@@ -60,6 +62,7 @@ export function computeLayout(answers: Answers, platform: TargetPlatform): Layou
     logDir: p.join(dataDir, 'logs'),
     servicesDir: p.join(installDir, 'services'),
     stateDir,
+    stagingDir: p.join(stateDir, 'staging'),
     journalFile: p.join(stateDir, 'journal.jsonl'),
     backupDir: answers.backup.folder ?? p.join(dataDir, 'backups'),
     proxyDir: p.join(dataDir, 'proxy'),

@@ -5,7 +5,7 @@ import { artifactApplies, releaseCatalogSchema, type ReleaseCatalog } from '../b
 import type { Answers } from './answers/index.js';
 import { InputError } from './errors.js';
 import type { Layout } from './layout.js';
-import type { ReleaseContext } from './step.js';
+import type { ReleaseContext, StagedArtifact } from './step.js';
 
 const catalogDir = fileURLToPath(new URL('../../resources/catalog/releases/', import.meta.url));
 
@@ -25,48 +25,85 @@ export function loadCatalog(release: string, dir = catalogDir): ReleaseCatalog {
 }
 
 /**
- * Where each artifact of the release sits on the target: inside the offline bundle folder, unless
- * the answers point at a wheelhouse or source archive directly.
+ * Where each artifact of the release sits on the target. Bundle files that the installer executes
+ * (installers, MSIs, WinSW, uv) and the source archive are staged: copied into the installer's
+ * protected staging folder and hashed there by the staging step, and every step runs them from
+ * there. A bundle on a USB drive or share can be swapped after it was checked; the staged copy cannot.
  *
  * `artifacts` is keyed by catalog id, and arch-specific artifacts also by `<id>@<arch>`: an x86
  * Python needs both `vcredist@x64` (machine-wide, for ODBC) and `vcredist@x86`; the plain id then
  * names the first of them in catalog order.
+ *
+ * `bundleHashes` (bundle-relative path -> SHA-256) comes from the manifest verified before the run;
+ * without it the catalog's published hash is used, and the copy is only checked when one is known.
  */
 export function resolveRelease(
   answers: Answers,
   layout: Layout,
   catalog = loadCatalog(answers.release),
+  bundleHashes?: ReadonlyMap<string, string>,
 ): ReleaseContext {
   const bundle = answers.paths.bundleDir;
   const artifacts: Record<string, string> = {};
+  const staged: StagedArtifact[] = [];
   const versions: Record<string, string> = { python: catalog.python.version, qatrack: catalog.release };
   let sourceFile: string | undefined;
+  let stagedSource: string | undefined;
   let uvExe: string | undefined;
+  const stage = (id: string, rel: string, published?: string): string | undefined => {
+    // A verified manifest lists what the bundle holds (e.g. Chrome only with --include chrome).
+    if (bundleHashes && !bundleHashes.has(rel)) return undefined;
+    const to = layout.join(layout.stagingDir, ...rel.split('/'));
+    if (!staged.some((x) => x.to === to)) {
+      const sha256 = bundleHashes?.get(rel) ?? published;
+      staged.push({ id, from: layout.join(bundle!, ...rel.split('/')), to, ...(sha256 ? { sha256 } : {}) });
+    }
+    return to;
+  };
   for (const a of catalog.artifacts) {
     if (!artifactApplies(a, answers.python.arch)) continue;
     versions[a.id] ??= a.version;
     if (a.id === 'source') sourceFile = a.file;
-    if (!bundle) continue;
-    // A bootstrapper-only download is replaced in the bundle by its offline media.
+    if (!bundle || !usedBy(a.id, answers)) continue;
+    // A bootstrapper-only download is replaced in the bundle by its offline media (pinned by the manifest).
     const file = a.offlineMedia?.file ?? a.file;
-    const where = layout.join(bundle, a.id === 'source' ? 'source' : 'artifacts', file);
+    const published = a.offlineMedia ? undefined : a.sha256;
+    // A zipped tool runs from what bundle create unpacked into tools/; the zip itself never runs.
+    const rel = a.unpack ? `tools/${a.unpack}` : `${a.id === 'source' ? 'source' : 'artifacts'}/${file}`;
+    const where = stage(a.id, rel, a.unpack ? undefined : published);
+    if (!where) continue;
+    if (a.id === 'source') {
+      stagedSource = where;
+      continue;
+    }
     artifacts[a.id] ??= where;
     if (a.arch !== 'any') artifacts[`${a.id}@${a.arch}`] = where;
     // bundle create unpacks zipped tools into tools/; a plain executable runs from artifacts/.
     // The catalog's uv is the Windows build: a posix target installs with pip.
-    if (a.id === 'uv' && layout.platform === 'win32')
-      uvExe = a.unpack ? layout.join(bundle, 'tools', a.unpack) : exeOrUndefined(where);
+    if (a.id === 'uv' && layout.platform === 'win32') uvExe = a.unpack ? where : exeOrUndefined(where);
   }
   return {
     id: catalog.release,
     artifacts,
+    staged,
     versions,
     wheelhouseDir: answers.paths.wheelhouseDir ?? (bundle ? layout.join(bundle, 'wheelhouse') : undefined),
     sourceArchive:
       answers.paths.sourceArchive ??
+      stagedSource ??
       (bundle && sourceFile ? layout.join(bundle, 'source', sourceFile) : undefined),
     uvExe,
   };
+}
+
+/**
+ * Optional artifacts run only for some answers (the SQL Express and Chrome steps' appliesTo): the
+ * staging step copies only what this install will run (SQL Express media is hundreds of MB).
+ */
+function usedBy(id: string, answers: Answers): boolean {
+  if (id === 'sqlexpress') return answers.database.mode === 'express';
+  if (id === 'chrome') return answers.chrome.mode === 'bundle';
+  return true;
 }
 
 const exeOrUndefined = (p: string) => (p.toLowerCase().endsWith('.exe') ? p : undefined);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ReleaseCatalog } from '../bundle/catalog-schema.js';
-import { verifyBundleBeforeChange } from '../bundle/precheck.js';
+import { bundleHashes, verifyBundleBeforeChange } from '../bundle/precheck.js';
 import { createHost, formatHostSpec, type HostSpec } from '../hosts/index.js';
 import type { Host, TargetPlatform } from '../hosts/host.js';
 import { profileForHost, stepsFor } from '../steps/index.js';
@@ -103,7 +103,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
   const runId = newRunId();
   const layout = computeLayout(o.answers, platformFor(o.hostSpec));
   const catalog = o.catalog ?? loadCatalog(o.answers.release);
-  const release = resolveRelease(o.answers, layout, catalog);
+  // Artifacts resolve again once the bundle's verified hashes are known (see below).
+  let release = resolveRelease(o.answers, layout, catalog);
   const mutating = MUTATING.includes(o.command);
   // The journal and logs need their folder before anything changes; a read-only target is bad input.
   if (mutating)
@@ -136,6 +137,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     // An offline bundle is verified in full before anything changes (no host yet, no journal).
     const bundle = await verifyBundleBeforeChange(o.command, o.answers, o.hostSpec);
     if (bundle) logger.log('info', `offline bundle verified: ${bundle.files} files, ${bundle.bytes} bytes`);
+    // Kept in memory from here on: the staged copies are checked against these, not the bundle's
+    // manifest as it may be later.
+    release = resolveRelease(o.answers, layout, catalog, await bundleHashes(o.answers, bundle));
     host =
       o.host ??
       (await createHost(o.hostSpec, {

@@ -5,10 +5,29 @@ import type { Layout } from './layout.js';
 import type { SecretStore } from './secrets.js';
 
 /** A release from the catalog with the local paths of its artifacts (bundle or explicit paths). */
+/**
+ * A bundle file the installer executes (as administrator): copied from the bundle into the
+ * installer's protected staging folder, hashed there, and run only from there.
+ */
+export interface StagedArtifact {
+  id: string;
+  /** In the bundle (a USB drive or a share the user can write). */
+  from: string;
+  /** In the staging folder (Administrators and SYSTEM only). */
+  to: string;
+  /** From the bundle manifest verified before the run (or the catalog's published hash). */
+  sha256?: string;
+}
+
 export interface ReleaseContext {
   id: string;
-  /** Absolute paths on the target of each artifact by catalog id (e.g. "python", "odbc", "winsw"). */
+  /**
+   * Absolute paths on the target of each artifact by catalog id (e.g. "python", "odbc", "winsw"):
+   * the staged copies, never the bundle itself.
+   */
   artifacts: Record<string, string>;
+  /** What the staging step copies and checks before any of it runs. */
+  staged: StagedArtifact[];
   wheelhouseDir?: string;
   sourceArchive?: string;
   /** A `uv` executable in the bundle, preferred over pip for the wheelhouse install. */

@@ -109,7 +109,7 @@ export function runHelper(options: HelperOptions): Promise<number> {
       }
       const layout = computeLayout(loaded.answers, options.platform);
       // Without the catalog the bundle's installers are simply not allowed (the safe direction).
-      let release: ReleaseContext = { id: loaded.answers.release, artifacts: {}, versions: {} };
+      let release: ReleaseContext = { id: loaded.answers.release, artifacts: {}, staged: [], versions: {} };
       try {
         release = resolveRelease(loaded.answers, layout);
       } catch (e) {

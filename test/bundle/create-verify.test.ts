@@ -218,9 +218,8 @@ describe('bundle create and verify', () => {
     });
     if (!answers.ok) throw new Error(JSON.stringify(answers.issues));
     const release = resolveRelease(answers.answers, computeLayout(answers.answers, 'win32'), fixture.catalog);
-    const resolved = new Set(
-      Object.values(release.artifacts).map((p) => p.slice('E:\\b\\'.length).replace(/\\/g, '/')),
-    );
+    // Every bundle file an install runs is staged from the bundle first.
+    const resolved = new Set(release.staged.map((s) => s.from.slice('E:\\b\\'.length).replace(/\\/g, '/')));
     const bundled = new Set(
       r.manifest.files.filter((f) => f.kind !== 'wheel' && f.kind !== 'tool').map((f) => f.path),
     );
@@ -229,11 +228,16 @@ describe('bundle create and verify', () => {
         .filter((a) => a.optional)
         .map((a) => `artifacts/${a.offlineMedia?.file ?? a.file}`),
     );
-    // resolveRelease also names optional artifacts (used only when the answers ask for them).
-    expect(new Set([...resolved].filter((p) => !optional.has(p)))).toEqual(bundled);
-    expect(release.artifacts['vcredist@x64']).toBe('E:\\b\\artifacts\\VC_redist.x64.exe');
-    expect(release.artifacts['vcredist@x86']).toBe('E:\\b\\artifacts\\VC_redist.x86.exe');
-    expect(release.uvExe).toBe('E:\\b\\tools\\uv.exe');
+    // Optional artifacts are staged only when the answers ask for them; the uv zip is never run
+    // (its unpacked tools/uv.exe is).
+    const uvZip = `artifacts/${fixture.catalog.artifacts.find((a) => a.id === 'uv')!.file}`;
+    expect(new Set([...resolved].filter((p) => !p.startsWith('tools/')))).toEqual(
+      new Set([...bundled].filter((p) => !optional.has(p) && p !== uvZip)),
+    );
+    const staged = 'D:\\QATrackData\\installer\\staging';
+    expect(release.artifacts['vcredist@x64']).toBe(`${staged}\\artifacts\\VC_redist.x64.exe`);
+    expect(release.artifacts['vcredist@x86']).toBe(`${staged}\\artifacts\\VC_redist.x86.exe`);
+    expect(release.uvExe).toBe(`${staged}\\tools\\uv.exe`);
   });
 
   it('SQL Express: refuses a file that is not a Windows executable, or media for an artifact that needs none', async () => {
@@ -265,10 +269,16 @@ describe('bundle create and verify', () => {
     expect(paths).not.toContain('artifacts/SQL2022-SSEI-Expr.exe');
     expect((await verifyBundle(path.join(work, 'with-media'))).ok).toBe(true);
     const raw = JSON.parse(await readFile('resources/examples/answers.json', 'utf8'));
-    const loaded = loadAnswers({ ...raw, paths: { ...raw.paths, bundleDir: 'E:\\b' } });
+    const loaded = loadAnswers({
+      ...raw,
+      paths: { ...raw.paths, bundleDir: 'E:\\b' },
+      database: { ...raw.database, mode: 'express' },
+    });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const release = resolveRelease(loaded.answers, computeLayout(loaded.answers, 'win32'), fixture.catalog);
-    expect(release.artifacts.sqlexpress).toBe('E:\\b\\artifacts\\SQLEXPR_x64_ENU.exe');
+    expect(release.staged.find((s) => s.id === 'sqlexpress')?.from).toBe(
+      'E:\\b\\artifacts\\SQLEXPR_x64_ENU.exe',
+    );
   });
 
   it('refuses an arch the catalog has no complete wheelhouse for, naming the field', async () => {

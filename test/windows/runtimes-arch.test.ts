@@ -9,6 +9,8 @@ import { exampleAnswers, newStateFile, readState, sim } from '../support/windows
  */
 
 const BUNDLE = 'E:\\qatrack-bundle-3.1.1.4-x86';
+/** The installers run from the staging folder they were copied to and checked in (dataDir D:\\QATrackData). */
+const STAGED = 'D:\\QATrackData\\installer\\staging';
 const x86 = () =>
   exampleAnswers((a) => {
     a.python.arch = 'x86';
@@ -30,9 +32,9 @@ describe('runtimes for an x86 Python on a 64-bit server', () => {
     const a = x86();
     const file = newStateFile(withExistingSql(cleanServer()));
     expect(runtimeExecs(await sim('plan', file, a))).toEqual([
-      `${BUNDLE}\\artifacts\\VC_redist.x64.exe`,
-      `${BUNDLE}\\artifacts\\VC_redist.x86.exe`,
-      `${BUNDLE}\\artifacts\\msodbcsql17-x64.msi`,
+      `${STAGED}\\artifacts\\VC_redist.x64.exe`,
+      `${STAGED}\\artifacts\\VC_redist.x86.exe`,
+      `${STAGED}\\artifacts\\msodbcsql17-x64.msi`,
     ]);
     const report = await sim('install', file, a);
     expect(report.error ?? null).toBeNull();
@@ -48,7 +50,7 @@ describe('runtimes for an x86 Python on a 64-bit server', () => {
     seed.products['vcredist-x64'] = { version: '14.40.33810.0', name: 'Visual C++ 2015-2022 (x64)' };
     seed.products.msodbcsql17 = { version: '17.11.1.1', name: 'ODBC Driver 17 for SQL Server' };
     const file = newStateFile(seed);
-    expect(runtimeExecs(await sim('plan', file, x86()))).toEqual([`${BUNDLE}\\artifacts\\VC_redist.x86.exe`]);
+    expect(runtimeExecs(await sim('plan', file, x86()))).toEqual([`${STAGED}\\artifacts\\VC_redist.x86.exe`]);
   });
 
   it('an x64 Python gets the x64 runtime and driver only', async () => {

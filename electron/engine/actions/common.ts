@@ -45,7 +45,13 @@ export const execActionSchema = z.object({
   produces: z.array(effectSchema).optional(),
 });
 
-export const mkdirActionSchema = z.object({ kind: z.literal('mkdir'), ...base, path: z.string().min(1) });
+export const mkdirActionSchema = z.object({
+  kind: z.literal('mkdir'),
+  ...base,
+  path: z.string().min(1),
+  /** posix only: the folder's mode (Windows folders get an acl action instead). */
+  mode: z.number().int().min(0).max(0o777).optional(),
+});
 
 export const writeFileActionSchema = z.object({
   kind: z.literal('writeFile'),
@@ -68,6 +74,11 @@ export const copyActionSchema = z.object({
   ...base,
   from: z.string().min(1),
   to: z.string().min(1),
+  /** A single file that must have this SHA-256 where it lands (staged bundle executables). */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 /** Unpack a .zip or .tar.gz release archive (QATrack+ source) into a folder. */

@@ -1,10 +1,11 @@
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import writeFileAtomic from 'write-file-atomic';
 import type { ActionOf } from '../../engine/actions/index.js';
 import { renderTemplatedText, resolveValue } from '../../engine/secret-text.js';
 import { HostActionError, type ApplyContext, type ApplyResult } from '../host.js';
+import { copyVerified } from '../copy-verified.js';
 import { extractArchive } from './extract.js';
 import { queryHttp } from './queries.js';
 import { runProgram } from './run.js';
@@ -32,6 +33,10 @@ export async function applyMkdir(a: ActionOf<'mkdir'>): Promise<ApplyResult> {
   await mkdir(a.path, { recursive: true }).catch((e: unknown) => {
     throw fsError(e, 'create folder', a.path);
   });
+  if (a.mode !== undefined)
+    await chmod(a.path, a.mode).catch((e: unknown) => {
+      throw fsError(e, 'set the mode of', a.path);
+    });
   return {};
 }
 
@@ -54,6 +59,12 @@ export async function applyRemove(a: ActionOf<'remove'>): Promise<ApplyResult> {
 }
 
 export async function applyCopy(a: ActionOf<'copy'>): Promise<ApplyResult> {
+  if (a.sha256) {
+    await copyVerified(a.from, a.to, a.sha256, path.posix).catch((e: unknown) => {
+      throw e instanceof HostActionError ? e : fsError(e, 'copy to', a.to);
+    });
+    return {};
+  }
   try {
     await mkdir(path.dirname(a.to), { recursive: true });
     await cp(a.from, a.to, { recursive: true, force: true });

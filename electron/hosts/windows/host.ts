@@ -14,6 +14,7 @@ import { PROBE_STATE } from '../../steps/windows/sqlBatches.js';
 import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
 import { topics, type Topic } from '../../steps/windows/topics.js';
 import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
+import { copyVerified } from '../copy-verified.js';
 import { commandsFor, powershell, type Command } from './argv.js';
 import { parseIisSnapshot, productPattern, sqlStateFromRows } from './parse.js';
 import { runSqlBatch, targetFor } from './sql.js';
@@ -301,7 +302,8 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
       await rm(action.path, { recursive: action.recursive, force: true });
       return {};
     case 'copy':
-      await cp(action.from, action.to, { recursive: true });
+      if (action.sha256) await copyVerified(action.from, action.to, action.sha256, path.win32);
+      else await cp(action.from, action.to, { recursive: true });
       return {};
     case 'extract':
       // Windows 10 / Server 2019+ ship bsdtar, which reads .zip and .tar.gz alike.

@@ -26,7 +26,11 @@ export async function probeSource(ctx: StepContext): Promise<SourceProbe> {
   const hasManagePy = manage.exists && manage.type === 'file';
   const archive = release.sourceArchive;
   if (!archive) return { installedStamp, hasManagePy, issue: 'no QATrack+ release archive is configured' };
-  const file = await ctx.host.query({ kind: 'file', path: archive, sha256: true });
+  let file = await ctx.host.query({ kind: 'file', path: archive, sha256: true });
+  // Not staged yet (a first plan): the bundle file the staging step will copy and check.
+  const stagedFrom = release.staged.find((s) => s.to === archive)?.from;
+  if (!file.exists && stagedFrom)
+    file = await ctx.host.query({ kind: 'file', path: stagedFrom, sha256: true });
   if (file.exists && file.type === 'file' && file.sha256)
     return { archive, expectedStamp: file.sha256, installedStamp, hasManagePy };
   if (layout.platform === 'win32')

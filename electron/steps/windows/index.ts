@@ -1,5 +1,6 @@
 import type { Step } from '../../engine/step.js';
 import { commonSteps } from '../common/index.js';
+import { stageStep } from '../common/stage.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
 import { chromeStep } from './chrome.js';
@@ -20,6 +21,8 @@ import { verifySiteStep } from './verifySite.js';
 export const windowsPrerequisites: Step<any>[] = [
   preflightStep,
   setupLogsStep,
+  // Before every step that runs a bundle file: they run the staged, checked copies.
+  stageStep('win-preflight'),
   pythonStep,
   runtimesStep,
   sqlExpressStep,

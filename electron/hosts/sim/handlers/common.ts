@@ -72,11 +72,18 @@ export const commonActionHandlers: SimActionHandlers = {
   copy: (state, a, ctx) => {
     const from = getFile(state, a.from);
     if (!from) {
-      // Bundle files are not part of a sim state: record the copy as an empty file.
+      // Bundle files are not part of a sim state: record the copy as an empty file (with the
+      // hash it was checked against, so the staging probe sees the verified copy).
       ctx.onOutput(`sim: ${a.from} is not in the simulated machine; recording ${a.to} as copied`);
-      writeSimFile(state, a.to, '');
+      writeSimFile(state, a.to, '', a.sha256);
       return;
     }
+    if (a.sha256 && from.type === 'file' && (from.sha256 ?? sha256(from.content ?? '')) !== a.sha256)
+      // Same outcome as the real hosts' copyVerified: nothing lands, the file is named.
+      throw new HostActionError(
+        'ARTIFACT_CHANGED',
+        `${a.from} is not the file that was checked (sim): nothing from it was run.`,
+      );
     if (from.type === 'file') {
       const parent = parentPath(a.to);
       if (parent) ensureDir(state, parent);
