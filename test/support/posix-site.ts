@@ -48,7 +48,8 @@ export async function missingTools(): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'needs Linux';
   if (!existsSync('/usr/sbin/nginx')) return 'nginx is not installed (apt-get install nginx-light)';
   if (!PG_BIN) return 'PostgreSQL is not installed (apt-get install postgresql)';
-  if (!(await testPython())) return 'Python 3.9 is not installed (pyenv install 3.9.18, or set QATRACK_TEST_PYTHON)';
+  if (!(await testPython()))
+    return 'Python 3.9 is not installed (pyenv install 3.9.18, or set QATRACK_TEST_PYTHON)';
   return undefined;
 }
 

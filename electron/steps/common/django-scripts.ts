@@ -6,14 +6,15 @@ import { pyStr } from './python-literal.js';
  */
 
 /**
- * The argument for `manage.py shell -c`: the program run with a globals dict of its own.
+ * The argument for `manage.py shell -c`: the program as the body of a function, called at once.
  * Django 2.2's shell (django/core/management/commands/shell.py, `handle`: `exec(options['command'])`
- * with no globals, so inside a function) puts top-level names in that function's locals, where a
- * generator, comprehension or function body cannot see them (`NameError: name 'tables' is not
- * defined`, seen on QATrack+ 3.1.1.4). Django 3.1+ passes globals itself; this works on both.
+ * with no globals dict, inside a method) keeps top-level names in a locals mapping that a generator,
+ * comprehension or nested function cannot see (`NameError: name 'tables' is not defined`, seen on
+ * QATrack+ 3.1.1.4). In a function body they are ordinary locals, which closures do see; Django 3.1+
+ * (which passes globals itself) runs it the same. The plan still shows the program's first lines.
  */
 export const shellCommand = (program: string): string =>
-  `exec(compile(${pyStr(program)}, "<qatrack-installer>", "exec"), {"__name__": "__qatrack_installer__"})`;
+  ['def main():', ...program.split('\n').map((l) => `    ${l}`), 'main()'].join('\n');
 
 /** `manage.py shell -c <program>` arguments (after manage.py). */
 export const shellArgs = (program: string): string[] => ['shell', '-c', shellCommand(program)];

@@ -233,7 +233,9 @@ export const djangoStep = defineStep<DjangoProbe>({
         id: 'django.site',
         title: `Django Sites domain is ${wantedDomain(ctx)}`,
         ok: siteOk(ctx, p.site),
-        detail: p.site ? `domain ${p.site.domain ?? '(none)'}, name ${p.site.name ?? '(none)'}` : 'cannot read the Sites table',
+        detail: p.site
+          ? `domain ${p.site.domain ?? '(none)'}, name ${p.site.name ?? '(none)'}`
+          : 'cannot read the Sites table',
         fix: 'Run `repair`.',
       },
       {

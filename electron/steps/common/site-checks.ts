@@ -20,4 +20,3 @@ export function homeRedirectProblem(r: HttpResult): string | undefined {
   }
   return target === '/accounts/login/' ? undefined : `HTTP 302 to ${location}, expected /accounts/login/`;
 }
-

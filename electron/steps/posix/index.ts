@@ -8,10 +8,4 @@ import { workersStep } from './workers.js';
 /** The posix profile: pre-flight, common steps, workers and the task cluster as supervised
  * processes, nginx in front. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const posixProfile: Step<any>[] = [
-  preflightStep,
-  ...commonSteps,
-  workersStep,
-  tasksStep,
-  proxyStep,
-];
+export const posixProfile: Step<any>[] = [preflightStep, ...commonSteps, workersStep, tasksStep, proxyStep];

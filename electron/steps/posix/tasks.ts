@@ -69,7 +69,9 @@ export const tasksStep = defineStep<TasksProbe>({
         title: 'QATrack+ Tasks (qcluster) is running',
         ok: running,
         detail: s.exists ? s.state : 'not installed',
-        fix: running ? undefined : `Run \`repair\`; see ${TASKS_SERVICE}.log and django-q.log in ${ctx.layout.logDir}.`,
+        fix: running
+          ? undefined
+          : `Run \`repair\`; see ${TASKS_SERVICE}.log and django-q.log in ${ctx.layout.logDir}.`,
       },
     ];
   },
