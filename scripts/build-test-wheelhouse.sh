@@ -2,16 +2,27 @@
 # Downloads the test fixture's wheelhouse (and uv) from PyPI into a cache folder keyed by the
 # requirements' hash. Idempotent: the second run finds the folder and touches no network.
 # Prints the wheelhouse folder on stdout.
+#
+# The fixture runs on the release's own stack (QATrack+ 3.1.1.4: Python 3.9, Django 2.2.18), so the
+# wheels are for the Python 3.9 that scripts/test-python.sh finds (pyenv's on these machines). The
+# requirements are the fixture's requirements/postgres.txt with its `-r base.txt` inlined, as upstream's
+# requirements/postgres.txt includes base.txt.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-req="$root/test/fixtures/qatrack-fixture/requirements/base.txt"
-python="${QATRACK_TEST_PYTHON:-/usr/bin/python3}"
+reqdir="$root/test/fixtures/qatrack-fixture/requirements"
+python="$(bash "$root/scripts/test-python.sh")"
 cache="${QATRACK_TEST_CACHE:-$root/.cache}"
-key="$( (cat "$req"; "$python" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-16)"
+flat="$(grep -hv '^-r ' "$reqdir/base.txt" "$reqdir/postgres.txt")"
+key="$( (echo "$flat"; "$python" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-16)"
 dest="$cache/wheelhouse-$key"
+# This machine's pip configuration is polluted on purpose (extra find-links, global constraints,
+# extra index): the download must come from PyPI alone.
+export PIP_CONFIG_FILE=/dev/null
+unset PIP_FIND_LINKS PIP_EXTRA_INDEX_URL PIP_CONSTRAINT PIP_INDEX_URL PIP_NO_INDEX 2>/dev/null || true
 if [ ! -f "$dest/.complete" ]; then
   rm -rf "$dest.tmp"
   mkdir -p "$dest.tmp"
+  echo "$flat" >"$dest.tmp/requirements.in"
   # Debian's python3 may lack pip (python3-pip); a throw-away venv always has it (python3-venv).
   pip=("$python" -m pip)
   if ! "$python" -m pip --version >/dev/null 2>&1; then
@@ -19,11 +30,11 @@ if [ ! -f "$dest/.complete" ]; then
     pip=("$dest.tmp/pip-venv/bin/python" -m pip)
   fi
   # Binary wheels for this machine's Python (the test fixture's requirements), and uv.
-  "${pip[@]}" download --quiet --disable-pip-version-check --only-binary=:all: \
-    --dest "$dest.tmp/wheels" -r "$req" >&2
-  "${pip[@]}" download --quiet --disable-pip-version-check --only-binary=:all: \
+  "${pip[@]}" --isolated download --quiet --disable-pip-version-check --only-binary=:all: \
+    --dest "$dest.tmp/wheels" -r "$dest.tmp/requirements.in" >&2
+  "${pip[@]}" --isolated download --quiet --disable-pip-version-check --only-binary=:all: \
     --dest "$dest.tmp/tools" uv==0.9.5 >&2
-  cp "$req" "$dest.tmp/wheels/requirements.txt"
+  mv "$dest.tmp/requirements.in" "$dest.tmp/wheels/requirements.txt"
   mkdir -p "$dest.tmp/uv"
   "$python" -m zipfile -e "$dest.tmp"/tools/uv-*.whl "$dest.tmp/uv-unpacked" >&2
   cp "$dest.tmp"/uv-unpacked/uv-*.data/scripts/uv "$dest.tmp/uv/uv"

@@ -29,6 +29,16 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# The posix end-to-end fixture runs on QATrack+ 3.1.1.4's own interpreter line, Python 3.9, which
+# Debian does not package: pyenv's (scripts/test-python.sh finds it; QATRACK_TEST_PYTHON overrides).
+if ! bash scripts/test-python.sh >/dev/null 2>&1; then
+  if command -v pyenv >/dev/null 2>&1; then
+    pyenv install --skip-existing 3.9.18
+  else
+    bash scripts/test-python.sh # prints what to install, exits 1
+  fi
+fi
+
 # The posix end-to-end fixture's wheelhouse and uv, from PyPI once (cached in .cache/, keyed by the
 # requirements' hash; no network on later runs).
 bash scripts/build-test-wheelhouse.sh >/dev/null

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Answers } from '../engine/answers/index.js';
 import { InputError, InstallerError } from '../engine/errors.js';
@@ -61,6 +61,41 @@ export interface ServiceDeps {
 }
 
 const LAST_ANSWERS = 'last-answers.json';
+const SITE_LOG_TAIL = 256 * 1024;
+
+/** The last `bytes` of a file without reading the rest (debug.log is never rotated by size). */
+async function readTail(file: string, bytes: number): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const length = Math.min(size, bytes);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, size - length);
+    return buf.toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * QATrack+'s own logs from the site's LOG_ROOT (the data folder's `logs`, where local_settings.py
+ * points it: debug, auth, django-q, migrate logs, the PDF renderer's report-stdout/stderr.txt, the
+ * service logs), the tail of each. The wizard runs on the server, so the folder is local.
+ */
+async function readSiteLogs(
+  answers: Record<string, unknown> | null,
+): Promise<{ name: string; text: string }[]> {
+  const paths = answers?.paths as { dataDir?: unknown } | undefined;
+  if (typeof paths?.dataDir !== 'string' || !path.isAbsolute(paths.dataDir)) return [];
+  const dir = path.join(paths.dataDir, 'logs');
+  const out: { name: string; text: string }[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!e.isFile() || e.name.startsWith('.')) continue; // concurrent-log-handler's lock files
+    const text = await readTail(path.join(dir, e.name), SITE_LOG_TAIL).catch(() => undefined);
+    if (text !== undefined) out.push({ name: e.name, text });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
 
 /** Every IPC handler, as plain Node: testable without Electron, shared by main and the test bridge. */
 export function createHandlers(deps: ServiceDeps): Handlers {
@@ -221,6 +256,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
         platform: `${process.platform} ${process.arch}`,
         lastAnswers: last.answers,
         logs,
+        siteLogs: await readSiteLogs(last.answers),
       };
       // Secrets were never in these files; scrub again anyway with every secret this session saw.
       await writeFile(file, redact(JSON.stringify(bundle, null, 2)));

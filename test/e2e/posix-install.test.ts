@@ -11,6 +11,7 @@ import {
   CANARY,
   cli,
   get,
+  loginAndGet,
   missingTools,
   prepareSite,
   SECRETS,
@@ -25,11 +26,12 @@ import {
  * The real thing on Linux: PostgreSQL and nginx from Debian, the fixture's wheelhouse from PyPI (cached),
  * the CLI as a child process. Tests run in order and share one installation.
  */
-const missing = missingTools();
+const missing = await missingTools();
 if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run in CI: ${missing}`);
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const workers = ['qatrack-worker-1', 'qatrack-worker-2', 'qatrack-worker-3'];
+const services = [...workers, 'qatrack-tasks', 'qatrack-proxy'];
 
 describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQL, nginx, cheroot)', () => {
   let site: Site;
@@ -51,40 +53,95 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     await expect(readdir(site.installDir)).rejects.toThrow();
   }, 120_000);
 
-  it('install brings up 3 workers behind nginx; / answers and tux.png comes from nginx', async () => {
+  it('install exits 0: 3 workers behind nginx, / sends anonymous users to the login page, tux.png from nginx', async () => {
     const r = await cli(site, ['install', '--yes']);
     expect(r.exitCode, r.all).toBe(0);
 
+    // QATrack+'s LoginRequiredMiddleware: anonymous / answers 302 to the login page.
     const home = await get(site.httpPort, '/');
-    expect(home.status).toBe(200);
-    expect(home.body.toString()).toContain('Linac 1'); // default data loaded through loaddata
+    expect(home.status).toBe(302);
+    expect(home.headers.location).toBe('/accounts/login/?next=/');
     expect(home.headers['x-served-by']).toMatch(/^worker-\d+$/);
 
     const login = await get(site.httpPort, '/accounts/login/');
     expect(login.status).toBe(200);
+    expect(login.body.toString()).toContain('type="password"');
 
     const tux = await get(site.httpPort, '/static/qa/img/tux.png');
     expect(tux.status).toBe(200);
     expect(tux.headers['x-served-by']).toBe('nginx');
     expect(tux.headers['content-type']).toBe('image/png');
-    const original = await readFile(path.join(fixtureDir, 'qatrack', 'static', 'qa', 'img', 'tux.png'));
+    const original = await readFile(path.join(fixtureDir, 'qatrack', 'qa', 'static', 'qa', 'img', 'tux.png'));
     expect(sha256(tux.body)).toBe(sha256(original));
 
     for (const port of site.workerPorts) {
       const w = await get(port, '/accounts/login/');
       expect(w.status).toBe(200);
-      // A worker does not serve static files (DEBUG is False): the 200 above really came from nginx.
-      expect((await get(port, '/static/qa/img/tux.png')).status).toBe(404);
+      // A worker does not serve static files (DEBUG is False; QATrack+'s login middleware sends
+      // the anonymous request to the login page): the 200 above really came from nginx.
+      expect((await get(port, '/static/qa/img/tux.png')).status).toBe(302);
     }
     // Requests spread over the farm: more than one worker pid answers.
     const pids = new Set<string>();
-    for (let i = 0; i < 12; i++) pids.add(String((await get(site.httpPort, '/')).headers['x-served-by']));
+    for (let i = 0; i < 12; i++)
+      pids.add(String((await get(site.httpPort, '/accounts/login/')).headers['x-served-by']));
     expect(pids.size).toBeGreaterThan(1);
-
-    // The readonly connection works too (the health view reads through it).
-    const health = await get(site.httpPort, '/health/');
-    expect(JSON.parse(health.body.toString())).toMatchObject({ ok: true, host: 'qatrack.test' });
   }, 300_000);
+
+  it('the admin signs in through nginx and a report reads through the readonly login', async () => {
+    const r = await loginAndGet(site.httpPort, 'admin', SECRETS['admin.password'], '/reports/units/');
+    expect(r.loginStatus).toBe(302); // Django's LoginView redirects after a good password
+    expect(r.loginLocation).toBe('/qc/unit/'); // LOGIN_REDIRECT_URL
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('Linac 1'); // default data loaded through loaddata
+    expect(r.body).toContain('Read as qatrack_reports');
+    const bad = await loginAndGet(site.httpPort, 'admin', 'wrong password', '/reports/units/');
+    expect(bad.loginStatus).toBe(200); // the form again, no session
+    expect(bad.status).toBe(302);
+  }, 60_000);
+
+  it('verify exits 0 on the installed site', async () => {
+    const r = await cli(site, ['verify']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).toContain('sends anonymous users to the login page');
+  }, 120_000);
+
+  it('the Django Sites domain is the first host name, and page titles carry it', async () => {
+    expect(await site.pg.sql('SELECT domain, name FROM django_site WHERE id = 1;', 'qatrack')).toBe(
+      'qatrack.test|qatrack.test',
+    );
+    const login = await get(site.httpPort, '/accounts/login/');
+    expect(login.body.toString()).toContain('<title>qatrack.test: Log In</title>');
+  }, 60_000);
+
+  it('QATrack+ logs land in LOG_ROOT under the data folder, none next to the source', async () => {
+    const logRoot = path.join(site.dataDir, 'logs');
+    // Django logs a 404 on django.request (WARNING), which QATrack+'s LOGGING sends to debug.log;
+    // accounts/ is exempt from the login, so an anonymous request reaches the 404.
+    expect((await get(site.httpPort, '/accounts/no-such-page/')).status).toBe(404);
+    const names = await readdir(logRoot);
+    expect(names).toEqual(expect.arrayContaining(['debug.log', 'django-q.log']));
+    expect(await readFile(path.join(logRoot, 'debug.log'), 'utf8')).toContain(
+      'Not Found: /accounts/no-such-page/',
+    );
+    // upstream's default LOG_ROOT, <source>/../logs, is not used (its handlers were re-pointed)
+    await expect(readdir(path.join(site.installDir, 'logs'))).rejects.toThrow();
+  }, 60_000);
+
+  it('the task cluster runs the scheduled django-q task (qcluster as a supervised service)', async () => {
+    const pid = (await servicePid(site, 'qatrack-tasks'))!;
+    expect(alive(pid)).toBe(true);
+    const done = () =>
+      site.pg.sql(
+        "SELECT count(*) FROM django_q_task WHERE func = 'qatrack.qatrack_core.tasks.heartbeat' AND success;",
+        'qatrack',
+      );
+    // django-q's scheduler runs every 30 s (Sentinel.guard); the schedule is due at once.
+    for (let i = 0; i < 180 && Number(await done()) === 0; i++) await new Promise((r) => setTimeout(r, 1000));
+    expect(Number(await done())).toBeGreaterThan(0);
+    const log = await readFile(path.join(site.dataDir, 'logs', 'django-q.log'), 'utf8');
+    expect(log).toContain('QATrack+ fixture heartbeat');
+  }, 240_000);
 
   it('the superuser was created with the password from stdin', async () => {
     const venvPython = path.join(site.installDir, 'venv', 'bin', 'python');
@@ -114,7 +171,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     expect(alive(pid)).toBe(true);
     process.kill(pid, 'SIGKILL');
     for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < 10; i++) expect((await get(site.httpPort, '/')).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await get(site.httpPort, '/accounts/login/')).status).toBe(200);
 
     expect((await cli(site, ['plan'])).exitCode).toBe(2);
     const repair = await cli(site, ['repair', '--yes']);
@@ -183,7 +240,10 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
       expect(alive(pid!)).toBe(true);
     }
     // Django opens a new connection per request: answering proves the workers use the new password.
-    for (let i = 0; i < 6; i++) expect((await get(site.httpPort, '/')).status).toBe(200);
+    for (let i = 0; i < 6; i++) {
+      const r = await loginAndGet(site.httpPort, 'admin', SECRETS['admin.password'], '/');
+      expect(r.status).toBe(200);
+    }
     expect((await cli(site, ['plan'])).exitCode).toBe(0);
   }, 240_000);
 
@@ -206,7 +266,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     expect(repair.exitCode, repair.all).toBe(0);
     const note = repair.all.split('\n').find((l) => l.includes('was interrupted'));
     expect(note).toMatch(/was interrupted during step wheelhouse/);
-    expect((await get(site.httpPort, '/')).status).toBe(200);
+    expect((await get(site.httpPort, '/accounts/login/')).status).toBe(200);
     expect((await cli(site, ['plan'])).exitCode).toBe(0);
   }, 300_000);
 
@@ -324,7 +384,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
       const text = await readFile(f, 'latin1');
       for (const s of secrets) expect(text.includes(s), f).toBe(false);
     }
-    for (const name of [...workers, 'qatrack-proxy']) {
+    for (const name of services) {
       const pid = (await servicePid(site, name))!;
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
       const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
@@ -335,7 +395,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     }
   }, 60_000);
   it('uninstall stops every service by pid and removes the program files, keeping the data', async () => {
-    const pids = await Promise.all([...workers, 'qatrack-proxy'].map((n) => servicePid(site, n)));
+    const pids = await Promise.all(services.map((n) => servicePid(site, n)));
     expect(pids.every((p) => p !== undefined && alive(p))).toBe(true);
     const r = await cli(site, ['uninstall', '--yes']);
     expect(r.exitCode, r.all).toBe(0);
@@ -344,6 +404,7 @@ describe.skipIf(missing !== undefined)('posix end-to-end install (real PostgreSQ
     await expect(readdir(path.join(site.installDir, 'venv'))).rejects.toThrow();
     await expect(readdir(path.join(site.installDir, 'qatrackplus'))).rejects.toThrow();
     expect(await readdir(path.join(site.dataDir, 'static'))).toContain('qa');
+    expect(await readdir(path.join(site.dataDir, 'logs'))).toContain('django-q.log'); // logs are data
     expect((await cli(site, ['plan'])).exitCode).toBe(2);
   }, 120_000);
 });

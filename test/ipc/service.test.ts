@@ -125,6 +125,35 @@ describe('wizard handlers over the engine', () => {
     expect(again.changes).toBe(0);
   });
 
+  it("the support bundle carries QATrack+'s own logs from LOG_ROOT (the data folder's logs), scrubbed", async () => {
+    const s = await setup('sitelogs');
+    const answers = draft();
+    answers.paths.dataDir = path.join(dir, 'sitelogs', 'data');
+    const logRoot = path.join(answers.paths.dataDir, 'logs');
+    await mkdir(logRoot, { recursive: true });
+    await writeFile(
+      path.join(logRoot, 'debug.log'),
+      `old line\n${'x'.repeat(300 * 1024)}\nlast line ${CANARY}\n`,
+    );
+    await writeFile(path.join(logRoot, 'report-stderr.txt'), 'chrome said no\n');
+    await writeFile(path.join(logRoot, '.__debug.lock'), '');
+    const plan = await s.handlers.plan({ mode: 'install', answers, secrets, keepData: true });
+    expect(plan.changes).toBeGreaterThan(0);
+    const { runId } = await s.handlers.apply({ mode: 'install', answers, secrets, keepData: true });
+    await s.ended();
+    expect((await s.handlers.runStatus({ runId })).state).toBe('succeeded');
+    const support = await s.handlers.exportSupportBundle({});
+    const bundle = JSON.parse(await readFile(support.path!, 'utf8')) as {
+      siteLogs: { name: string; text: string }[];
+    };
+    expect(bundle.siteLogs.map((l) => l.name)).toEqual(['debug.log', 'report-stderr.txt']);
+    const debug = bundle.siteLogs[0]!.text;
+    expect(debug).toContain('last line');
+    expect(debug).not.toContain('old line'); // only the tail of a large log
+    expect(debug.length).toBeLessThanOrEqual(256 * 1024);
+    expect(debug).not.toContain(CANARY);
+  });
+
   it('cancels a run and says which steps were left', async () => {
     gate = newGate();
     const s = await setup('cancel');

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -7,6 +7,7 @@ import { loadAnswers, type AnswersInput } from '../../electron/engine/answers/in
 import { computeLayout } from '../../electron/engine/layout.js';
 import { renderTemplatedText } from '../../electron/engine/secret-text.js';
 import { renderLocalSettings, SECRET_KEY_FILE } from '../../electron/steps/common/render-local-settings.js';
+import { fixtureDir } from '../support/fixture.js';
 
 /** Every character that breaks naive quoting, and a backslash. */
 const CANARY = `C4nary'"\\%^&! pw \\n end`;
@@ -105,7 +106,14 @@ describe('local_settings.py rendered for QATrack+ and read back by python3', () 
     expect(settings.STATIC_ROOT).toBe('D:\\QATrackData\\static');
     expect(settings.MEDIA_ROOT).toBe('D:\\QATrackData\\media');
     expect(settings.STATIC_URL).toBe('/static/');
-    expect(settings.CHROME_PATH).toBeNull();
+    // Always a string ("" = no Chrome): qatrack_core/utils.py builds a command list from it.
+    expect(settings.CHROME_PATH).toBe('');
+    expect(settings.LOG_ROOT).toBe('D:\\QATrackData\\logs');
+    // HTTPS behind IIS: cookies only over HTTPS, and the proxy's X-Forwarded-Proto is trusted.
+    expect(settings.SESSION_COOKIE_SECURE).toBe(true);
+    expect(settings.CSRF_COOKIE_SECURE).toBe(true);
+    expect(settings.SECURE_PROXY_SSL_HEADER).toEqual(['HTTP_X_FORWARDED_PROTO', 'https']);
+    expect(settings.EMAIL_NOTIFICATION_SENDER).toBe('qatrack@hospital.org');
     expect(settings.ADMINS).toEqual([['Medical Physics', 'physics@hospital.org']]);
     expect(settings.EMAIL_HOST).toBe('smtp.hospital.local');
     expect(settings.EMAIL_PORT).toBe(587);
@@ -156,6 +164,58 @@ describe('local_settings.py rendered for QATrack+ and read back by python3', () 
     expect(pg.settings.CHROME_PATH).toBe('/usr/bin/chromium');
     expect(pg.settings.EMAIL_BACKEND).toBe('django.core.mail.backends.dummy.EmailBackend');
     expect(pg.settings.STATIC_ROOT).toBe('/srv/qatrack/static');
+    expect(pg.settings.LOG_ROOT).toBe('/srv/qatrack/logs');
+    // Plain HTTP: none of the HTTPS-only settings.
+    expect(pg.settings.SESSION_COOKIE_SECURE).toBeUndefined();
+    expect(pg.settings.SECURE_PROXY_SSL_HEADER).toBeUndefined();
+    // E-mail off: notifications still name the site's admin, not notifications@qatrackplus.com.
+    expect(pg.settings.EMAIL_NOTIFICATION_SENDER).toBe('physics@hospital.org');
+  });
+
+  it("LOG_ROOT moves the release's log handlers too (their file names are computed before local_settings)", async () => {
+    // The fixture's settings.py keeps upstream's order (settings.py L31, L490-511, L742, L763-765):
+    // LOGGING from the default LOG_ROOT, then `from .local_settings import *`, then the mkdir loop.
+    const root = path.join(dir, 'logroot');
+    const input: AnswersInput = {
+      ...base,
+      paths: { installDir: path.join(root, 'app'), dataDir: path.join(root, 'data') },
+      database: { ...base.database, engine: 'postgresql', instance: undefined, server: '127.0.0.1' },
+      email: { enabled: false },
+    };
+    const { answers, secrets } = load(input);
+    const layout = computeLayout(answers, 'posix');
+    const pkg = path.join(layout.sourceDir, 'qatrack');
+    await mkdir(pkg, { recursive: true });
+    await mkdir(layout.dataDir, { recursive: true });
+    await writeFile(path.join(pkg, '__init__.py'), '');
+    await writeFile(path.join(pkg, SECRET_KEY_FILE), 'k'.repeat(50));
+    await writeFile(
+      path.join(pkg, 'settings.py'),
+      await readFile(path.join(fixtureDir, 'qatrack', 'settings.py'), 'utf8'),
+    );
+    const text = renderTemplatedText(
+      renderLocalSettings({ answers, layout, versions: {}, timeZone: 'UTC' }),
+      secrets,
+    );
+    await writeFile(path.join(pkg, 'local_settings.py'), text);
+    const { stdout } = await execa(
+      'python3',
+      [
+        '-c',
+        'import json; from qatrack import settings as s; print(json.dumps({"root": s.LOG_ROOT, "files": sorted(h["filename"] for h in s.LOGGING["handlers"].values() if "filename" in h), "private": [k for k in dir(s) if k.startswith("_handler") or k == "_settings"]}))',
+      ],
+      { cwd: layout.sourceDir },
+    );
+    const r = JSON.parse(stdout) as { root: string; files: string[]; private: string[] };
+    expect(r.root).toBe(layout.logDir);
+    expect(r.files).toEqual(
+      ['auth.log', 'debug.log', 'django-q.log', 'migrate.log'].map((f) => path.join(layout.logDir, f)),
+    );
+    expect(r.private).toEqual([]); // helper names stay inside local_settings
+    // The release's mkdir loop created LOG_ROOT (and the media folders) under the data folder...
+    expect(await readdir(layout.dataDir)).toEqual(expect.arrayContaining(['logs', 'media']));
+    // ...and nothing was created at upstream's default <source>/../logs.
+    await expect(readdir(path.join(layout.installDir, 'logs'))).rejects.toThrow();
   });
 
   it('passwords travel as SecretRefs with python-str encoding, never as values', () => {

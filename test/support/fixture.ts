@@ -8,6 +8,15 @@ import * as tar from 'tar';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture');
 
+/**
+ * The Python 3.9 the fixture runs on (the release's own line), found by scripts/test-python.sh
+ * (pyenv's 3.9 on these machines); undefined when this machine has none.
+ */
+export async function testPython(): Promise<string | undefined> {
+  const r = await execa('bash', [path.join(repoRoot, 'scripts', 'test-python.sh')], { reject: false });
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
 /** The fixture's wheelhouse (downloaded once from PyPI into .cache, offline afterwards). */
 export async function testWheelhouse(): Promise<{ wheels: string; uv: string }> {
   const { stdout } = await execa('bash', [path.join(repoRoot, 'scripts', 'build-test-wheelhouse.sh')]);

@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { sealManifest, writeManifest, type ManifestFile } from '../../electron/bundle/manifest.js';
 import { MapSecretStore } from '../../electron/engine/secrets.js';
 import { createPosixHost } from '../../electron/hosts/posix/host.js';
-import { buildReleaseArchive, repoRoot, testWheelhouse } from './fixture.js';
+import { buildReleaseArchive, repoRoot, testPython, testWheelhouse } from './fixture.js';
 import { createQatrackDatabase, PG_BIN, startPostgres, type TestPostgres } from './postgres.js';
 
 /** A manifest for the test bundle, as `bundle create` writes one, so install's bundle check passes. */
@@ -44,11 +44,12 @@ export const SECRETS = {
 };
 
 /** Why the real posix end-to-end cannot run here, or undefined when it can. */
-export function missingTools(): string | undefined {
+export async function missingTools(): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'needs Linux';
   if (!existsSync('/usr/sbin/nginx')) return 'nginx is not installed (apt-get install nginx-light)';
   if (!PG_BIN) return 'PostgreSQL is not installed (apt-get install postgresql)';
-  if (!existsSync('/usr/bin/python3')) return 'python3 is not installed';
+  if (!(await testPython()))
+    return 'Python 3.9 is not installed (pyenv install 3.9.18, or set QATRACK_TEST_PYTHON)';
   return undefined;
 }
 
@@ -112,6 +113,8 @@ async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
     readonlyPassword: SECRETS['database.readonlyLogin.password'],
   });
   const wh = await testWheelhouse();
+  const python = await testPython();
+  if (!python) throw new Error('no Python 3.9 (scripts/test-python.sh)');
   const bundleDir = path.join(root, 'bundle');
   await mkdir(path.join(bundleDir, 'source'), { recursive: true });
   await mkdir(path.join(bundleDir, 'artifacts'), { recursive: true });
@@ -126,7 +129,7 @@ async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
     JSON.stringify({
       release: '3.1.1.4',
       qatrack: { tag: 'v3.1.1.4', repository: 'https://github.com/qatrackplus/qatrackplus' },
-      python: { version: '3.11', archs: ['x64'] },
+      python: { version: '3.9', archs: ['x64'] },
       artifacts: [
         {
           id: 'source',
@@ -163,6 +166,8 @@ async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
     workers: { count: 3, basePort: base },
     chrome: { mode: 'none' },
     timeZone: 'Europe/Berlin',
+    // QATrack+ 3.1.1.4 runs on Python 3.9 (the release's interpreter line).
+    python: { executable: python },
   };
   const answersFile = path.join(root, 'answers.json');
   await writeFile(answersFile, JSON.stringify(answers, null, 2));
@@ -226,6 +231,59 @@ export async function get(port: number, urlPath: string, host = 'qatrack.test') 
   });
   const body = Buffer.from(await res.body.arrayBuffer());
   return { status: res.statusCode, headers: res.headers, body };
+}
+
+/** The cookies a response sets, as name -> value. */
+function setCookies(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const raw = headers['set-cookie'];
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  return Object.fromEntries(
+    list.map((c) => {
+      const [pair = ''] = c.split(';');
+      const i = pair.indexOf('=');
+      return [pair.slice(0, i).trim(), pair.slice(i + 1).trim()];
+    }),
+  );
+}
+
+/**
+ * Signs in through the real login form as a browser does (Django's CSRF cookie + hidden field),
+ * then fetches `urlPath` with the session. Returns the login POST's status and the page.
+ */
+export async function loginAndGet(
+  port: number,
+  username: string,
+  password: string,
+  urlPath: string,
+  host = 'qatrack.test',
+) {
+  const base = `http://127.0.0.1:${port}`;
+  const form = await request(`${base}/accounts/login/`, { headers: { host } });
+  const html = await form.body.text();
+  const csrf = setCookies(form.headers).csrftoken;
+  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html)?.[1];
+  if (!csrf || !token) throw new Error(`login page without a CSRF token (HTTP ${form.statusCode})`);
+  const post = await request(`${base}/accounts/login/`, {
+    method: 'POST',
+    headers: {
+      host,
+      cookie: `csrftoken=${csrf}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      referer: `http://${host}/accounts/login/`,
+    },
+    body: new URLSearchParams({ csrfmiddlewaretoken: token, username, password }).toString(),
+  });
+  await post.body.text();
+  const session = setCookies(post.headers).sessionid;
+  const page = await request(`${base}${urlPath}`, {
+    headers: { host, cookie: session ? `sessionid=${session}` : '' },
+  });
+  return {
+    loginStatus: post.statusCode,
+    loginLocation: String(post.headers.location ?? ''),
+    status: page.statusCode,
+    body: await page.body.text(),
+  };
 }
 
 /** pid.json of a supervised service in the install's services folder. */

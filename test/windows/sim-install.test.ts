@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlanResult } from '../../electron/engine/report.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
 import { cleanServer, withDefaultWebSite, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
-import { simWindows } from '../../electron/hosts/sim/windows/state.js';
+import { simFile, simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { exampleAnswers, newStateFile, readState, sim, writeState } from '../support/windows-sim.js';
 
 const express = () =>
@@ -39,6 +39,53 @@ describe('Windows profile on sim', () => {
     const written = [file, ...readdirSync(path.join(dir, 'logs')).map((x) => path.join(dir, 'logs', x))];
     for (const f of written) expect(readFileSync(f, 'utf8')).not.toContain('Canary');
     expect(JSON.stringify(first)).not.toContain('Canary');
+  });
+
+  it('QATrack+ 3.1.1.4 on Windows: LOG_ROOT in the data folder (service accounts may write), Sites domain, / -> 302', async () => {
+    const a = exampleAnswers();
+    const plan = await sim('plan', newStateFile(withExistingSql(cleanServer())), a);
+    // Every manage.py shell program runs as a function body (Django 2.2's shell -c has no globals).
+    const shellPrograms = plan.steps
+      .flatMap((st) => st.actions)
+      .filter((x) => x.kind === 'exec' && x.args[1] === 'shell')
+      .map((x) => (x.kind === 'exec' && typeof x.args[3] === 'string' ? x.args[3] : ''));
+    expect(shellPrograms.length).toBe(3); // loaddata, superuser, Sites domain
+    for (const prog of shellPrograms) {
+      expect(prog.startsWith('def main():\n    import ')).toBe(true);
+      expect(prog.endsWith('\nmain()')).toBe(true);
+    }
+    const django = plan.steps.find((st) => st.id === 'django')!;
+    expect(django.actions.map((x) => x.describe)).toContain(
+      'Set the Django Sites domain to qatrack.hospital.local (page titles and mailed links; was not readable yet)',
+    );
+
+    const file = await installed(a);
+    const s = readState(file);
+    const settings = simFile(s, 'C:\\QATrack\\qatrackplus\\qatrack\\local_settings.py')!.content!;
+    expect(settings).toContain('LOG_ROOT = "D:\\\\QATrackData\\\\logs"');
+    expect(settings).toContain('_handler["filename"] = os.path.join(LOG_ROOT');
+    expect(settings).toContain('CHROME_PATH = ""');
+    expect(settings).toContain('SESSION_COOKIE_SECURE = True');
+    expect(settings).toContain('SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")');
+    expect(settings).toContain('EMAIL_NOTIFICATION_SENDER = "qatrack@hospital.org"');
+    // Both service accounts may write LOG_ROOT (hardening's ACL on the logs folder).
+    const logAcl = simWindows(s).acls['d:\\qatrackdata\\logs']!;
+    expect(logAcl.grants).toEqual(
+      expect.arrayContaining([
+        { principal: 'NT SERVICE\\QATrackWorker1', rights: 'M' },
+        { principal: 'NT SERVICE\\QATrackTasks', rights: 'M' },
+      ]),
+    );
+    expect(JSON.parse(String((s.facts['django.site'] as { stdout: string }).stdout))).toEqual({
+      domain: 'qatrack.hospital.local',
+      name: 'qatrack.hospital.local',
+    });
+    const v = await sim('verify', file, a);
+    expect(v.checks.find((c) => c.id === 'verify.home')).toMatchObject({
+      ok: true,
+      detail: 'HTTP 302 to /accounts/login/?next=/',
+    });
+    expect(v.checks.find((c) => c.id === 'django.site')?.ok).toBe(true);
   });
 
   it('installs SQL Express with TCP on a fixed port and mixed mode, sa left disabled', async () => {
@@ -115,6 +162,16 @@ describe('Windows profile on sim', () => {
       'Permissions on C:\\QATrack',
     ],
     ['the certificate binding removed', (s) => void (simWindows(s).iis.sslBindings = []), 'IIS site'],
+    [
+      "the Sites row reset to Django's example.com",
+      (s) =>
+        void (s.facts['django.site'] = {
+          exitCode: 0,
+          stdout: '{"domain": "example.com", "name": "example.com"}\n',
+          stderr: '',
+        }),
+      'Django Sites domain',
+    ],
     [
       'the service account reset to LocalSystem',
       (s) => void (simWindows(s).serviceAccounts.QATrackTasks = 'LocalSystem'),

@@ -5,6 +5,50 @@ import { pyStr } from './python-literal.js';
  * its database). Probes print one JSON line; none takes a secret on its command line.
  */
 
+/**
+ * The argument for `manage.py shell -c`: the program as the body of a function, called at once.
+ * Django 2.2's shell (django/core/management/commands/shell.py, `handle`: `exec(options['command'])`
+ * with no globals dict, inside a method) keeps top-level names in a locals mapping that a generator,
+ * comprehension or nested function cannot see (`NameError: name 'tables' is not defined`, seen on
+ * QATrack+ 3.1.1.4). In a function body they are ordinary locals, which closures do see; Django 3.1+
+ * (which passes globals itself) runs it the same. The plan still shows the program's first lines.
+ */
+export const shellCommand = (program: string): string =>
+  ['def main():', ...program.split('\n').map((l) => `    ${l}`), 'main()'].join('\n');
+
+/** `manage.py shell -c <program>` arguments (after manage.py). */
+export const shellArgs = (program: string): string[] => ['shell', '-c', shellCommand(program)];
+
+/** The Django Sites row SITE_ID (domain and display name; QATrack+ titles every page with the name). */
+export const SITE_PROBE = [
+  'import json',
+  'from django.conf import settings',
+  'from django.contrib.sites.models import Site',
+  's = Site.objects.filter(pk=settings.SITE_ID).first()',
+  'print(json.dumps({"domain": s.domain if s else None, "name": s.name if s else None}))',
+].join('\n');
+
+/** Django's default Sites row (django/contrib/sites/management.py create_default_site). */
+export const DEFAULT_SITE = 'example.com';
+
+/**
+ * Sets the Sites row's domain to the site's host name; its display name too while it is still
+ * Django's default (a name the admin chose is kept). Prints the row as SITE_PROBE does.
+ */
+export const siteScript = (domain: string) =>
+  [
+    'import json',
+    'from django.conf import settings',
+    'from django.contrib.sites.models import Site',
+    `domain = ${pyStr(domain)}`,
+    's, _ = Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": domain, "name": domain})',
+    's.domain = domain',
+    `if s.name == ${pyStr(DEFAULT_SITE)}:`,
+    '    s.name = domain',
+    's.save()',
+    'print(json.dumps({"domain": s.domain, "name": s.name}))',
+  ].join('\n');
+
 /** Unapplied migrations and whether the cache table is missing. */
 export const SCHEMA_PROBE = [
   'import json',

@@ -1,9 +1,18 @@
 import type { ActionInput } from '../../engine/actions/index.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { LOADDATA_SCRIPT, SCHEMA_PROBE, SUPERUSER_SCRIPT, superuserProbe } from './django-scripts.js';
+import {
+  DEFAULT_SITE,
+  LOADDATA_SCRIPT,
+  SCHEMA_PROBE,
+  shellArgs,
+  SITE_PROBE,
+  siteScript,
+  SUPERUSER_SCRIPT,
+  superuserProbe,
+} from './django-scripts.js';
 import { probeSource } from './source.js';
 
-const FACT = { schema: 'django.schema', superuser: 'django.superuser' } as const;
+const FACT = { schema: 'django.schema', superuser: 'django.superuser', site: 'django.site' } as const;
 
 /**
  * Which release's static files were collected, inside STATIC_ROOT itself: deleting the folder also
@@ -27,7 +36,15 @@ export interface DjangoProbe {
   fixturesStamp?: string;
   /** The source archive's stamp: the release both the default data and static files come from. */
   expectedFixturesStamp?: string;
+  /** The Django Sites row (undefined when it cannot be read yet). */
+  site?: { domain: string | null; name: string | null };
 }
+
+/** The Sites domain the site should carry: the first host name (the canonical URL). */
+const wantedDomain = (ctx: StepContext) => ctx.answers.site.hostNames[0]!;
+
+const siteOk = (ctx: StepContext, site: DjangoProbe['site']) =>
+  site !== undefined && site.domain === wantedDomain(ctx) && site.name !== DEFAULT_SITE;
 
 const parseLastJson = (stdout: string): Record<string, unknown> | undefined => {
   const line = stdout.trim().split('\n').pop();
@@ -50,15 +67,18 @@ const manage = (ctx: StepContext, args: string[], simFact: string) =>
   });
 
 export async function probeDjango(ctx: StepContext): Promise<DjangoProbe> {
-  const [schema, stat, su, stamp, source] = await Promise.all([
-    manage(ctx, ['shell', '-c', SCHEMA_PROBE], FACT.schema),
+  const [schema, stat, su, site, stamp, source] = await Promise.all([
+    manage(ctx, shellArgs(SCHEMA_PROBE), FACT.schema),
     ctx.host.query({ kind: 'file', path: staticStampPath(ctx), content: true }),
-    manage(ctx, ['shell', '-c', superuserProbe(ctx.answers.admin.username)], FACT.superuser),
+    manage(ctx, shellArgs(superuserProbe(ctx.answers.admin.username)), FACT.superuser),
+    manage(ctx, shellArgs(SITE_PROBE), FACT.site),
     ctx.host.query({ kind: 'file', path: fixturesStampPath(ctx), content: true }),
     probeSource(ctx),
   ]);
   const s = schema.exitCode === 0 ? parseLastJson(schema.stdout) : undefined;
   const u = su.exitCode === 0 ? parseLastJson(su.stdout) : undefined;
+  const row = site.exitCode === 0 ? parseLastJson(site.stdout) : undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
     unapplied: typeof s?.unapplied === 'number' ? s.unapplied : undefined,
     cacheMissing: s?.cacheMissing !== false,
@@ -66,6 +86,7 @@ export async function probeDjango(ctx: StepContext): Promise<DjangoProbe> {
     superuserExists: u?.exists === true,
     fixturesStamp: stamp.exists ? stamp.content?.trim() : undefined,
     expectedFixturesStamp: source.expectedStamp,
+    site: row && 'domain' in row ? { domain: text(row.domain), name: text(row.name) } : undefined,
   };
 }
 
@@ -113,11 +134,10 @@ export const djangoStep = defineStep<DjangoProbe>({
       );
     if (!p.expectedFixturesStamp || p.fixturesStamp !== p.expectedFixturesStamp) {
       actions.push(
-        run(`Load the default data (loaddata fixtures/defaults/*/*.json, sorted) into the ${db}`, [
-          'shell',
-          '-c',
-          LOADDATA_SCRIPT,
-        ]),
+        run(
+          `Load the default data (loaddata fixtures/defaults/*/*.json, sorted) into the ${db}`,
+          shellArgs(LOADDATA_SCRIPT),
+        ),
       );
       if (p.expectedFixturesStamp)
         actions.push({
@@ -131,7 +151,7 @@ export const djangoStep = defineStep<DjangoProbe>({
       actions.push(
         run(
           `Create the QATrack+ superuser "${answers.admin.username}" (password passed on stdin)`,
-          ['shell', '-c', SUPERUSER_SCRIPT],
+          shellArgs(SUPERUSER_SCRIPT),
           {
             stdin: [
               `{"username": ${JSON.stringify(answers.admin.username)}, "email": ${JSON.stringify(answers.admin.email)}, "password": "`,
@@ -148,6 +168,26 @@ export const djangoStep = defineStep<DjangoProbe>({
           },
         ),
       );
+    if (!siteOk(ctx, p.site)) {
+      const domain = wantedDomain(ctx);
+      // As siteScript does: the display name follows only while it is still Django's default.
+      const name = p.site?.name && p.site.name !== DEFAULT_SITE ? p.site.name : domain;
+      actions.push(
+        run(
+          `Set the Django Sites domain to ${domain} (page titles and mailed links; was ${p.site?.domain ?? 'not readable yet'})`,
+          shellArgs(siteScript(domain)),
+          {
+            produces: [
+              {
+                kind: 'fact',
+                key: FACT.site,
+                value: { exitCode: 0, stdout: `${JSON.stringify({ domain, name })}\n`, stderr: '' },
+              },
+            ],
+          },
+        ),
+      );
+    }
     if (!p.expectedFixturesStamp || p.staticStamp !== p.expectedFixturesStamp) {
       actions.push(
         run(
@@ -188,6 +228,15 @@ export const djangoStep = defineStep<DjangoProbe>({
         title: `Superuser "${ctx.answers.admin.username}" exists`,
         ok: p.superuserExists,
         detail: p.superuserExists ? 'present' : 'missing',
+      },
+      {
+        id: 'django.site',
+        title: `Django Sites domain is ${wantedDomain(ctx)}`,
+        ok: siteOk(ctx, p.site),
+        detail: p.site
+          ? `domain ${p.site.domain ?? '(none)'}, name ${p.site.name ?? '(none)'}`
+          : 'cannot read the Sites table',
+        fix: 'Run `repair`.',
       },
       {
         id: 'django.static',

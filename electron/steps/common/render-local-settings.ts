@@ -50,9 +50,15 @@ function databaseBlock(
   ];
 }
 
-function emailBlock(e: Answers['email']): TemplatedText {
+function emailBlock(e: Answers['email'], adminEmail: string): TemplatedText {
   const admins = e.admins.map((x) => `(${pyStr(x.name)}, ${pyStr(x.email)})`).join(', ');
-  const lines: TemplatedText = [`ADMINS = [${admins}]\n`, `MANAGERS = ADMINS\n`];
+  const lines: TemplatedText = [
+    `ADMINS = [${admins}]\n`,
+    `MANAGERS = ADMINS\n`,
+    // QATrack+ 3.1.1.4 settings.py L353 defaults to notifications@qatrackplus.com, which hospital
+    // relays refuse (upstream issues #483, #657): the site's own sender, else the admin's address.
+    `EMAIL_NOTIFICATION_SENDER = ${pyStr(e.from ?? adminEmail)}\n`,
+  ];
   if (!e.enabled) return [...lines, `EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"\n`];
   lines.push(
     `EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\n`,
@@ -73,6 +79,36 @@ function emailBlock(e: Answers['email']): TemplatedText {
 }
 
 /**
+ * LOG_ROOT under the data folder. QATrack+ 3.1.1.4's settings.py computes its LOGGING handlers'
+ * file names from the default LOG_ROOT (`<source>/../logs`, L31 and L490-511) BEFORE it imports
+ * local_settings (L742); only the mkdir loop after the import (L763-765) sees our LOG_ROOT. So the
+ * handlers are re-pointed here, in the settings module's own LOGGING dict (it exists while
+ * local_settings is imported), keeping each file's name. Underscore names are not exported by
+ * `from .local_settings import *`.
+ */
+function logBlock(logRoot: string): TemplatedText {
+  return [
+    `LOG_ROOT = ${pyStr(logRoot)}\n`,
+    `_settings = sys.modules.get(__name__.rsplit(".", 1)[0] + ".settings")\n`,
+    `for _handler in getattr(_settings, "LOGGING", {}).get("handlers", {}).values():\n`,
+    `    if "filename" in _handler:\n`,
+    `        _handler["filename"] = os.path.join(LOG_ROOT, os.path.basename(_handler["filename"]))\n\n`,
+  ];
+}
+
+/** Behind the HTTPS proxy (IIS terminates TLS): cookies only over HTTPS, and Django trusts the
+ * proxy's X-Forwarded-Proto (Django 2.2 docs, settings SECURE_PROXY_SSL_HEADER, SESSION_COOKIE_SECURE,
+ * CSRF_COOKIE_SECURE). */
+const httpsBlock = (https: boolean): TemplatedText =>
+  https
+    ? [
+        `SESSION_COOKIE_SECURE = True\n`,
+        `CSRF_COOKIE_SECURE = True\n`,
+        `SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")\n\n`,
+      ]
+    : [];
+
+/**
  * QATrack+'s local_settings.py as templated text: passwords stay SecretRefs (python-str encoded),
  * everything else is a Python literal made by pyStr. The SECRET_KEY is read from a file the target
  * generated itself, so it never travels through plans, journals or logs.
@@ -82,7 +118,8 @@ export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
   const db = a.database;
   return [
     `# Written by QATrack+ Installer. \`repair\` rewrites this file from the answers: change those instead.\n`,
-    `import os\n\n`,
+    `import os\n`,
+    `import sys\n\n`,
     `with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyStr(SECRET_KEY_FILE)})) as _key:\n`,
     `    SECRET_KEY = _key.read().strip()\n\n`,
     `DEBUG = False\n`,
@@ -90,6 +127,7 @@ export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
     `USE_X_FORWARDED_HOST = True\n`,
     `HTTP_OR_HTTPS = ${pyStr(a.site.https.enabled ? 'https' : 'http')}\n`,
     `TIME_ZONE = ${pyStr(i.timeZone)}\n\n`,
+    ...httpsBlock(a.site.https.enabled),
     `DATABASES = {\n`,
     ...databaseBlock('default', db, db.login, i.versions),
     ...databaseBlock('readonly', db, db.readonlyLogin, i.versions),
@@ -98,7 +136,9 @@ export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
     `MEDIA_ROOT = ${pyStr(layout.mediaRoot)}\n`,
     `STATIC_URL = "/static/"\n`,
     `MEDIA_URL = "/media/"\n`,
-    `CHROME_PATH = ${i.chromePath ? pyStr(i.chromePath) : 'None'}\n\n`,
-    ...emailBlock(a.email),
+    ...logBlock(layout.logDir),
+    // Always a string: qatrack_core/utils.py builds a command list from it ("" = no Chrome).
+    `CHROME_PATH = ${pyStr(i.chromePath ?? '')}\n\n`,
+    ...emailBlock(a.email, a.admin.email),
   ];
 }

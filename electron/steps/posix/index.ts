@@ -3,14 +3,17 @@ import { commonSteps } from '../common/index.js';
 import { stageStep } from '../common/stage.js';
 import { preflightStep } from './preflight.js';
 import { proxyStep } from './proxy.js';
+import { tasksStep } from './tasks.js';
 import { workersStep } from './workers.js';
 
-/** The posix profile: pre-flight, common steps, workers as supervised processes, nginx in front. */
+/** The posix profile: pre-flight, common steps, workers and the task cluster as supervised
+ * processes, nginx in front. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const posixProfile: Step<any>[] = [
   preflightStep,
   stageStep('preflight'),
   ...commonSteps,
   workersStep,
+  tasksStep,
   proxyStep,
 ];

@@ -4,6 +4,7 @@ import { serviceSpecHash } from '../../engine/actions/spec-hash.js';
 import { InputError } from '../../engine/errors.js';
 import type { ServiceResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
+import { homeRedirectProblem, LOGIN_FORM } from '../common/site-checks.js';
 import { PROXY_SERVICE, workerPorts } from './names.js';
 import { nginxPaths, renderNginxConfig } from './nginx-config.js';
 
@@ -158,17 +159,32 @@ export const proxyStep = defineStep<ProxyProbe>({
   async verify(ctx) {
     const base = `http://127.0.0.1:${ctx.answers.site.httpPort}`;
     const hostHeader = ctx.answers.site.hostNames[0];
-    const [home, tux] = await Promise.all([
+    const [home, login, tux] = await Promise.all([
       ctx.host.query({ kind: 'http', url: `${base}/`, hostHeader, timeoutMs: 10_000 }),
+      ctx.host.query({ kind: 'http', url: `${base}/accounts/login/`, hostHeader, timeoutMs: 10_000 }),
       ctx.host.query({ kind: 'http', url: `${base}/static/qa/img/tux.png`, hostHeader, timeoutMs: 10_000 }),
     ]);
     const byNginx = tux.ok && tux.status === 200 && tux.headers['x-served-by'] === 'nginx';
+    const home302 = homeRedirectProblem(home);
     return [
       {
         id: 'site.home',
-        title: `QATrack+ answers at ${base}/`,
-        ok: home.ok && home.status === 200,
-        detail: home.ok ? `HTTP ${home.status}` : home.error,
+        title: `QATrack+ at ${base}/ sends anonymous users to the login page`,
+        ok: home302 === undefined,
+        detail: home302 ?? `HTTP 302 to ${home.ok ? home.headers.location : ''}`,
+        fix: 'Run `repair`; see the logs in the data folder.',
+      },
+      {
+        id: 'site.login',
+        title: `The login page answers at ${base}/accounts/login/`,
+        ok: login.ok && login.status === 200 && LOGIN_FORM.test(login.body),
+        detail: !login.ok
+          ? login.error
+          : login.status !== 200
+            ? `HTTP ${login.status}`
+            : LOGIN_FORM.test(login.body)
+              ? 'HTTP 200 with the login form'
+              : 'HTTP 200 but the page has no login form',
         fix: 'Run `repair`; see the logs in the data folder.',
       },
       {

@@ -14,7 +14,7 @@ import { MAX_WORKERS, workerName, workerPorts } from './names.js';
  * by the site's own SECRET_KEY file so the stamp (in plans and spec.json) reveals nothing about a
  * password. Before that key exists (first plan, sim) it covers the text without secret values.
  */
-async function configStamp(ctx: StepContext): Promise<string> {
+export async function configStamp(ctx: StepContext): Promise<string> {
   const [settings, source, key] = await Promise.all([
     probeLocalSettings(ctx),
     probeSource(ctx),

@@ -1,5 +1,6 @@
 import type { HttpResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
+import { homeRedirectProblem } from '../common/site-checks.js';
 import { serviceNames, workers } from './names.js';
 
 /**
@@ -87,6 +88,15 @@ export const verifySiteStep = defineStep<null>({
         'Run repair; then read the IIS log in the data folder under logs\\iis.',
       ),
     );
+    const home = await host.query({ kind: 'http', url: siteUrl(ctx, '/'), hostHeader, timeoutMs: 15_000 });
+    const homeProblem = homeRedirectProblem(home);
+    checks.push({
+      id: 'verify.home',
+      title: '/ sends anonymous users to the login page (302) through IIS',
+      ok: homeProblem === undefined,
+      detail: homeProblem ?? `HTTP 302 to ${home.ok ? home.headers.location : ''}`,
+      fix: homeProblem ? 'Run repair; then read the IIS log in the data folder under logs\\iis.' : undefined,
+    });
     const tux = await host.query({
       kind: 'http',
       url: siteUrl(ctx, '/static/qa/img/tux.png'),

@@ -32,13 +32,18 @@ function runningWorker(state: SimState, address: string, port: number) {
 function workerAnswer(path: string): HttpResult {
   if (path.startsWith('/static/') || path.startsWith('/media/'))
     return ok(404, { server: 'Cheroot/10.0', 'content-type': 'text/html' }, 'Not Found');
-  if (path === '/accounts/login/' || path === '/')
+  if (path === '/accounts/login/')
     return ok(
       200,
       { server: 'Cheroot/10.0', 'content-type': 'text/html; charset=utf-8', vary: 'Cookie' },
       LOGIN_PAGE,
     );
-  return ok(302, { server: 'Cheroot/10.0', location: '/accounts/login/' });
+  // Every other page sends an anonymous user to the login page with ?next= (QATrack+ 3.1.1.4
+  // qatrack/middleware/login_required.py: HttpResponseRedirect("%s?next=%s" % (LOGIN_URL, quote(path)))).
+  return ok(302, {
+    server: 'Cheroot/10.0',
+    location: `/accounts/login/?next=${encodeURIComponent(path).replace(/%2F/g, '/')}`,
+  });
 }
 
 interface Rule {
