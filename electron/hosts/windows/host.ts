@@ -51,6 +51,15 @@ function resolveJson(value: unknown, secrets: SecretStore): unknown {
   return value;
 }
 
+/** The installer's environment without variables starting with any prefix (names are case-insensitive on Windows). */
+function strippedEnv(prefixes: readonly string[]): Record<string, string> {
+  const up = prefixes.map((p) => p.toUpperCase());
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !up.some((p) => k.toUpperCase().startsWith(p))) out[k] = v;
+  return out;
+}
+
 async function run(
   cmd: Command,
   ctx: Pick<ApplyContext, 'secrets' | 'signal' | 'onOutput'>,
@@ -324,7 +333,9 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
         : undefined;
       const r = await execa(action.file, action.args as string[], {
         cwd: action.cwd,
-        env,
+        ...(action.envStrip?.length
+          ? { env: { ...strippedEnv(action.envStrip), ...env }, extendEnv: false }
+          : { env }),
         input: action.stdin ? renderTemplatedText(action.stdin, ctx.secrets) : undefined,
         reject: false,
         windowsHide: true,
