@@ -152,8 +152,9 @@ describe.skipIf(process.platform !== 'linux')(
       120_000,
     );
 
+    // Not UV_FIND_LINKS: uv 0.9.5's --find-links on the command line replaces it (seen here: that
+    // control fails). It is planted and stripped anyway.
     it.each([
-      ['UV_FIND_LINKS', { UV_FIND_LINKS: 'full' }],
       ['a user uv.toml', { XDG_CONFIG_HOME: 'user' }],
       ['a machine uv.toml', { XDG_CONFIG_DIRS: 'machine' }],
     ])(

@@ -66,7 +66,7 @@ export function parseStamp(text: string | undefined): WheelhouseStamp | undefine
   const lines = (text ?? '').split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) return undefined;
   if (lines[0] !== STAMP_HEADER) return { stamp: lines[0]!.trim(), wheels: {} };
-  const stamp = /^stamp (\S+)$/.exec(lines[1] ?? '')?.[1];
+  const stamp = /^stamp (.+)$/.exec(lines[1] ?? '')?.[1];
   if (!stamp) return undefined;
   const wheels: Record<string, string> = {};
   for (const l of lines.slice(2)) {
