@@ -132,6 +132,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
         readOnly: !mutating,
         posixRunDir: layout.servicesDir,
         owner: `run ${runId} (${o.command})`,
+        secrets: o.secrets,
       }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };

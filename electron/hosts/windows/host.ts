@@ -212,6 +212,9 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
   switch (q.kind) {
     case 'os':
       return { platform: 'win32', ...(await ps<Omit<QueryResults['os'], 'platform'>>('osInfo', {})) };
+    case 'database':
+      // SQL Server is checked through the `sql` topics (mssql or the SqlClient script).
+      return { supported: false };
     case 'file': {
       const s = await stat(q.path).catch(() => undefined);
       if (!s) return { exists: false };

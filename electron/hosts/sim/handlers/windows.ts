@@ -409,4 +409,6 @@ export const windowsQueryHandlers: SimQueryHandlers = {
   },
   http: (state, q) => simHttp(state, q),
   port: (state, q) => simPort(state, q),
+  // A simulated Windows Server reaches SQL Server through the `sql` topics, not a PostgreSQL client.
+  database: () => ({ supported: false }),
 };
