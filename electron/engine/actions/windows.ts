@@ -48,6 +48,7 @@ export const sqlActionSchema = z.object({
       }),
       z.object({ kind: z.literal('loginDisabled'), name: z.string() }),
       z.object({ kind: z.literal('dropLogin'), name: z.string() }),
+      z.object({ kind: z.literal('dropDatabase'), name: z.string() }),
     ])
     .optional(),
 });

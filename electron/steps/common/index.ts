@@ -1,4 +1,5 @@
 import type { Step } from '../../engine/step.js';
+import { dataStep } from './data.js';
 import { djangoStep } from './django.js';
 import { localSettingsStep } from './local-settings.js';
 import { pythonStep } from './python.js';
@@ -22,4 +23,13 @@ export const commonSteps: Step<any>[] = [
   reportsRightsStep,
 ];
 
-export { djangoStep, localSettingsStep, pythonStep, reportsRightsStep, sourceStep, venvStep, wheelhouseStep };
+export {
+  dataStep,
+  djangoStep,
+  localSettingsStep,
+  pythonStep,
+  reportsRightsStep,
+  sourceStep,
+  venvStep,
+  wheelhouseStep,
+};

@@ -1,9 +1,9 @@
 import type { Step } from '../../engine/step.js';
-import { commonSteps } from '../common/index.js';
+import { commonSteps, dataStep } from '../common/index.js';
 import { preflightStep } from './preflight.js';
 import { proxyStep } from './proxy.js';
 import { workersStep } from './workers.js';
 
 /** The posix profile: pre-flight, common steps, workers as supervised processes, nginx in front. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const posixProfile: Step<any>[] = [preflightStep, ...commonSteps, workersStep, proxyStep];
+export const posixProfile: Step<any>[] = [dataStep, preflightStep, ...commonSteps, workersStep, proxyStep];

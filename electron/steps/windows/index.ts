@@ -1,5 +1,5 @@
 import type { Step } from '../../engine/step.js';
-import { commonSteps } from '../common/index.js';
+import { commonSteps, dataStep } from '../common/index.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
 import { chromeStep } from './chrome.js';
@@ -18,6 +18,7 @@ import { verifySiteStep } from './verifySite.js';
 /** Windows steps before the common ones (machine prerequisites and the database). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const windowsPrerequisites: Step<any>[] = [
+  dataStep,
   preflightStep,
   setupLogsStep,
   pythonStep,

@@ -73,6 +73,21 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;`;
 
+/** uninstall --remove-data: the database the installer provisioned (connections closed first). */
+export const DROP_DATABASE = `IF LEN(@db) > 128 THROW 50001, N'Database name longer than 128 characters.', 1;
+IF DB_ID(@db) IS NOT NULL
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(@db) + N' SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ' + QUOTENAME(@db) + N';';
+    EXEC sys.sp_executesql @sql;
+END;`;
+
+/** uninstall --remove-data: a login the installer provisioned (after its database is gone). */
+export const DROP_LOGIN = `IF SUSER_ID(@login) IS NOT NULL
+BEGIN
+    DECLARE @sql nvarchar(max) = N'DROP LOGIN ' + QUOTENAME(@login) + N';';
+    EXEC sys.sp_executesql @sql;
+END;`;
+
 /** Read-only: the state provisioning converges (the real host's `sql` query; three result sets). */
 export const PROBE_STATE = `SELECT
     CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,

@@ -194,6 +194,9 @@ export const windowsActionHandlers: SimActionHandlers = {
       case 'dropLogin':
         delete w.sql.logins[e.name];
         return;
+      case 'dropDatabase':
+        delete w.sql.databases[e.name];
+        return;
       case 'user': {
         const db = w.sql.databases[e.database];
         if (!db)
