@@ -10,12 +10,12 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Query, QueryResult, QueryResults } from '../../engine/queries.js';
 import { renderTemplatedText, resolveValue } from '../../engine/secret-text.js';
 import { isSecretRef, type SecretStore } from '../../engine/secrets.js';
-import { PROBE_STATE } from '../../steps/windows/sqlBatches.js';
+import { PROBE_REPORTS_RIGHTS, PROBE_STATE } from '../../steps/windows/sqlBatches.js';
 import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
 import { topics, type Topic } from '../../steps/windows/topics.js';
 import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
 import { commandsFor, powershell, type Command } from './argv.js';
-import { parseIisSnapshot, productPattern, sqlStateFromRows } from './parse.js';
+import { parseIisSnapshot, productPattern, reportsRightsFromRows, sqlStateFromRows } from './parse.js';
 import { runSqlBatch, targetFor } from './sql.js';
 
 /**
@@ -142,6 +142,40 @@ async function sqlQueryState(
   }
 }
 
+/** The reports login's DENYs, through the same two paths as the provisioning probe. */
+async function sqlReportsRights(
+  args: { connection: ActionOf<'sql'>['connection']; database: string; login: string },
+  secrets: SecretStore,
+) {
+  const params = {
+    db: { type: 'nvarchar' as const, value: args.database },
+    login: { type: 'nvarchar' as const, value: args.login },
+  };
+  try {
+    if (args.connection.auth === 'sql')
+      return reportsRightsFromRows(
+        await runSqlBatch(targetFor(args.connection, secrets), PROBE_REPORTS_RIGHTS, params, secrets),
+      );
+    const r = await ps<{ ok: boolean; number?: number; rows?: Record<string, unknown>[] }>('sqlBatch', {
+      dataSource: dataSource(args.connection),
+      database: 'master',
+      batch: PROBE_REPORTS_RIGHTS,
+      params: Object.entries(params).map(([name, p]) => ({ name, ...p })),
+    });
+    if (!r.ok) return { reachable: false as const, errorNumber: r.number, message: sqlErrorText(r.number) };
+    // The SqlClient script flattens result sets; split them back by their columns.
+    const rows = r.rows ?? [];
+    return reportsRightsFromRows([
+      rows.filter((x) => 'databaseExists' in x),
+      rows.filter((x) => 'tableName' in x),
+      rows.filter((x) => 'deniedObject' in x),
+    ]);
+  } catch (e) {
+    const number = (e as HostActionError).details?.exitCode;
+    return { reachable: false as const, errorNumber: number, message: sqlErrorText(number) };
+  }
+}
+
 const dataSource = (c: ActionOf<'sql'>['connection']) =>
   `${c.server}${c.instance && !c.port ? `\\${c.instance}` : ''}${c.port ? `,${c.port}` : ''}`;
 
@@ -181,6 +215,8 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return ps('testMail', a);
     case 'sql':
       return sqlQueryState(topics.sql.args.parse(a), secrets);
+    case 'sqlReportsRights':
+      return sqlReportsRights(topics.sqlReportsRights.args.parse(a), secrets);
     case 'sqlInstance': {
       const { instance, major } = topics.sqlInstance.args.parse(a);
       const base = `HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;

@@ -116,6 +116,18 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
   };
 }
 
+/** PROBE_REPORTS_RIGHTS's result sets -> the `sqlReportsRights` topic answer. */
+export function reportsRightsFromRows(sets: Row[][]): TopicResult<'sqlReportsRights'> {
+  const databaseExists = Boolean(sets[0]?.[0]?.databaseExists);
+  const tables = (sets[1] ?? []).map((r) => String(r.tableName));
+  const denied = (sets[2] ?? []).map((r) =>
+    typeof r.deniedColumn === 'string' && r.deniedColumn
+      ? `${String(r.deniedObject)}.${r.deniedColumn}`
+      : String(r.deniedObject),
+  );
+  return { reachable: true, databaseExists, tables, denied };
+}
+
 /** Display-name patterns (PowerShell -like) of the products the steps ask about. */
 export function productPattern(id: string): string | undefined {
   const map: Record<string, string> = {

@@ -13,6 +13,7 @@ import { runtimesStep } from './runtimes.js';
 import { servicesStep } from './services.js';
 import { sqlExpressStep } from './sqlExpress.js';
 import { sqlProvisionStep } from './sqlProvision.js';
+import { sqlReportsRightsStep } from './sqlReportsRights.js';
 import { verifySiteStep } from './verifySite.js';
 
 /** Windows steps before the common ones (machine prerequisites and the database). */
@@ -32,6 +33,7 @@ export const windowsPrerequisites: Step<any>[] = [
 /** Windows steps after the common ones (services, IIS site, hardening, backups, alerts, verify). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const windowsFinish: Step<any>[] = [
+  sqlReportsRightsStep,
   servicesStep,
   iisSiteStep,
   hardeningStep,

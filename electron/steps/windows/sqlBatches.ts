@@ -73,6 +73,50 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;`;
 
+/**
+ * The reports login must not read password hashes, sessions or API tokens (upstream's
+ * deploy/postgres/grant_ro_rights.sql revokes exactly these on PostgreSQL). db_datareader grants
+ * SELECT on the whole database; a DENY on the object, or on the column, takes precedence over it
+ * (Microsoft Learn, "DENY Object Permissions (Transact-SQL)": DENY <permission> [(column)] ON
+ * OBJECT::schema.object TO principal). Only the tables that exist are denied; Django's migrations
+ * create them in the login's default schema, dbo.
+ */
+export const DENY_REPORTS = `IF LEN(@db) > 128 THROW 50001, N'Database name longer than 128 characters.', 1;
+DECLARE @sql nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+DECLARE @s nvarchar(max);
+IF DATABASE_PRINCIPAL_ID(@u) IS NULL THROW 50002, N''The reports login has no user in this database.'', 1;
+IF OBJECT_ID(N''dbo.django_session'', N''U'') IS NOT NULL
+BEGIN
+    SET @s = N''DENY SELECT ON OBJECT::dbo.django_session TO '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;
+IF OBJECT_ID(N''dbo.authtoken_token'', N''U'') IS NOT NULL
+BEGIN
+    SET @s = N''DENY SELECT ON OBJECT::dbo.authtoken_token TO '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;
+IF OBJECT_ID(N''dbo.auth_user'', N''U'') IS NOT NULL
+BEGIN
+    SET @s = N''DENY SELECT ON OBJECT::dbo.auth_user (password) TO '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;';
+EXEC sys.sp_executesql @sql, N'@u sysname', @u = @login;`;
+
+/** Read-only: which protected tables exist and what the reports user is denied (three result sets). */
+export const PROBE_REPORTS_RIGHTS = `SELECT CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists;
+IF DB_ID(@db) IS NOT NULL
+BEGIN
+    DECLARE @q nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+SELECT t.name AS tableName FROM sys.tables t
+    WHERE t.schema_id = SCHEMA_ID(N''dbo'') AND t.name IN (N''auth_user'', N''django_session'', N''authtoken_token'');
+SELECT o.name AS deniedObject, c.name AS deniedColumn FROM sys.database_permissions p
+    JOIN sys.objects o ON o.object_id = p.major_id
+    LEFT JOIN sys.columns c ON c.object_id = p.major_id AND c.column_id = p.minor_id
+    WHERE p.class = 1 AND p.state = N''D'' AND p.permission_name = N''SELECT''
+        AND p.grantee_principal_id = DATABASE_PRINCIPAL_ID(@u);';
+    EXEC sys.sp_executesql @q, N'@u sysname', @u = @login;
+END;`;
+
 /** uninstall --remove-data: the database the installer provisioned (connections closed first). */
 export const DROP_DATABASE = `IF LEN(@db) > 128 THROW 50001, N'Database name longer than 128 characters.', 1;
 IF DB_ID(@db) IS NOT NULL

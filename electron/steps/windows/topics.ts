@@ -78,6 +78,21 @@ export const topics = {
       }),
     ]),
   },
+  /** The reports login's DENYs and which protected tables exist (PROBE_REPORTS_RIGHTS). */
+  sqlReportsRights: {
+    args: z.object({ connection: sqlConnectionSchema, database: z.string(), login: z.string() }),
+    result: z.discriminatedUnion('reachable', [
+      z.object({ reachable: z.literal(false), errorNumber: z.number().optional(), message: z.string() }),
+      z.object({
+        reachable: z.literal(true),
+        databaseExists: z.boolean(),
+        /** Of auth_user, django_session, authtoken_token: those that exist. */
+        tables: z.array(z.string()),
+        /** "table" for a table-level DENY SELECT, "table.column" for a column-level one. */
+        denied: z.array(z.string()),
+      }),
+    ]),
+  },
   firewallRule: {
     args: z.object({ name: z.string() }),
     result: z.object({ exists: z.boolean(), ports: z.array(z.number()).default([]) }),

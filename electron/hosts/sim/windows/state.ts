@@ -38,7 +38,11 @@ export const simWindowsSchema = z.object({
       databases: z
         .record(
           z.string(),
-          z.object({ users: z.record(z.string(), z.object({ roles: z.array(z.string()) })) }),
+          z.object({
+            users: z.record(z.string(), z.object({ roles: z.array(z.string()) })),
+            /** DENY SELECT per database user: "table" or "table.column" (DENY_REPORTS). */
+            denied: z.record(z.string(), z.array(z.string())).default({}),
+          }),
         )
         .default({}),
       logins: z
