@@ -55,7 +55,7 @@ export async function createHost(
   switch (h.kind) {
     case 'windows': {
       const { createWindowsHost } = await import('./windows/host.js');
-      return createWindowsHost();
+      return createWindowsHost(options.secrets);
     }
     case 'posix': {
       const { createPosixHost } = await import('./posix/host.js');

@@ -12,7 +12,14 @@ import { runSqlBatch } from '../../electron/hosts/windows/sql.js';
 import { DENY_REPORTS, DROP_DATABASE, DROP_LOGIN } from '../../electron/steps/windows/sqlBatches.js';
 import { windowsProfile } from '../../electron/steps/windows/index.js';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
-import { exampleAnswers, newStateFile, readState, sim, writeState } from '../support/windows-sim.js';
+import {
+  CANARY as CANARY_DB,
+  exampleAnswers,
+  newStateFile,
+  readState,
+  sim,
+  writeState,
+} from '../support/windows-sim.js';
 
 /** Issue 16 items 3 and 6 for the Windows profile, on the sim and through the real mssql client. */
 
@@ -187,5 +194,82 @@ describe('Windows: the DENY, DROP and probe batches through the real mssql clien
       tables: ['auth_user', 'django_session'],
       denied: ['auth_user.password', 'django_session'],
     });
+  });
+});
+
+describe('Windows: preflight proves the database side before any change', () => {
+  const installOn = async (
+    seed: (s: ReturnType<typeof cleanServer>) => void,
+    edit: (a: any) => void = () => {},
+  ) => {
+    const a = exampleAnswers(edit);
+    const state = withExistingSql(cleanServer());
+    seed(state);
+    const file = newStateFile(state);
+    const before = JSON.stringify(readState(file));
+    const r = await sim('install', file, a);
+    return { r, unchanged: JSON.stringify(readState(file)) === before };
+  };
+
+  it('an admin connection without securityadmin: exit 64, the field named, the GRANT to run, nothing changed', async () => {
+    const { r, unchanged } = await installOn((s) => void (simWindows(s).sql.adminRoles = ['dbcreator']));
+    expect(r.exitCode).toBe(64);
+    expect(r.error?.code).toBe('PREFLIGHT_DATABASE');
+    expect(r.error?.message).toContain('database.authMode');
+    expect(r.error?.message).toContain('ALTER SERVER ROLE [securityadmin] ADD MEMBER');
+    expect(r.error?.message).not.toContain('[dbcreator]');
+    expect(unchanged).toBe(true);
+  });
+
+  it('dbcreator with securityadmin (or sysadmin) is enough to provision', async () => {
+    const { r } = await installOn(
+      (s) => void (simWindows(s).sql.adminRoles = ['dbcreator', 'securityadmin']),
+    );
+    expect(r.error ?? null).toBeNull();
+  });
+
+  const dba = (a: any) => {
+    a.database.provision = false;
+  };
+
+  it('a DBA-prepared database that does not exist', async () => {
+    const { r, unchanged } = await installOn((s) => {
+      simWindows(s).sql.logins.qatrack = { disabled: false, windows: false };
+      simWindows(s).sql.logins.qatrack_reports = { disabled: false, windows: false };
+    }, dba);
+    expect(r.exitCode).toBe(64);
+    expect(r.error?.message).toContain('database.name: database qatrackplus does not exist');
+    expect(unchanged).toBe(true);
+  });
+
+  it('a DBA-prepared login lacking roles and a reports login that is refused', async () => {
+    const { r, unchanged } = await installOn((s) => {
+      const w = simWindows(s);
+      w.sql.logins.qatrack = { disabled: false, windows: false };
+      w.sql.databases.qatrackplus = { users: { qatrack: { roles: ['db_datareader'] } }, denied: {} };
+    }, dba);
+    expect(r.exitCode).toBe(64);
+    expect(r.error?.message).toContain(
+      'database.login.user: login qatrack lacks db_ddladmin, db_datawriter in database qatrackplus: ask the DBA to run USE [qatrackplus]; ALTER ROLE [db_ddladmin] ADD MEMBER [qatrack]; ALTER ROLE [db_datawriter] ADD MEMBER [qatrack];',
+    );
+    expect(r.error?.message).toContain('database.readonlyLogin.password: SQL Server');
+    expect(r.error?.message).not.toContain(CANARY_DB);
+    expect(unchanged).toBe(true);
+  });
+
+  it('a DBA-prepared database with both logins mapped passes preflight', async () => {
+    const { r } = await installOn((s) => {
+      const w = simWindows(s);
+      w.sql.logins.qatrack = { disabled: false, windows: false };
+      w.sql.logins.qatrack_reports = { disabled: false, windows: false };
+      w.sql.databases.qatrackplus = {
+        users: {
+          qatrack: { roles: ['db_ddladmin', 'db_datawriter', 'db_datareader'] },
+          qatrack_reports: { roles: ['db_datareader'] },
+        },
+        denied: {},
+      };
+    }, dba);
+    expect(r.error ?? null).toBeNull();
   });
 });

@@ -10,12 +10,18 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Query, QueryResult, QueryResults } from '../../engine/queries.js';
 import { renderTemplatedText, resolveValue } from '../../engine/secret-text.js';
 import { isSecretRef, type SecretStore } from '../../engine/secrets.js';
-import { PROBE_REPORTS_RIGHTS, PROBE_STATE } from '../../steps/windows/sqlBatches.js';
+import { PROBE_LOGIN, PROBE_REPORTS_RIGHTS, PROBE_STATE } from '../../steps/windows/sqlBatches.js';
 import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
 import { topics, type Topic } from '../../steps/windows/topics.js';
 import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
 import { commandsFor, powershell, type Command } from './argv.js';
-import { parseIisSnapshot, productPattern, reportsRightsFromRows, sqlStateFromRows } from './parse.js';
+import {
+  loginStateFromRows,
+  parseIisSnapshot,
+  productPattern,
+  reportsRightsFromRows,
+  sqlStateFromRows,
+} from './parse.js';
 import { runSqlBatch, targetFor } from './sql.js';
 
 /**
@@ -25,7 +31,8 @@ import { runSqlBatch, targetFor } from './sql.js';
  * with their input as JSON on stdin. This module only runs on Windows; nothing here was executed on
  * a real server yet (see the issue notes).
  */
-export function createWindowsHost(): Host {
+/** `secrets` resolves the passwords of SQL-authenticated probes (admin or a DBA-prepared login). */
+export function createWindowsHost(secrets?: SecretStore): Host {
   if (process.platform !== 'win32')
     throw new InstallerError(
       'HOST_UNAVAILABLE',
@@ -36,7 +43,7 @@ export function createWindowsHost(): Host {
   return {
     kind: 'windows',
     platform: 'win32',
-    query: <Q extends Query>(q: Q) => windowsQuery(q, emptySecrets) as Promise<QueryResult<Q>>,
+    query: <Q extends Query>(q: Q) => windowsQuery(q, secrets ?? emptySecrets) as Promise<QueryResult<Q>>,
     apply: (action, ctx) => applyAction(action, ctx),
     close: () => Promise.resolve(),
   };
@@ -142,6 +149,28 @@ async function sqlQueryState(
   }
 }
 
+/** A DBA-prepared login, connected as itself (SQL authentication: QATrack+ connects that way too). */
+async function sqlLoginState(
+  args: { connection: ActionOf<'sql'>['connection']; database: string; roles: string[] },
+  secrets: SecretStore,
+) {
+  try {
+    const sets = await runSqlBatch(
+      targetFor(args.connection, secrets),
+      PROBE_LOGIN,
+      {
+        db: { type: 'nvarchar', value: args.database },
+        roles: { type: 'nvarchar', value: args.roles.join(',') },
+      },
+      secrets,
+    );
+    return loginStateFromRows(sets, args.roles);
+  } catch (e) {
+    const number = (e as HostActionError).details?.exitCode;
+    return { reachable: false as const, errorNumber: number, message: sqlErrorText(number) };
+  }
+}
+
 /** The reports login's DENYs, through the same two paths as the provisioning probe. */
 async function sqlReportsRights(
   args: { connection: ActionOf<'sql'>['connection']; database: string; login: string },
@@ -217,6 +246,8 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return sqlQueryState(topics.sql.args.parse(a), secrets);
     case 'sqlReportsRights':
       return sqlReportsRights(topics.sqlReportsRights.args.parse(a), secrets);
+    case 'sqlLogin':
+      return sqlLoginState(topics.sqlLogin.args.parse(a), secrets);
     case 'sqlInstance': {
       const { instance, major } = topics.sqlInstance.args.parse(a);
       const base = `HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;

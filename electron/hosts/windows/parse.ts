@@ -102,6 +102,11 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
     reachable: true,
     databaseExists: Boolean(head.databaseExists),
     saEnabled: Boolean(head.saEnabled),
+    adminRoles: {
+      sysadmin: Boolean(head.isSysadmin),
+      dbcreator: Boolean(head.isDbcreator),
+      securityadmin: Boolean(head.isSecurityadmin),
+    },
     logins: logins.map((name) => {
       const p = principals.find((r) => same(r.name, name));
       const rows = members.filter((r) => same(r.userName, name));
@@ -113,6 +118,20 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
         roles: rows.map((r) => r.roleName).filter((r): r is string => typeof r === 'string'),
       };
     }),
+  };
+}
+
+/** PROBE_LOGIN's result sets -> the `sqlLogin` topic answer. */
+export function loginStateFromRows(sets: Row[][], roles: string[]): TopicResult<'sqlLogin'> {
+  const head = sets[0]?.[0] ?? {};
+  const held = (sets[1] ?? [])
+    .filter((r) => Boolean(r.isMember))
+    .map((r) => String(r.roleName).toLowerCase());
+  return {
+    reachable: true,
+    databaseExists: Boolean(head.databaseExists),
+    hasAccess: Boolean(head.hasAccess),
+    missingRoles: Boolean(head.hasAccess) ? roles.filter((r) => !held.includes(r.toLowerCase())) : roles,
   };
 }
 

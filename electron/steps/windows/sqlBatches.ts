@@ -117,6 +117,20 @@ SELECT o.name AS deniedObject, c.name AS deniedColumn FROM sys.database_permissi
     EXEC sys.sp_executesql @q, N'@u sysname', @u = @login;
 END;`;
 
+/**
+ * Read-only, connected as a login a DBA prepared: does the database exist, may the login use it,
+ * and which of the wanted database roles does it hold (IS_ROLEMEMBER answers for the caller).
+ */
+export const PROBE_LOGIN = `SELECT CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
+    CAST(ISNULL(HAS_DBACCESS(@db), 0) AS bit) AS hasAccess;
+IF HAS_DBACCESS(@db) = 1
+BEGIN
+    DECLARE @q nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+SELECT value AS roleName, CAST(ISNULL(IS_ROLEMEMBER(value), 0) AS bit) AS isMember
+    FROM STRING_SPLIT(@roles, N'','') WHERE value <> N'''';';
+    EXEC sys.sp_executesql @q, N'@roles nvarchar(400)', @roles = @roles;
+END;`;
+
 /** uninstall --remove-data: the database the installer provisioned (connections closed first). */
 export const DROP_DATABASE = `IF LEN(@db) > 128 THROW 50001, N'Database name longer than 128 characters.', 1;
 IF DB_ID(@db) IS NOT NULL
@@ -135,7 +149,10 @@ END;`;
 /** Read-only: the state provisioning converges (the real host's `sql` query; three result sets). */
 export const PROBE_STATE = `SELECT
     CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
-    CAST(ISNULL((SELECT 1 - is_disabled FROM sys.server_principals WHERE name = N'sa'), 0) AS bit) AS saEnabled;
+    CAST(ISNULL((SELECT 1 - is_disabled FROM sys.server_principals WHERE name = N'sa'), 0) AS bit) AS saEnabled,
+    CAST(ISNULL(IS_SRVROLEMEMBER(N'sysadmin'), 0) AS bit) AS isSysadmin,
+    CAST(ISNULL(IS_SRVROLEMEMBER(N'dbcreator'), 0) AS bit) AS isDbcreator,
+    CAST(ISNULL(IS_SRVROLEMEMBER(N'securityadmin'), 0) AS bit) AS isSecurityadmin;
 SELECT name, is_disabled FROM sys.server_principals
     WHERE name IN (SELECT value FROM STRING_SPLIT(@logins, N'|'));
 IF DB_ID(@db) IS NOT NULL

@@ -66,6 +66,10 @@ export const topics = {
         reachable: z.literal(true),
         databaseExists: z.boolean(),
         saEnabled: z.boolean(),
+        /** Server roles of the admin connection itself (what provisioning needs). */
+        adminRoles: z
+          .object({ sysadmin: z.boolean(), dbcreator: z.boolean(), securityadmin: z.boolean() })
+          .default({ sysadmin: true, dbcreator: true, securityadmin: true }),
         logins: z.array(
           z.object({
             name: z.string(),
@@ -75,6 +79,19 @@ export const topics = {
             roles: z.array(z.string()),
           }),
         ),
+      }),
+    ]),
+  },
+  /** Connected as a DBA-prepared login: database there, usable, roles held (PROBE_LOGIN). */
+  sqlLogin: {
+    args: z.object({ connection: sqlConnectionSchema, database: z.string(), roles: z.array(z.string()) }),
+    result: z.discriminatedUnion('reachable', [
+      z.object({ reachable: z.literal(false), errorNumber: z.number().optional(), message: z.string() }),
+      z.object({
+        reachable: z.literal(true),
+        databaseExists: z.boolean(),
+        hasAccess: z.boolean(),
+        missingRoles: z.array(z.string()),
       }),
     ]),
   },

@@ -398,6 +398,11 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         reachable: true,
         databaseExists: !!db,
         saEnabled: w.sql.logins.sa ? !w.sql.logins.sa.disabled : false,
+        adminRoles: {
+          sysadmin: w.sql.adminRoles.includes('sysadmin'),
+          dbcreator: w.sql.adminRoles.includes('dbcreator'),
+          securityadmin: w.sql.adminRoles.includes('securityadmin'),
+        },
         logins: a.logins.map((name) => {
           const l = w.sql.logins[name];
           const u = db?.users[name];
@@ -409,6 +414,22 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
             roles: u?.roles ?? [],
           };
         }),
+      };
+    }
+    case 'sqlLogin': {
+      if (!sqlReachable(state)) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
+      const user = String((raw as { connection?: { user?: string } }).connection?.user ?? '');
+      const l = w.sql.logins[user];
+      // SQL Server answers a missing or disabled login with 18456 (Microsoft Learn, "MSSQLSERVER_18456").
+      if (!l || l.disabled) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
+      const db = w.sql.databases[a.database];
+      const u = db?.users[user];
+      const roles = (raw as { roles: string[] }).roles;
+      return {
+        reachable: true,
+        databaseExists: !!db,
+        hasAccess: !!u,
+        missingRoles: roles.filter((r) => !u?.roles.includes(r)),
       };
     }
     case 'sqlReportsRights': {

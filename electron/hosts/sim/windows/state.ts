@@ -35,6 +35,8 @@ export const simWindowsSchema = z.object({
     .object({
       /** An existing SQL Server the installer may use (mode "existing"); Express counts once installed. */
       available: z.boolean().default(false),
+      /** Server roles of the installer's admin connection (SQL Server setup makes its admin sysadmin). */
+      adminRoles: z.array(z.string()).default(['sysadmin']),
       databases: z
         .record(
           z.string(),
