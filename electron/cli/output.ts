@@ -24,6 +24,10 @@ export function renderReport(r: RunReport): string {
       lines.push(`  ${c.ok ? '✓' : '✗'} ${c.title}: ${c.detail}${!c.ok && c.fix ? ` (${c.fix})` : ''}`);
   }
   if (r.notDone.length) lines.push(`Not done: ${r.notDone.join(', ')}`);
+  if (r.kept?.length) {
+    lines.push('Kept (not removed):');
+    for (const k of r.kept) lines.push(`  - ${k}`);
+  }
   lines.push(r.message);
   if (r.error && r.status === 'failed') {
     lines.push(`error [${r.error.code}]: ${r.error.message}`);

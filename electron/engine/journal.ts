@@ -151,14 +151,29 @@ export class Journal {
     return journal;
   }
 
+  /** Set once `uninstall --remove-data` deleted the journal's own folder: nothing is left to record. */
+  #gone = false;
+
   record(entry: JournalRecord): void {
+    if (this.#gone) return;
     const line = JSON.stringify({ ...entry, t: new Date().toISOString(), runId: this.runId });
-    appendFileSync(this.file, this.redactor.redact(line) + '\n');
+    try {
+      appendFileSync(this.file, this.redactor.redact(line) + '\n');
+    } catch (e) {
+      // The data folder (and the installer's state in it) was removed on request: stop recording.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(path.dirname(this.file))) {
+        this.#gone = true;
+        return;
+      }
+      throw e;
+    }
   }
 
   async close(end?: { ok: boolean; exitCode: number; message: string }): Promise<void> {
     if (end) this.record({ type: 'run-end', ...end });
-    await this.release();
+    await this.release().catch((e: unknown) => {
+      if (!this.#gone && existsSync(path.dirname(this.file))) throw e;
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import type { SecretRef } from './secrets.js';
+
 /**
  * Queries are how steps read the machine (probe, verify). Like actions they are plain data, so the
  * `sim` host can answer them from its state file and the `windows`/`posix` hosts from the real machine.
@@ -117,6 +119,36 @@ export interface OsResult {
 }
 
 /**
+ * Prove the database side works before anything changes (posix: PostgreSQL through the host's own
+ * client): connect as `user` to `database`, then, for `createTable`, create a table inside a
+ * transaction that is rolled back (nothing stays). The password is a SecretRef the host resolves.
+ * A failure carries the server's SQLSTATE (PostgreSQL Appendix A, "Error Codes"): 3D000 no such
+ * database, 28P01/28000 login refused, 42501 no privilege.
+ */
+export interface DatabaseQuery {
+  kind: 'database';
+  engine: 'postgresql';
+  server: string;
+  port?: number;
+  database: string;
+  user: string;
+  password: SecretRef;
+  checks: 'createTable'[];
+}
+export type DatabaseResult =
+  | { supported: false }
+  | { supported: true; ok: true; serverVersion?: string }
+  | {
+      supported: true;
+      ok: false;
+      /** Where it failed: the connection, or the named check. */
+      stage: 'connect' | 'createTable';
+      sqlstate?: string;
+      /** The server's or client's message (never holds the password: the host redacts it). */
+      message: string;
+    };
+
+/**
  * Windows-specific queries (IIS, SQL, firewall, registry, scheduled tasks, certificates...).
  * Owned by the Windows step catalog; `posix` answers `{supported:false}`.
  */
@@ -137,6 +169,7 @@ export type Query =
   | ProductQuery
   | FactQuery
   | OsQuery
+  | DatabaseQuery
   | WindowsQuery;
 
 export interface QueryResults {
@@ -149,6 +182,7 @@ export interface QueryResults {
   product: ProductResult;
   fact: FactResult;
   os: OsResult;
+  database: DatabaseResult;
   windows: WindowsResult;
 }
 export type QueryResult<Q extends Query> = QueryResults[Q['kind']];

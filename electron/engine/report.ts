@@ -49,5 +49,7 @@ export interface RunReport {
   invalidInput?: boolean;
   /** Set when the previous run was killed: what it was doing. */
   interrupted?: string;
+  /** Uninstall: what was left in place on purpose, and where (data, database, logins). */
+  kept?: string[];
   logFile?: string;
 }

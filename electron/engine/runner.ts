@@ -53,9 +53,14 @@ export class Runner {
     return step.appliesTo ? step.appliesTo(this.o.ctx) : true;
   }
 
+  /** Uninstall: what the steps left in place on purpose (collected while planning). */
+  #kept: string[] = [];
+
   async #planStep(step: AnyStep, uninstall?: { keepData: boolean }): Promise<Action[]> {
     // A probe waiting on the machine must not keep a cancelled run alive.
     const probed: unknown = await untilAborted(step.probe(this.o.ctx), this.#signal);
+    if (uninstall && step.keptOnUninstall)
+      this.#kept.push(...step.keptOnUninstall(this.o.ctx, probed, uninstall));
     const planned = await untilAborted(
       Promise.resolve(
         uninstall
@@ -159,8 +164,12 @@ export class Runner {
 
   async uninstall(options: { keepData: boolean }): Promise<RunReport> {
     this.#emitRunStart('uninstall');
+    this.#kept = [];
     const outcome = await this.#converge('uninstall', [...this.ordered].reverse(), options);
-    return this.#end(this.#report('uninstall', outcome.status, outcome.steps, outcome));
+    for (const line of this.#kept) this.#log('info', `kept: ${line}`);
+    return this.#end(
+      this.#report('uninstall', outcome.status, outcome.steps, { ...outcome, kept: this.#kept }),
+    );
   }
 
   async #converge(
@@ -177,7 +186,10 @@ export class Runner {
     invalidInput?: boolean;
   }> {
     const reports: StepReport[] = [];
-    const applicable = steps.filter((s) => this.#applies(s) && (!uninstall || s.planUninstall !== undefined));
+    const applicable = steps.filter(
+      (s) =>
+        this.#applies(s) && (!uninstall || s.planUninstall !== undefined || s.keptOnUninstall !== undefined),
+    );
     const total = applicable.length;
     const deferred = new Set<string>();
     let rebootRequired = false;

@@ -114,7 +114,14 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     });
   if (o.logFile)
     ensureWritableDir(path.dirname(path.resolve(o.logFile)), { path: '--log-file', what: 'the log folder' });
-  let logFile = o.logFile ?? defaultLogFile(o.hostSpec, layout, o.command, runId);
+  // uninstall --remove-data deletes the state folder: its log goes to the temp folder, to outlive it.
+  const removesData =
+    o.command === 'uninstall' && o.uninstall?.keepData === false && o.hostSpec.kind !== 'sim';
+  let logFile =
+    o.logFile ??
+    (removesData
+      ? path.join(os.tmpdir(), 'qatrack-installer', 'logs', `uninstall-${runId}.log`)
+      : defaultLogFile(o.hostSpec, layout, o.command, runId));
   const redactor = new Redactor(o.secrets.values());
   let logger: RunLogger;
   try {
@@ -146,6 +153,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
         readOnly: !mutating,
         posixRunDir: layout.servicesDir,
         owner: `run ${runId} (${o.command})`,
+        secrets: o.secrets,
       }));
     const steps = o.steps ?? stepsFor(profileForHost(host.kind));
     const ctx: StepContext = { answers: o.answers, host, layout, release, secrets: o.secrets };

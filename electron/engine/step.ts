@@ -85,6 +85,8 @@ export interface Step<P = unknown> {
     probed: P,
     options: UninstallOptions,
   ): ActionInput[] | Promise<ActionInput[]>;
+  /** Uninstall: what this step leaves in place on purpose, one line each with where it is. */
+  keptOnUninstall?(ctx: StepContext, probed: P, options: UninstallOptions): string[];
 }
 
 /** Helper so a step module gets its probe type inferred. */

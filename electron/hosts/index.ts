@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InputError } from '../engine/errors.js';
+import type { SecretStore } from '../engine/secrets.js';
 import type { Host } from './host.js';
 
 export interface CreateHostOptions {
@@ -10,6 +11,8 @@ export interface CreateHostOptions {
   platform?: NodeJS.Platform;
   /** posix: where supervised services keep their spec and pid files (the layout's servicesDir). */
   posixRunDir?: string;
+  /** Resolves SecretRefs in queries that must log in (posix `database`). */
+  secrets?: SecretStore;
 }
 
 export type HostSpec = { kind: 'windows' } | { kind: 'posix' } | { kind: 'sim'; file: string };
@@ -52,11 +55,11 @@ export async function createHost(
   switch (h.kind) {
     case 'windows': {
       const { createWindowsHost } = await import('./windows/host.js');
-      return createWindowsHost();
+      return createWindowsHost(options.secrets);
     }
     case 'posix': {
       const { createPosixHost } = await import('./posix/host.js');
-      return createPosixHost({ runDir: options.posixRunDir });
+      return createPosixHost({ runDir: options.posixRunDir, secrets: options.secrets });
     }
     case 'sim': {
       const { createSimHost } = await import('./sim/host.js');

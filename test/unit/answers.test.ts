@@ -69,6 +69,31 @@ describe('answers', () => {
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toContain('paths.installDir');
   });
 
+  // Issue 16: the port-claim refinement once looped over a billion ports ("Map maximum size
+  // exceeded", exit 1) because zod runs refinements after a failed range check.
+  it.each([
+    [{ count: 1_000_000_000, basePort: 8000 }, 'workers.count', /1 to 32/],
+    [{ count: -5, basePort: 8000 }, 'workers.count', /1 to 32/],
+    [{ count: 2.5, basePort: 8000 }, 'workers.count', /whole number/],
+    [{ count: 3, basePort: 1e12 }, 'workers.basePort', /1 to 65535/],
+  ])('names the field for workers %j and runs no refinement on it', (workers, field, message) => {
+    const a = example();
+    a.workers = workers;
+    const r = loadAnswers(a);
+    expect(r.ok).toBe(false);
+    const issues = r.ok ? [] : r.issues;
+    expect(issues.map((i) => i.path)).toEqual([field]);
+    expect(issues[0]!.message).toMatch(message);
+  });
+
+  it('refuses an over-long path with one message, not every pattern it also breaks', () => {
+    const a = example();
+    a.paths.dataDir = 'C:\\' + 'ä '.repeat(5_000_000);
+    const r = loadAnswers(a);
+    const issues = r.ok ? [] : r.issues.filter((i) => i.path === 'paths.dataDir');
+    expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/at most \d+ characters/)]);
+  });
+
   it('accepts passwords with quotes, %, ^, &, ! and spaces', () => {
     const a = example();
     a.admin.password = 'a "b" %c% ^d& !e';

@@ -264,7 +264,15 @@ SSL Certificate bindings:
   it('the provisioning probe rows become logins with their roles', () => {
     const s = sqlStateFromRows(
       [
-        [{ databaseExists: true, saEnabled: false }],
+        [
+          {
+            databaseExists: true,
+            saEnabled: false,
+            isSysadmin: false,
+            isDbcreator: true,
+            isSecurityadmin: 1,
+          },
+        ],
         [{ name: 'qatrack', is_disabled: true }],
         [
           { userName: 'qatrack', roleName: 'db_datareader' },
@@ -277,6 +285,7 @@ SSL Certificate bindings:
       reachable: true,
       databaseExists: true,
       saEnabled: false,
+      adminRoles: { sysadmin: false, dbcreator: true, securityadmin: true },
       logins: [
         {
           name: 'qatrack',

@@ -35,6 +35,11 @@ export const execActionSchema = z.object({
   args: z.array(z.union([z.string(), secretRefSchema])).default([]),
   cwd: z.string().optional(),
   env: z.record(z.string(), z.union([z.string(), secretRefSchema])).optional(),
+  /**
+   * Prefixes of variables removed from the installer's environment before `env` is added (e.g.
+   * "PIP_": the machine's pip settings must not reach an offline install). Case-insensitive on Windows.
+   */
+  envStrip: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
   /** Text written to the program's stdin (e.g. a password for createsuperuser). */
   stdin: templatedTextSchema.optional(),
   timeoutMs: z.number().int().positive().optional(),

@@ -48,6 +48,14 @@ export const sqlActionSchema = z.object({
       }),
       z.object({ kind: z.literal('loginDisabled'), name: z.string() }),
       z.object({ kind: z.literal('dropLogin'), name: z.string() }),
+      z.object({ kind: z.literal('dropDatabase'), name: z.string() }),
+      z.object({
+        kind: z.literal('deny'),
+        database: z.string(),
+        user: z.string(),
+        /** "table" or "table.column". */
+        objects: z.array(z.string()),
+      }),
     ])
     .optional(),
 });

@@ -14,7 +14,8 @@ const MAX_PATH = 200;
  */
 export const absolutePath = z
   .string()
-  .max(MAX_PATH, `must be at most ${MAX_PATH} characters`)
+  // abort: the refinements below (and the answers' own) never run on an over-long value.
+  .max(MAX_PATH, { message: `must be at most ${MAX_PATH} characters`, abort: true })
   .refine((p) => /^(?:[A-Za-z]:\\|\/)/.test(p), {
     message: 'must be an absolute path such as D:\\QATrack or /opt/qatrack',
   })
@@ -40,7 +41,7 @@ export const sqlIdentifier = z
 /** SQL Server instance name: up to 16 characters, starting with a letter (SQL Server's own rule). */
 export const sqlInstanceName = z
   .string()
-  .max(16, 'must be at most 16 characters')
+  .max(16, { message: 'must be at most 16 characters', abort: true })
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and contain only ASCII letters, digits and "_"')
   .refine((s) => !['DEFAULT', 'MSSQLSERVER_RESERVED'].includes(s.toUpperCase()), {
     message: 'must not be a reserved name (DEFAULT)',
@@ -52,7 +53,7 @@ const hostLabel = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 export const hostName = z
   .string()
   .min(1, 'must not be empty')
-  .max(253, 'must be at most 253 characters')
+  .max(253, { message: 'must be at most 253 characters', abort: true })
   .refine((h) => h.split('.').every((l) => hostLabel.test(l)), {
     message:
       'must be a host name such as qatrack.hospital.local (letters, digits, "-" and dots) or an IPv4 address',

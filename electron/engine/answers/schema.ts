@@ -14,7 +14,17 @@ import {
 /**
  * Everything the installer asks, for the wizard and for unattended answers files alike.
  * `qatrack-installer schema` prints this as JSON Schema.
+ *
+ * Zod runs an object's refinements even when a field failed a range check (only a wrong type stops
+ * them), so every refinement below first checks that the values it uses are in range: a
+ * `workers.count` of 1000000000 gets "must be from 1 to 32", never a loop over a billion ports.
  */
+
+export const MAX_WORKERS = 32;
+/** A whole number within [min, max]: the only values a refinement may compute with. */
+const within = (n: unknown, min: number, max: number): n is number =>
+  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+const isPort = (n: unknown): n is number => within(n, 1, 65535);
 
 const pathsSchema = z
   .object({
@@ -131,7 +141,7 @@ const siteSchema = z
         message: 'is required when HTTPS is enabled: {"mode":"thumbprint",...} or {"mode":"selfSigned"}',
       });
     }
-    if (site.https.enabled && site.https.port === site.httpPort) {
+    if (site.https.enabled && isPort(site.https.port) && site.https.port === site.httpPort) {
       ctx.addIssue({ code: 'custom', path: ['https', 'port'], message: 'must differ from httpPort' });
     }
   });
@@ -142,13 +152,14 @@ const workersSchema = z
       .number({ error: 'must be a whole number from 1 to 32' })
       .int('must be a whole number from 1 to 32')
       .min(1, 'must be from 1 to 32')
-      .max(32, 'must be from 1 to 32'),
+      .max(MAX_WORKERS, 'must be from 1 to 32'),
     /** Worker N listens on 127.0.0.1:(basePort + N). */
     basePort: port.default(8000),
   })
   .strict()
   .superRefine((w, ctx) => {
-    if (w.basePort + w.count > 65535) {
+    if (!isPort(w.basePort)) return;
+    if (within(w.count, 1, MAX_WORKERS) && w.basePort + w.count > 65535) {
       ctx.addIssue({
         code: 'custom',
         path: ['basePort'],
@@ -269,9 +280,13 @@ export const answersSchema = z
       if (owner) ctx.addIssue({ code: 'custom', path, message: `port ${p} is already used by ${owner}` });
       else ports.set(p, path.join('.'));
     };
-    claim(a.site.httpPort, ['site', 'httpPort']);
-    if (a.site.https.enabled) claim(a.site.https.port, ['site', 'https', 'port']);
-    for (let n = 1; n <= a.workers.count; n++) claim(a.workers.basePort + n, ['workers', 'basePort']);
+    if (isPort(a.site.httpPort)) claim(a.site.httpPort, ['site', 'httpPort']);
+    if (a.site.https.enabled && isPort(a.site.https.port))
+      claim(a.site.https.port, ['site', 'https', 'port']);
+    // Worker ports only from a count and base already in range (at most 32 claims).
+    if (within(a.workers.count, 1, MAX_WORKERS) && isPort(a.workers.basePort))
+      for (let n = 1; n <= a.workers.count && a.workers.basePort + n <= 65535; n++)
+        claim(a.workers.basePort + n, ['workers', 'basePort']);
     const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
     const inside = (child: string, parent: string) =>
       norm(child) === norm(parent) ||

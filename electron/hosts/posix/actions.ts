@@ -101,6 +101,7 @@ export async function applyExec(a: ActionOf<'exec'>, ctx: ApplyContext): Promise
   const r = await runProgram(a.file, args, {
     cwd: a.cwd,
     env,
+    envStrip: a.envStrip,
     input,
     signal: ctx.signal,
     timeoutMs: a.timeoutMs ?? ctx.timeoutMs,

@@ -13,6 +13,8 @@ import {
   applyWaitHttp,
   applyWriteFile,
 } from './actions.js';
+import type { SecretStore } from '../../engine/secrets.js';
+import { queryDatabase } from './database.js';
 import { queryPort } from './ports.js';
 import { queryFile, queryHttp, queryListDir, queryOs } from './queries.js';
 import { runProgram } from './run.js';
@@ -27,6 +29,8 @@ export interface PosixHostOptions {
   runDir?: string;
   /** Python used to unpack .zip archives (default /usr/bin/python3). */
   python?: string;
+  /** Resolves the SecretRefs of `database` queries (the login's password). */
+  secrets?: SecretStore;
 }
 
 export const defaultRunDir = () =>
@@ -41,6 +45,7 @@ export const defaultRunDir = () =>
 export function createPosixHost(options: PosixHostOptions = {}): Host {
   const supervisor = new Supervisor(options.runDir ?? defaultRunDir());
   const python = options.python ?? '/usr/bin/python3';
+  const secrets: SecretStore = options.secrets ?? { get: () => undefined, values: () => [] };
 
   async function answer(q: Query): Promise<QueryResults[keyof QueryResults]> {
     switch (q.kind) {
@@ -70,6 +75,8 @@ export function createPosixHost(options: PosixHostOptions = {}): Host {
         return { known: false };
       case 'os':
         return queryOs();
+      case 'database':
+        return queryDatabase(q, secrets);
       case 'windows':
         return { supported: false };
     }

@@ -5,6 +5,8 @@ export interface RunOptions {
   cwd?: string;
   /** Added to the installer's environment. */
   env?: Record<string, string>;
+  /** Prefixes of variables of ours that the child must not inherit (added `env` is kept). */
+  envStrip?: readonly string[];
   /** Written to stdin, then stdin is closed. */
   input?: string;
   signal?: AbortSignal;
@@ -25,12 +27,17 @@ export interface RunResult {
 
 /**
  * The environment for a child: ours without QATRACK_SECRET_* (secrets given to the installer through
- * the environment must not leak into pip, Django or the long-running workers), plus `extra`.
+ * the environment must not leak into pip, Django or the long-running workers) and without variables
+ * starting with any of `strip`, plus `extra`.
  */
-export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+export function childEnv(
+  extra: Record<string, string> = {},
+  strip: readonly string[] = [],
+): Record<string, string> {
   const env: Record<string, string> = {};
+  const drop = ['QATRACK_SECRET_', ...strip];
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('QATRACK_SECRET_')) env[k] = v;
+    if (v !== undefined && !drop.some((p) => k.startsWith(p))) env[k] = v;
   }
   return { ...env, ...extra };
 }
@@ -58,7 +65,7 @@ export async function runProgram(
 ): Promise<RunResult> {
   const child = execa(file, args, {
     cwd: opts.cwd,
-    env: childEnv(opts.env),
+    env: childEnv(opts.env, opts.envStrip),
     extendEnv: false,
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : 'pipe',

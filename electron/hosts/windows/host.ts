@@ -10,13 +10,19 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Query, QueryResult, QueryResults } from '../../engine/queries.js';
 import { renderTemplatedText, resolveValue } from '../../engine/secret-text.js';
 import { isSecretRef, type SecretStore } from '../../engine/secrets.js';
-import { PROBE_STATE } from '../../steps/windows/sqlBatches.js';
+import { PROBE_LOGIN, PROBE_REPORTS_RIGHTS, PROBE_STATE } from '../../steps/windows/sqlBatches.js';
 import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
 import { topics, type Topic } from '../../steps/windows/topics.js';
 import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
 import { copyVerified } from '../copy-verified.js';
 import { commandsFor, powershell, type Command } from './argv.js';
-import { parseIisSnapshot, productPattern, sqlStateFromRows } from './parse.js';
+import {
+  loginStateFromRows,
+  parseIisSnapshot,
+  productPattern,
+  reportsRightsFromRows,
+  sqlStateFromRows,
+} from './parse.js';
 import { runSqlBatch, targetFor } from './sql.js';
 
 /**
@@ -26,7 +32,8 @@ import { runSqlBatch, targetFor } from './sql.js';
  * with their input as JSON on stdin. This module only runs on Windows; nothing here was executed on
  * a real server yet (see the issue notes).
  */
-export function createWindowsHost(): Host {
+/** `secrets` resolves the passwords of SQL-authenticated probes (admin or a DBA-prepared login). */
+export function createWindowsHost(secrets?: SecretStore): Host {
   if (process.platform !== 'win32')
     throw new InstallerError(
       'HOST_UNAVAILABLE',
@@ -37,7 +44,7 @@ export function createWindowsHost(): Host {
   return {
     kind: 'windows',
     platform: 'win32',
-    query: <Q extends Query>(q: Q) => windowsQuery(q, emptySecrets) as Promise<QueryResult<Q>>,
+    query: <Q extends Query>(q: Q) => windowsQuery(q, secrets ?? emptySecrets) as Promise<QueryResult<Q>>,
     apply: (action, ctx) => applyAction(action, ctx),
     close: () => Promise.resolve(),
   };
@@ -50,6 +57,15 @@ function resolveJson(value: unknown, secrets: SecretStore): unknown {
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveJson(v, secrets)]));
   return value;
+}
+
+/** The installer's environment without variables starting with any prefix (names are case-insensitive on Windows). */
+function strippedEnv(prefixes: readonly string[]): Record<string, string> {
+  const up = prefixes.map((p) => p.toUpperCase());
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !up.some((p) => k.toUpperCase().startsWith(p))) out[k] = v;
+  return out;
 }
 
 async function run(
@@ -134,6 +150,62 @@ async function sqlQueryState(
   }
 }
 
+/** A DBA-prepared login, connected as itself (SQL authentication: QATrack+ connects that way too). */
+async function sqlLoginState(
+  args: { connection: ActionOf<'sql'>['connection']; database: string; roles: string[] },
+  secrets: SecretStore,
+) {
+  try {
+    const sets = await runSqlBatch(
+      targetFor(args.connection, secrets),
+      PROBE_LOGIN,
+      {
+        db: { type: 'nvarchar', value: args.database },
+        roles: { type: 'nvarchar', value: args.roles.join(',') },
+      },
+      secrets,
+    );
+    return loginStateFromRows(sets, args.roles);
+  } catch (e) {
+    const number = (e as HostActionError).details?.exitCode;
+    return { reachable: false as const, errorNumber: number, message: sqlErrorText(number) };
+  }
+}
+
+/** The reports login's DENYs, through the same two paths as the provisioning probe. */
+async function sqlReportsRights(
+  args: { connection: ActionOf<'sql'>['connection']; database: string; login: string },
+  secrets: SecretStore,
+) {
+  const params = {
+    db: { type: 'nvarchar' as const, value: args.database },
+    login: { type: 'nvarchar' as const, value: args.login },
+  };
+  try {
+    if (args.connection.auth === 'sql')
+      return reportsRightsFromRows(
+        await runSqlBatch(targetFor(args.connection, secrets), PROBE_REPORTS_RIGHTS, params, secrets),
+      );
+    const r = await ps<{ ok: boolean; number?: number; rows?: Record<string, unknown>[] }>('sqlBatch', {
+      dataSource: dataSource(args.connection),
+      database: 'master',
+      batch: PROBE_REPORTS_RIGHTS,
+      params: Object.entries(params).map(([name, p]) => ({ name, ...p })),
+    });
+    if (!r.ok) return { reachable: false as const, errorNumber: r.number, message: sqlErrorText(r.number) };
+    // The SqlClient script flattens result sets; split them back by their columns.
+    const rows = r.rows ?? [];
+    return reportsRightsFromRows([
+      rows.filter((x) => 'databaseExists' in x),
+      rows.filter((x) => 'tableName' in x),
+      rows.filter((x) => 'deniedObject' in x),
+    ]);
+  } catch (e) {
+    const number = (e as HostActionError).details?.exitCode;
+    return { reachable: false as const, errorNumber: number, message: sqlErrorText(number) };
+  }
+}
+
 const dataSource = (c: ActionOf<'sql'>['connection']) =>
   `${c.server}${c.instance && !c.port ? `\\${c.instance}` : ''}${c.port ? `,${c.port}` : ''}`;
 
@@ -173,6 +245,10 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return ps('testMail', a);
     case 'sql':
       return sqlQueryState(topics.sql.args.parse(a), secrets);
+    case 'sqlReportsRights':
+      return sqlReportsRights(topics.sqlReportsRights.args.parse(a), secrets);
+    case 'sqlLogin':
+      return sqlLoginState(topics.sqlLogin.args.parse(a), secrets);
     case 'sqlInstance': {
       const { instance, major } = topics.sqlInstance.args.parse(a);
       const base = `HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;
@@ -204,6 +280,9 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
   switch (q.kind) {
     case 'os':
       return { platform: 'win32', ...(await ps<Omit<QueryResults['os'], 'platform'>>('osInfo', {})) };
+    case 'database':
+      // SQL Server is checked through the `sql` topics (mssql or the SqlClient script).
+      return { supported: false };
     case 'file': {
       const s = await stat(q.path).catch(() => undefined);
       if (!s) return { exists: false };
@@ -326,7 +405,9 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
         : undefined;
       const r = await execa(action.file, action.args as string[], {
         cwd: action.cwd,
-        env,
+        ...(action.envStrip?.length
+          ? { env: { ...strippedEnv(action.envStrip), ...env }, extendEnv: false }
+          : { env }),
         input: action.stdin ? renderTemplatedText(action.stdin, ctx.secrets) : undefined,
         reject: false,
         windowsHide: true,

@@ -102,6 +102,11 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
     reachable: true,
     databaseExists: Boolean(head.databaseExists),
     saEnabled: Boolean(head.saEnabled),
+    adminRoles: {
+      sysadmin: Boolean(head.isSysadmin),
+      dbcreator: Boolean(head.isDbcreator),
+      securityadmin: Boolean(head.isSecurityadmin),
+    },
     logins: logins.map((name) => {
       const p = principals.find((r) => same(r.name, name));
       const rows = members.filter((r) => same(r.userName, name));
@@ -114,6 +119,32 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
       };
     }),
   };
+}
+
+/** PROBE_LOGIN's result sets -> the `sqlLogin` topic answer. */
+export function loginStateFromRows(sets: Row[][], roles: string[]): TopicResult<'sqlLogin'> {
+  const head = sets[0]?.[0] ?? {};
+  const held = (sets[1] ?? [])
+    .filter((r) => Boolean(r.isMember))
+    .map((r) => String(r.roleName).toLowerCase());
+  return {
+    reachable: true,
+    databaseExists: Boolean(head.databaseExists),
+    hasAccess: Boolean(head.hasAccess),
+    missingRoles: Boolean(head.hasAccess) ? roles.filter((r) => !held.includes(r.toLowerCase())) : roles,
+  };
+}
+
+/** PROBE_REPORTS_RIGHTS's result sets -> the `sqlReportsRights` topic answer. */
+export function reportsRightsFromRows(sets: Row[][]): TopicResult<'sqlReportsRights'> {
+  const databaseExists = Boolean(sets[0]?.[0]?.databaseExists);
+  const tables = (sets[1] ?? []).map((r) => String(r.tableName));
+  const denied = (sets[2] ?? []).map((r) =>
+    typeof r.deniedColumn === 'string' && r.deniedColumn
+      ? `${String(r.deniedObject)}.${r.deniedColumn}`
+      : String(r.deniedObject),
+  );
+  return { reachable: true, databaseExists, tables, denied };
 }
 
 /** Display-name patterns (PowerShell -like) of the products the steps ask about. */

@@ -1,7 +1,9 @@
 import type { Step } from '../../engine/step.js';
+import { dataStep } from './data.js';
 import { djangoStep } from './django.js';
 import { localSettingsStep } from './local-settings.js';
 import { pythonStep } from './python.js';
+import { reportsRightsStep } from './reports-rights.js';
 import { sourceStep } from './source.js';
 import { venvStep } from './venv.js';
 import { wheelhouseStep } from './wheelhouse.js';
@@ -18,6 +20,16 @@ export const commonSteps: Step<any>[] = [
   wheelhouseStep,
   localSettingsStep,
   djangoStep,
+  reportsRightsStep,
 ];
 
-export { djangoStep, localSettingsStep, pythonStep, sourceStep, venvStep, wheelhouseStep };
+export {
+  dataStep,
+  djangoStep,
+  localSettingsStep,
+  pythonStep,
+  reportsRightsStep,
+  sourceStep,
+  venvStep,
+  wheelhouseStep,
+};

@@ -1,5 +1,5 @@
 import type { Step } from '../../engine/step.js';
-import { commonSteps } from '../common/index.js';
+import { commonSteps, dataStep } from '../common/index.js';
 import { stageStep } from '../common/stage.js';
 import { preflightStep } from './preflight.js';
 import { proxyStep } from './proxy.js';
@@ -10,6 +10,7 @@ import { workersStep } from './workers.js';
  * processes, nginx in front. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const posixProfile: Step<any>[] = [
+  dataStep,
   preflightStep,
   stageStep('preflight'),
   ...commonSteps,

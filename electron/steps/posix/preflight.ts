@@ -106,17 +106,94 @@ async function inputProblems(ctx: StepContext): Promise<Problem[]> {
   return problems;
 }
 
+const PG_DEFAULT_PORT = 5432;
+
+/**
+ * The database a DBA prepared, proved with the logins QATrack+ will use: the application login
+ * connects and creates a table (in a transaction rolled back), the reports login connects. Each
+ * failure says exactly what the DBA must grant. SQLSTATEs: PostgreSQL's Appendix A "Error Codes".
+ */
+async function databaseProblems(ctx: StepContext): Promise<Problem[]> {
+  const db = ctx.answers.database;
+  if (db.engine !== 'postgresql' || db.provision) return [];
+  const where = `${db.server}:${db.port ?? PG_DEFAULT_PORT}`;
+  const logins = [
+    { field: 'database.login', login: db.login, checks: ['createTable' as const] },
+    { field: 'database.readonlyLogin', login: db.readonlyLogin, checks: [] },
+  ];
+  const problems: Problem[] = [];
+  for (const l of logins) {
+    const r = await ctx.host.query({
+      kind: 'database',
+      engine: 'postgresql',
+      server: db.server,
+      port: db.port,
+      database: db.name,
+      user: l.login.user,
+      password: l.login.password,
+      checks: l.checks,
+    });
+    if (!r.supported || r.ok) continue;
+    const user = l.login.user;
+    if (r.sqlstate === '3D000') {
+      problems.push({
+        code: 'DATABASE_MISSING',
+        path: 'database.name',
+        message: `database "${db.name}" does not exist on ${where}: ask the DBA to create it (CREATE DATABASE ${db.name} OWNER ${db.login.user};) or correct database.name`,
+      });
+      break;
+    }
+    if (r.sqlstate === '28P01' || r.sqlstate === '28000')
+      problems.push({
+        code: 'DATABASE_LOGIN_REFUSED',
+        path: `${l.field}.password`,
+        message: `PostgreSQL on ${where} refused the login "${user}" for database "${db.name}" (wrong password, no such role, or no pg_hba.conf entry): check ${l.field}`,
+      });
+    else if (r.sqlstate === '42501' && r.stage === 'connect')
+      problems.push({
+        code: 'DATABASE_NO_CONNECT',
+        path: `${l.field}.user`,
+        message: `login "${user}" may not connect to database "${db.name}": ask the DBA to run GRANT CONNECT ON DATABASE ${db.name} TO ${user};`,
+      });
+    else if (r.sqlstate === '42501' && r.stage === 'createTable')
+      problems.push({
+        code: 'DATABASE_NO_CREATE',
+        path: `${l.field}.user`,
+        message: `login "${user}" cannot create tables in schema public of database "${db.name}" (PostgreSQL 15 and later grant no CREATE on schema public by default), so migrate would fail: ask the DBA to run, connected to ${db.name}, GRANT CREATE ON SCHEMA public TO ${user}; (or make ${user} the owner of the database)`,
+      });
+    else if (r.stage === 'connect' && !r.sqlstate) {
+      problems.push({
+        code: 'DATABASE_UNREACHABLE',
+        path: 'database.server',
+        message: `cannot reach PostgreSQL at ${where}: ${r.message}`,
+      });
+      break;
+    } else
+      problems.push({
+        code: 'DATABASE_CHECK_FAILED',
+        path: l.field,
+        message: `the ${r.stage === 'connect' ? 'connection' : 'table-creation check'} as "${user}" failed${r.sqlstate ? ` (SQLSTATE ${r.sqlstate})` : ''}: ${r.message}`,
+      });
+  }
+  return problems;
+}
+
 /**
  * Checks the machine before anything changes: Python, release archive, wheelhouse and nginx present,
- * target folders writable, ports free (or held by this installation's own services). Problems are
- * bad input, found before anything changes.
+ * target folders writable, ports free (or held by this installation's own services), the database
+ * there and usable by both logins. Problems are bad input, found before anything changes.
  */
 export const preflightStep = defineStep<Problem[]>({
   id: 'preflight',
-  title: 'Pre-flight checks (folders, ports)',
+  title: 'Pre-flight checks (folders, ports, database)',
   dependsOn: [],
   probe: async (ctx) => {
-    const all = await Promise.all([inputProblems(ctx), folderProblems(ctx), portProblems(ctx)]);
+    const all = await Promise.all([
+      inputProblems(ctx),
+      folderProblems(ctx),
+      portProblems(ctx),
+      databaseProblems(ctx),
+    ]);
     return all.flat();
   },
   plan(_ctx, problems) {

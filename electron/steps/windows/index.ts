@@ -1,5 +1,5 @@
 import type { Step } from '../../engine/step.js';
-import { commonSteps } from '../common/index.js';
+import { commonSteps, dataStep } from '../common/index.js';
 import { stageStep } from '../common/stage.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
@@ -14,11 +14,13 @@ import { runtimesStep } from './runtimes.js';
 import { servicesStep } from './services.js';
 import { sqlExpressStep } from './sqlExpress.js';
 import { sqlProvisionStep } from './sqlProvision.js';
+import { sqlReportsRightsStep } from './sqlReportsRights.js';
 import { verifySiteStep } from './verifySite.js';
 
 /** Windows steps before the common ones (machine prerequisites and the database). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const windowsPrerequisites: Step<any>[] = [
+  dataStep,
   preflightStep,
   setupLogsStep,
   // Before every step that runs a bundle file: they run the staged, checked copies.
@@ -34,6 +36,7 @@ export const windowsPrerequisites: Step<any>[] = [
 /** Windows steps after the common ones (services, IIS site, hardening, backups, alerts, verify). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const windowsFinish: Step<any>[] = [
+  sqlReportsRightsStep,
   servicesStep,
   iisSiteStep,
   hardeningStep,

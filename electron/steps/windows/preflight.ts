@@ -1,7 +1,12 @@
-import { InstallerError } from '../../engine/errors.js';
+import type { SqlConnection } from '../../engine/actions/index.js';
+import { InputError, InstallerError } from '../../engine/errors.js';
+
+type InputIssue = InputError['issues'][number];
 import type { OsResult, PortResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
-import { PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
+import { adminConnection, describeServer, PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
+import { sqlErrorText } from './sqlErrors.js';
+import { askWindows, type TopicResult } from './topics.js';
 
 /**
  * Preflight: is this a supported, elevated Windows Server with room and free ports? It changes
@@ -30,6 +35,137 @@ export interface PreflightProbe {
   os: OsResult;
   ports: { claim: PortClaim; result: PortResult }[];
   existing: Record<string, string | undefined>;
+  /** The database side, proved before any change (an existing server only: Express is installed). */
+  database?:
+    | { kind: 'provision'; state: TopicResult<'sql'> }
+    | {
+        kind: 'dba';
+        logins: { field: string; user: string; roles: string[]; state: TopicResult<'sqlLogin'> }[];
+      };
+}
+
+const APP_ROLES = ['db_ddladmin', 'db_datawriter', 'db_datareader'];
+const REPORT_ROLES = ['db_datareader'];
+
+/** A DBA-prepared login connects as QATrack+ will: SQL authentication with its own password. */
+const loginConnection = (ctx: StepContext, user: string, secret: string): SqlConnection => ({
+  ...adminConnection(ctx.answers),
+  auth: 'sql',
+  user,
+  password: { $secret: secret },
+});
+
+async function probeDatabase(ctx: StepContext): Promise<PreflightProbe['database']> {
+  const d = ctx.answers.database;
+  if (d.engine !== 'mssql' || d.mode === 'express') return undefined;
+  if (d.provision)
+    return {
+      kind: 'provision',
+      state: await askWindows(ctx.host, 'sql', {
+        connection: adminConnection(ctx.answers),
+        database: d.name,
+        logins: [],
+      }),
+    };
+  const wanted = [
+    { field: 'database.login', user: d.login.user, secret: 'database.login.password', roles: APP_ROLES },
+    {
+      field: 'database.readonlyLogin',
+      user: d.readonlyLogin.user,
+      secret: 'database.readonlyLogin.password',
+      roles: REPORT_ROLES,
+    },
+  ];
+  return {
+    kind: 'dba',
+    logins: await Promise.all(
+      wanted.map(async (w) => ({
+        field: w.field,
+        user: w.user,
+        roles: w.roles,
+        state: await askWindows(ctx.host, 'sqlLogin', {
+          connection: loginConnection(ctx, w.user, w.secret),
+          database: d.name,
+          roles: w.roles,
+        }),
+      })),
+    ),
+  };
+}
+
+/**
+ * What the database side lacks, each naming the answers field and the exact T-SQL a DBA runs.
+ * Provisioning needs sysadmin, or dbcreator (CREATE DATABASE) with securityadmin (CREATE LOGIN)
+ * (Microsoft Learn, "Server-level roles"); a DBA-prepared database needs both logins mapped with
+ * their roles (the design's db_ddladmin/db_datawriter/db_datareader and db_datareader).
+ */
+export function databaseIssues(ctx: StepContext, p: PreflightProbe): InputIssue[] {
+  const d = ctx.answers.database;
+  const server = describeServer(ctx.answers);
+  const db = p.database;
+  if (!db) return [];
+  if (db.kind === 'provision') {
+    const who = d.authMode === 'sql' && d.admin ? d.admin.user : 'the Windows account running the installer';
+    const field = d.authMode === 'sql' ? 'database.admin' : 'database.authMode';
+    if (!db.state.reachable)
+      return [
+        db.state.errorNumber === 18456
+          ? {
+              path: d.authMode === 'sql' ? 'database.admin.password' : 'database.authMode',
+              message: `SQL Server ${server} refused the installer's admin connection as ${who}: ${sqlErrorText(18456)}`,
+            }
+          : {
+              path: 'database.server',
+              message: `cannot reach SQL Server ${server}: ${sqlErrorText(db.state.errorNumber)}`,
+            },
+      ];
+    const r = db.state.adminRoles;
+    if (r.sysadmin || (r.dbcreator && r.securityadmin)) return [];
+    const lacking = ['dbcreator', 'securityadmin'].filter((x) => !r[x as 'dbcreator' | 'securityadmin']);
+    const name = d.authMode === 'sql' && d.admin ? `[${d.admin.user}]` : '[DOMAIN\you]';
+    return [
+      {
+        path: field,
+        message: `${who} on ${server} lacks the server role${lacking.length > 1 ? 's' : ''} ${lacking.join(' and ')} that provisioning needs (create the database and the logins): ask the DBA to run ${lacking.map((x) => `ALTER SERVER ROLE [${x}] ADD MEMBER ${name};`).join(' ')} or set database.provision to false and have the DBA prepare database ${d.name}`,
+      },
+    ];
+  }
+  const issues: InputIssue[] = [];
+  for (const l of db.logins) {
+    const s = l.state;
+    if (!s.reachable) {
+      issues.push(
+        s.errorNumber === 18456
+          ? {
+              path: `${l.field}.password`,
+              message: `SQL Server ${server} refused the login ${l.user} (wrong password, a disabled login, or Windows authentication only): check ${l.field}`,
+            }
+          : {
+              path: 'database.server',
+              message: `cannot reach SQL Server ${server}: ${sqlErrorText(s.errorNumber)}`,
+            },
+      );
+      continue;
+    }
+    if (!s.databaseExists) {
+      issues.push({
+        path: 'database.name',
+        message: `database ${d.name} does not exist on ${server}: ask the DBA to create it, or set database.provision to true`,
+      });
+      break;
+    }
+    if (!s.hasAccess)
+      issues.push({
+        path: `${l.field}.user`,
+        message: `login ${l.user} has no user in database ${d.name}: ask the DBA to run USE [${d.name}]; CREATE USER [${l.user}] FOR LOGIN [${l.user}]; ${l.roles.map((r) => `ALTER ROLE [${r}] ADD MEMBER [${l.user}];`).join(' ')}`,
+      });
+    else if (s.missingRoles.length)
+      issues.push({
+        path: `${l.field}.user`,
+        message: `login ${l.user} lacks ${s.missingRoles.join(', ')} in database ${d.name}: ask the DBA to run USE [${d.name}]; ${s.missingRoles.map((r) => `ALTER ROLE [${r}] ADD MEMBER [${l.user}];`).join(' ')}`,
+      });
+  }
+  return issues;
 }
 
 export const portClaims = (ctx: StepContext): PortClaim[] => {
@@ -137,15 +273,27 @@ export const preflightStep = defineStep<PreflightProbe>({
       arr: await version(PRODUCT.arr),
       sqlServer: instance ? await version(PRODUCT.sqlServer(instance)) : undefined,
     };
-    return { os, ports, existing };
+    return { os, ports, existing, database: await probeDatabase(ctx) };
   },
   plan(ctx, probed) {
     const problems = blockingProblems(ctx, probed);
-    if (problems.length === 1) throw problems[0]!;
-    if (problems.length > 1)
+    const db = databaseIssues(ctx, probed);
+    // Only database findings: bad input (exit 64), every field named with what the DBA runs.
+    if (problems.length === 0 && db.length)
+      throw new InputError(
+        'PREFLIGHT_DATABASE',
+        `The database side is not ready: ${db.map((i) => `${i.path}: ${i.message}`).join('; ')}.`,
+        db,
+        'Fix each item listed (or have the DBA run the T-SQL named), then run the command again.',
+      );
+    if (problems.length === 1 && db.length === 0) throw problems[0]!;
+    if (problems.length)
       throw new InstallerError(
         'PREFLIGHT_FAILED',
-        problems.map((e) => `${e.message} ${e.fix ?? ''}`.trim()).join('\n'),
+        [
+          ...problems.map((e) => `${e.message} ${e.fix ?? ''}`.trim()),
+          ...db.map((i) => `${i.path}: ${i.message}`),
+        ].join('\n'),
         'Fix each problem above, then run the installer again.',
       );
     return [];

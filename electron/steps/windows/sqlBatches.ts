@@ -73,10 +73,86 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;`;
 
+/**
+ * The reports login must not read password hashes, sessions or API tokens (upstream's
+ * deploy/postgres/grant_ro_rights.sql revokes exactly these on PostgreSQL). db_datareader grants
+ * SELECT on the whole database; a DENY on the object, or on the column, takes precedence over it
+ * (Microsoft Learn, "DENY Object Permissions (Transact-SQL)": DENY <permission> [(column)] ON
+ * OBJECT::schema.object TO principal). Only the tables that exist are denied; Django's migrations
+ * create them in the login's default schema, dbo.
+ */
+export const DENY_REPORTS = `IF LEN(@db) > 128 THROW 50001, N'Database name longer than 128 characters.', 1;
+DECLARE @sql nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+DECLARE @s nvarchar(max);
+IF DATABASE_PRINCIPAL_ID(@u) IS NULL THROW 50002, N''The reports login has no user in this database.'', 1;
+IF OBJECT_ID(N''dbo.django_session'', N''U'') IS NOT NULL
+BEGIN
+    SET @s = N''DENY SELECT ON OBJECT::dbo.django_session TO '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;
+IF OBJECT_ID(N''dbo.authtoken_token'', N''U'') IS NOT NULL
+BEGIN
+    SET @s = N''DENY SELECT ON OBJECT::dbo.authtoken_token TO '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;
+IF OBJECT_ID(N''dbo.auth_user'', N''U'') IS NOT NULL
+BEGIN
+    SET @s = N''DENY SELECT ON OBJECT::dbo.auth_user (password) TO '' + QUOTENAME(@u) + N'';'';
+    EXEC sys.sp_executesql @s;
+END;';
+EXEC sys.sp_executesql @sql, N'@u sysname', @u = @login;`;
+
+/** Read-only: which protected tables exist and what the reports user is denied (three result sets). */
+export const PROBE_REPORTS_RIGHTS = `SELECT CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists;
+IF DB_ID(@db) IS NOT NULL
+BEGIN
+    DECLARE @q nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+SELECT t.name AS tableName FROM sys.tables t
+    WHERE t.schema_id = SCHEMA_ID(N''dbo'') AND t.name IN (N''auth_user'', N''django_session'', N''authtoken_token'');
+SELECT o.name AS deniedObject, c.name AS deniedColumn FROM sys.database_permissions p
+    JOIN sys.objects o ON o.object_id = p.major_id
+    LEFT JOIN sys.columns c ON c.object_id = p.major_id AND c.column_id = p.minor_id
+    WHERE p.class = 1 AND p.state = N''D'' AND p.permission_name = N''SELECT''
+        AND p.grantee_principal_id = DATABASE_PRINCIPAL_ID(@u);';
+    EXEC sys.sp_executesql @q, N'@u sysname', @u = @login;
+END;`;
+
+/**
+ * Read-only, connected as a login a DBA prepared: does the database exist, may the login use it,
+ * and which of the wanted database roles does it hold (IS_ROLEMEMBER answers for the caller).
+ */
+export const PROBE_LOGIN = `SELECT CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
+    CAST(ISNULL(HAS_DBACCESS(@db), 0) AS bit) AS hasAccess;
+IF HAS_DBACCESS(@db) = 1
+BEGIN
+    DECLARE @q nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
+SELECT value AS roleName, CAST(ISNULL(IS_ROLEMEMBER(value), 0) AS bit) AS isMember
+    FROM STRING_SPLIT(@roles, N'','') WHERE value <> N'''';';
+    EXEC sys.sp_executesql @q, N'@roles nvarchar(400)', @roles = @roles;
+END;`;
+
+/** uninstall --remove-data: the database the installer provisioned (connections closed first). */
+export const DROP_DATABASE = `IF LEN(@db) > 128 THROW 50001, N'Database name longer than 128 characters.', 1;
+IF DB_ID(@db) IS NOT NULL
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(@db) + N' SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ' + QUOTENAME(@db) + N';';
+    EXEC sys.sp_executesql @sql;
+END;`;
+
+/** uninstall --remove-data: a login the installer provisioned (after its database is gone). */
+export const DROP_LOGIN = `IF SUSER_ID(@login) IS NOT NULL
+BEGIN
+    DECLARE @sql nvarchar(max) = N'DROP LOGIN ' + QUOTENAME(@login) + N';';
+    EXEC sys.sp_executesql @sql;
+END;`;
+
 /** Read-only: the state provisioning converges (the real host's `sql` query; three result sets). */
 export const PROBE_STATE = `SELECT
     CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
-    CAST(ISNULL((SELECT 1 - is_disabled FROM sys.server_principals WHERE name = N'sa'), 0) AS bit) AS saEnabled;
+    CAST(ISNULL((SELECT 1 - is_disabled FROM sys.server_principals WHERE name = N'sa'), 0) AS bit) AS saEnabled,
+    CAST(ISNULL(IS_SRVROLEMEMBER(N'sysadmin'), 0) AS bit) AS isSysadmin,
+    CAST(ISNULL(IS_SRVROLEMEMBER(N'dbcreator'), 0) AS bit) AS isDbcreator,
+    CAST(ISNULL(IS_SRVROLEMEMBER(N'securityadmin'), 0) AS bit) AS isSecurityadmin;
 SELECT name, is_disabled FROM sys.server_principals
     WHERE name IN (SELECT value FROM STRING_SPLIT(@logins, N'|'));
 IF DB_ID(@db) IS NOT NULL

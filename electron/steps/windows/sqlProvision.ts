@@ -5,6 +5,8 @@ import { adminConnection, describeServer, sqlIsLocal } from './names.js';
 import {
   createDatabase,
   DISABLE_LOGIN,
+  DROP_DATABASE,
+  DROP_LOGIN,
   ensureSqlLogin,
   ENSURE_WINDOWS_LOGIN,
   ensureUserRoles,
@@ -149,5 +151,46 @@ export const sqlProvisionStep = defineStep<SqlProbe>({
       }),
     ];
   },
-  // Uninstall keeps the database and logins: they hold every QA result.
+  /**
+   * Uninstall keeps the database and logins (they hold every QA result). `--remove-data` drops what
+   * this step provisions: the database, then the two QATrack+ logins (never NT AUTHORITY\SYSTEM,
+   * a built-in login). Services were removed before, so no session holds the database.
+   */
+  planUninstall(ctx, p, o) {
+    if (o.keepData) return [];
+    const a = ctx.answers;
+    const server = describeServer(a);
+    if (!p.reachable) {
+      const advice = sqlErrorAdvice(p.errorNumber);
+      throw new InstallerError(
+        advice.code,
+        `Cannot reach SQL Server ${server} to drop database ${a.database.name}. ${sqlErrorText(p.errorNumber)}`,
+        `${advice.fix} Or run uninstall without --remove-data and drop the database later.`,
+      );
+    }
+    const conn = adminConnection(a);
+    const actions: ActionInput[] = [];
+    if (p.databaseExists)
+      actions.push({
+        kind: 'sql',
+        describe: `Drop database ${a.database.name} on ${server} (every QA result in it; --remove-data)`,
+        connection: conn,
+        batch: DROP_DATABASE,
+        params: { db: { type: 'nvarchar', value: a.database.name } },
+        effect: { kind: 'dropDatabase', name: a.database.name },
+      });
+    for (const w of wantedLogins(ctx).filter((x) => x.secret)) {
+      const have = p.logins.find((l) => l.name.toLowerCase() === w.login.toLowerCase());
+      if (have?.exists)
+        actions.push({
+          kind: 'sql',
+          describe: `Drop SQL login ${w.login} on ${server} (--remove-data)`,
+          connection: conn,
+          batch: DROP_LOGIN,
+          params: { login: { type: 'nvarchar', value: w.login } },
+          effect: { kind: 'dropLogin', name: w.login },
+        });
+    }
+    return actions;
+  },
 });

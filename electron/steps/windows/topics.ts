@@ -66,6 +66,10 @@ export const topics = {
         reachable: z.literal(true),
         databaseExists: z.boolean(),
         saEnabled: z.boolean(),
+        /** Server roles of the admin connection itself (what provisioning needs). */
+        adminRoles: z
+          .object({ sysadmin: z.boolean(), dbcreator: z.boolean(), securityadmin: z.boolean() })
+          .default({ sysadmin: true, dbcreator: true, securityadmin: true }),
         logins: z.array(
           z.object({
             name: z.string(),
@@ -75,6 +79,34 @@ export const topics = {
             roles: z.array(z.string()),
           }),
         ),
+      }),
+    ]),
+  },
+  /** Connected as a DBA-prepared login: database there, usable, roles held (PROBE_LOGIN). */
+  sqlLogin: {
+    args: z.object({ connection: sqlConnectionSchema, database: z.string(), roles: z.array(z.string()) }),
+    result: z.discriminatedUnion('reachable', [
+      z.object({ reachable: z.literal(false), errorNumber: z.number().optional(), message: z.string() }),
+      z.object({
+        reachable: z.literal(true),
+        databaseExists: z.boolean(),
+        hasAccess: z.boolean(),
+        missingRoles: z.array(z.string()),
+      }),
+    ]),
+  },
+  /** The reports login's DENYs and which protected tables exist (PROBE_REPORTS_RIGHTS). */
+  sqlReportsRights: {
+    args: z.object({ connection: sqlConnectionSchema, database: z.string(), login: z.string() }),
+    result: z.discriminatedUnion('reachable', [
+      z.object({ reachable: z.literal(false), errorNumber: z.number().optional(), message: z.string() }),
+      z.object({
+        reachable: z.literal(true),
+        databaseExists: z.boolean(),
+        /** Of auth_user, django_session, authtoken_token: those that exist. */
+        tables: z.array(z.string()),
+        /** "table" for a table-level DENY SELECT, "table.column" for a column-level one. */
+        denied: z.array(z.string()),
       }),
     ]),
   },

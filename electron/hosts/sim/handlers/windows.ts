@@ -181,7 +181,7 @@ export const windowsActionHandlers: SimActionHandlers = {
     if (!e) return;
     switch (e.kind) {
       case 'database':
-        w.sql.databases[e.name] ??= { users: {} };
+        w.sql.databases[e.name] ??= { users: {}, denied: {} };
         return;
       case 'login': {
         const l = w.sql.logins[e.name];
@@ -194,6 +194,23 @@ export const windowsActionHandlers: SimActionHandlers = {
       case 'dropLogin':
         delete w.sql.logins[e.name];
         return;
+      case 'dropDatabase':
+        delete w.sql.databases[e.name];
+        return;
+      case 'deny': {
+        const db = w.sql.databases[e.database];
+        if (!db)
+          fail(
+            'SQL_DATABASE_UNAVAILABLE',
+            `SQL Server error 911: database '${e.database}' does not exist.`,
+            911,
+          );
+        // DENY_REPORTS throws 50002 when the reports login has no user in the database.
+        if (!db!.users[e.user])
+          fail('SQL_ERROR', 'SQL Server error 50002: The reports login has no user in this database.', 50002);
+        db!.denied[e.user] = [...new Set([...(db!.denied[e.user] ?? []), ...e.objects])].sort();
+        return;
+      }
       case 'user': {
         const db = w.sql.databases[e.database];
         if (!db)
@@ -311,8 +328,25 @@ interface TopicArgs {
   instance: string;
   database: string;
   logins: string[];
+  login: string;
   thumbprint?: string;
   friendlyName?: string;
+}
+
+/**
+ * The tables the reports login must not read exist once migrate ran: auth_user (django.contrib.auth
+ * 0001_initial), django_session (django.contrib.sessions 0001_initial) and authtoken_token
+ * (rest_framework.authtoken 0001_initial; QATrack+ 3.1.1.4's settings.py lists that app). The sim
+ * runs no migrate: it takes the schema probe's fact, which migrate's action sets, as "migrated".
+ */
+const DJANGO_PROTECTED_TABLES = ['auth_user', 'authtoken_token', 'django_session'] as const;
+function migrated(state: SimState): boolean {
+  const fact = state.facts['django.schema'] as { exitCode?: number; stdout?: string } | undefined;
+  try {
+    return fact?.exitCode === 0 && (JSON.parse(fact.stdout ?? '') as { unapplied?: number }).unapplied === 0;
+  } catch {
+    return false;
+  }
 }
 
 function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
@@ -364,6 +398,11 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         reachable: true,
         databaseExists: !!db,
         saEnabled: w.sql.logins.sa ? !w.sql.logins.sa.disabled : false,
+        adminRoles: {
+          sysadmin: w.sql.adminRoles.includes('sysadmin'),
+          dbcreator: w.sql.adminRoles.includes('dbcreator'),
+          securityadmin: w.sql.adminRoles.includes('securityadmin'),
+        },
         logins: a.logins.map((name) => {
           const l = w.sql.logins[name];
           const u = db?.users[name];
@@ -375,6 +414,32 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
             roles: u?.roles ?? [],
           };
         }),
+      };
+    }
+    case 'sqlLogin': {
+      if (!sqlReachable(state)) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
+      const user = String((raw as { connection?: { user?: string } }).connection?.user ?? '');
+      const l = w.sql.logins[user];
+      // SQL Server answers a missing or disabled login with 18456 (Microsoft Learn, "MSSQLSERVER_18456").
+      if (!l || l.disabled) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
+      const db = w.sql.databases[a.database];
+      const u = db?.users[user];
+      const roles = (raw as { roles: string[] }).roles;
+      return {
+        reachable: true,
+        databaseExists: !!db,
+        hasAccess: !!u,
+        missingRoles: roles.filter((r) => !u?.roles.includes(r)),
+      };
+    }
+    case 'sqlReportsRights': {
+      if (!sqlReachable(state)) return { reachable: false, errorNumber: 18456, message: 'Login failed' };
+      const db = w.sql.databases[a.database];
+      return {
+        reachable: true,
+        databaseExists: !!db,
+        tables: db && migrated(state) ? [...DJANGO_PROTECTED_TABLES] : [],
+        denied: db?.denied[a.login] ?? [],
       };
     }
     case 'firewallRule': {
@@ -409,4 +474,6 @@ export const windowsQueryHandlers: SimQueryHandlers = {
   },
   http: (state, q) => simHttp(state, q),
   port: (state, q) => simPort(state, q),
+  // A simulated Windows Server reaches SQL Server through the `sql` topics, not a PostgreSQL client.
+  database: () => ({ supported: false }),
 };

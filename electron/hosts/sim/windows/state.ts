@@ -35,10 +35,16 @@ export const simWindowsSchema = z.object({
     .object({
       /** An existing SQL Server the installer may use (mode "existing"); Express counts once installed. */
       available: z.boolean().default(false),
+      /** Server roles of the installer's admin connection (SQL Server setup makes its admin sysadmin). */
+      adminRoles: z.array(z.string()).default(['sysadmin']),
       databases: z
         .record(
           z.string(),
-          z.object({ users: z.record(z.string(), z.object({ roles: z.array(z.string()) })) }),
+          z.object({
+            users: z.record(z.string(), z.object({ roles: z.array(z.string()) })),
+            /** DENY SELECT per database user: "table" or "table.column" (DENY_REPORTS). */
+            denied: z.record(z.string(), z.array(z.string())).default({}),
+          }),
         )
         .default({}),
       logins: z
