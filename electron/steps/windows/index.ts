@@ -3,6 +3,7 @@ import { commonSteps } from '../common/index.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
 import { chromeStep } from './chrome.js';
+import { defaultWebSiteStep } from './defaultWebSite.js';
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
@@ -25,6 +26,7 @@ export const windowsPrerequisites: Step<any>[] = [
   sqlExpressStep,
   sqlProvisionStep,
   iisFeaturesStep,
+  defaultWebSiteStep,
   chromeStep,
 ];
 
