@@ -147,3 +147,33 @@ describe('Default Web Site on a fresh Windows Server (site.defaultWebSite)', () 
     expect(qat(file)).toMatchObject({ state: 'stopped' });
   });
 });
+
+describe('attachments under /media (issue 10 item 6, QATrack+ #637)', () => {
+  it('download with any extension; /static keeps IIS default map (404.3 for unknown extensions)', async () => {
+    const a = exampleAnswers((r) => (r.site.https.enabled = false));
+    const file = newStateFile(fresh());
+    expect((await sim('install', file, a)).error ?? null).toBeNull();
+    const s = readState(file);
+    s.files['D:\\QATrackData\\media\\uploads\\scan [1].dcm'] = { type: 'file', size: 3, content: 'DCM' };
+    s.files['D:\\QATrackData\\media\\uploads\\run.log'] = { type: 'file', size: 3, content: 'log' };
+    s.files['D:\\QATrackData\\media\\uploads\\photo.png'] = { type: 'file', size: 3, content: 'png' };
+    s.files['D:\\QATrackData\\static\\qa\\x.dcm'] = { type: 'file', size: 3, content: 'DCM' };
+    writeState(file, s);
+    const { createSimHost } = await import('../../electron/hosts/sim/host.js');
+    const host = await createSimHost(file);
+    const get = (p: string) =>
+      host.query({ kind: 'http', url: `http://127.0.0.1${p}`, hostHeader: 'qatrack.hospital.local' });
+    const dcm = await get('/media/uploads/scan%20%5B1%5D.dcm');
+    expect(dcm).toMatchObject({
+      ok: true,
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(await get('/media/uploads/run.log')).toMatchObject({ status: 200 });
+    expect(await get('/media/uploads/photo.png')).toMatchObject({ headers: { 'content-type': 'image/png' } });
+    const st = await get('/static/qa/x.dcm');
+    expect(st).toMatchObject({ status: 404 });
+    expect(st.ok && st.body).toContain('404.3');
+    await host.close();
+  });
+});

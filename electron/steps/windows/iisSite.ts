@@ -134,7 +134,7 @@ export const iisSiteStep = defineStep<SiteProbe>({
     if (!p.webConfig.exists || p.webConfig.sha256 !== sha256(webConfig))
       actions.push({
         kind: 'writeFile',
-        describe: `Write ${webConfigPath}: static and media served by IIS, everything else to ${FARM}, uploads up to 100 MB`,
+        describe: `Write ${webConfigPath}: static and media served by IIS, everything else to ${FARM}, uploads up to ${a.site.maxUploadMB} MB, attachments of any extension under /media`,
         path: webConfigPath,
         content: [webConfig],
       });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import {
   artifact,
+  maxUploadBytes,
   serviceAccount,
   serviceLogDir,
   serviceNames,
@@ -59,6 +60,8 @@ export function serviceDefs(a: Answers, layout: Layout): ServiceDef[] {
       w.address,
       '--port',
       String(w.port),
+      '--max-body',
+      String(maxUploadBytes(a)),
     ],
     port: w.port,
     address: w.address,

@@ -69,7 +69,8 @@ function siteRules(state: SimState, physicalPath: string): Rule[] | 'invalid' {
 export function simHttp(state: SimState, q: HttpQuery): HttpResult {
   const url = new URL(q.url);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const path = url.pathname;
+  // IIS maps the decoded URL path to the file system (a file "scan [1].dcm" is /scan%20%5B1%5D.dcm).
+  const path = decodeURIComponent(url.pathname);
   const worker = runningWorker(state, url.hostname, port);
   if (worker)
     return url.protocol === 'http:' ? workerAnswer(path) : { ok: false, error: 'TLS handshake failed' };
