@@ -84,10 +84,14 @@ export function parseIisSnapshot(applicationHostXml: string, runtime: IisRuntime
     const root = apps.find((a) => a.path === '/') ?? apps[0] ?? {};
     const vdirs = list(root.virtualDirectory as Node | Node[] | undefined);
     const rootDir = vdirs.find((v) => v.path === '/');
-    const bindings = list(child(child(s, 'bindings'), 'binding') as Node | Node[] | undefined).map((b) => {
-      const [, port, host] = String(b.bindingInformation).split(':');
-      return { protocol: String(b.protocol) as 'http' | 'https', port: Number(port), host: host ?? '' };
-    });
+    // Only http and https bindings matter here; an FTP site ("*:21:") or net.tcp ("808:*") binding
+    // on the same server is real (test/fixtures/windows) and must not make the snapshot invalid.
+    const bindings = list(child(child(s, 'bindings'), 'binding') as Node | Node[] | undefined)
+      .filter((b) => b.protocol === 'http' || b.protocol === 'https')
+      .map((b) => {
+        const [, port, host] = String(b.bindingInformation).split(':');
+        return { protocol: b.protocol as 'http' | 'https', port: Number(port), host: host ?? '' };
+      });
     return {
       name: String(s.name),
       appPool: str(root.applicationPool),
