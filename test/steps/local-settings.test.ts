@@ -125,6 +125,25 @@ describe('local_settings.py rendered for QATrack+ and read back by python3', () 
     expect(text).not.toContain(CANARY);
   });
 
+  it('SQL Server named instance with a port: HOST server and PORT, as the installer connected (no SQL Browser)', async () => {
+    const withPort = await importSettings(
+      path.join(dir, 'np'),
+      { ...base, database: { ...base.database, instance: 'QATRACK', port: 1433 } },
+      'win32',
+    );
+    expect(withPort.settings.DATABASES.default).toMatchObject({ HOST: 'sql01.hospital.local', PORT: '1433' });
+    expect(withPort.settings.DATABASES.readonly).toMatchObject({
+      HOST: 'sql01.hospital.local',
+      PORT: '1433',
+    });
+    const express = await importSettings(
+      path.join(dir, 'ex'),
+      { ...base, database: { ...base.database, mode: 'express', server: 'localhost', instance: 'QATRACK' } },
+      'win32',
+    );
+    expect(express.settings.DATABASES.default).toMatchObject({ HOST: 'localhost', PORT: '1433' });
+  });
+
   it('SQL Server default instance with a port; PostgreSQL on posix; e-mail off; a Chrome path', async () => {
     const mssql = await importSettings(
       dir,

@@ -56,6 +56,7 @@ function context(name: string, opts: { wheelhouse: string; uv?: boolean }): Step
     release: {
       id: '3.1.1.4',
       artifacts: {},
+      staged: [],
       versions: {},
       wheelhouseDir: opts.wheelhouse,
       uvExe: opts.uv ? uvExe : undefined,

@@ -8,7 +8,7 @@ import {
   powershell,
   winServiceCommands,
 } from '../../electron/hosts/windows/argv.js';
-import { parseIisSnapshot, parseSslCerts, sqlStateFromRows } from '../../electron/hosts/windows/parse.js';
+import { parseIisSnapshot, sqlStateFromRows } from '../../electron/hosts/windows/parse.js';
 import { PS } from '../../electron/hosts/windows/scripts.js';
 
 const act = <K extends Action['kind']>(a: unknown) => actionSchema.parse(a) as ActionOf<K>;
@@ -218,21 +218,30 @@ describe('reading what Windows tools print', () => {
     </webFarm>
   </webFarms>
 </configuration>`;
-  const ssl = `
-SSL Certificate bindings:
--------------------------
-
-    IP:port                      : 0.0.0.0:443
-    Certificate Hash             : a1b2c3d4e5f60718293a4b5c6d7e8f9012345678
-    Application ID               : {4dc3e181-e14b-4a21-b022-59fc669b0914}
-`;
+  // What the iisSnapshot script builds from Get-Website and IIS:\SslBindings (objects, not text).
+  const runtime = {
+    siteStates: [
+      { name: 'Default Web Site', state: 'Stopped' },
+      { name: 'QATrack+', state: 'Started' },
+    ],
+    sslBindings: [
+      { ipAddress: '0.0.0.0', port: 443, host: '', thumbprint: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' },
+      {
+        ipAddress: '',
+        port: 443,
+        host: 'other.example.org',
+        thumbprint: 'ffffffffffffffffffffffffffffffffffffffff',
+      },
+    ],
+  };
 
   it('applicationHost.config becomes the IIS snapshot the steps compare against', () => {
-    const s = parseIisSnapshot(appHost, ssl);
+    const s = parseIisSnapshot(appHost, runtime);
     expect(s.appPools).toEqual(['DefaultAppPool', 'QATrackPlus']);
     expect(s.sites[0]).toMatchObject({
       name: 'Default Web Site',
       state: 'stopped',
+      autoStart: false,
       bindings: [{ protocol: 'http', port: 80, host: '' }],
     });
     expect(s.sites[1]).toMatchObject({
@@ -257,8 +266,13 @@ SSL Certificate bindings:
     expect(s.sslBindings).toEqual([{ port: 443, thumbprint: 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678' }]);
   });
 
-  it('netsh output with no bindings gives none', () => {
-    expect(parseSslCerts('SSL Certificate bindings:\n-------------------------\n\n')).toEqual([]);
+  it('the run state comes from Get-Website, not serverAutoStart: a configured site missing there is stopped', () => {
+    const s = parseIisSnapshot(appHost, { siteStates: [{ name: 'Default Web Site', state: 'Started' }] });
+    expect(s.sites.map((x) => [x.name, x.state, x.autoStart])).toEqual([
+      ['Default Web Site', 'started', false],
+      ['QATrack+', 'stopped', true],
+    ]);
+    expect(s.sslBindings).toEqual([]);
   });
 
   it('the provisioning probe rows become logins with their roles', () => {

@@ -63,3 +63,29 @@ describe('Windows-specific bad input names the field and what is allowed', () =>
       expect(i.some((x) => x.path === 'site.hostNames.0')).toBe(true);
     });
 });
+
+describe('site.defaultWebSite and site.maxUploadMB (issue 10 items 1 and 7)', () => {
+  it('an unknown Default Web Site choice names the field and the two allowed values', () => {
+    const i = issues((a) => (a.site.defaultWebSite = 'disable'));
+    expect(i.find((x) => x.path === 'site.defaultWebSite')?.message).toMatch(/"stop".*"keep"/);
+  });
+
+  it('the CLI exits 64 for it and changes nothing', async () => {
+    const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { runCli } = await import('../support/cli.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qatrack-badin-'));
+    const a = base();
+    a.site.defaultWebSite = 'disable';
+    a.site.maxUploadMB = 0;
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify(a));
+    const state = path.join(dir, 'state.json');
+    const r = await runCli(['install', '--yes', '--host', `sim:${state}`, '--answers', file]);
+    expect(r.exitCode).toBe(64);
+    expect(r.stderr).toMatch(/^ {2}site\.defaultWebSite: .*"stop".*"keep"/m);
+    expect(r.stderr).toMatch(/^ {2}site\.maxUploadMB: must be from 1 to 4095/m);
+    expect(existsSync(state)).toBe(false);
+  });
+});

@@ -173,7 +173,7 @@ describe('other generated files', () => {
       x.database.mode = 'express';
       x.database.instance = 'QATRACK';
     });
-    const ini = expressConfigurationIni(a, 'D:\\QATrackData');
+    const ini = expressConfigurationIni(a, 'D:\\QATrackData', 'BUILTIN\\Administrators');
     const lines = ini.split('\r\n').filter((l) => l && !l.startsWith(';'));
     expect(lines[0]).toBe('[OPTIONS]');
     const kv = Object.fromEntries(lines.slice(1).map((l) => l.split(/=(.*)/s).slice(0, 2)));

@@ -101,17 +101,19 @@ describe('Windows profile on sim', () => {
     expect(pending(await sim('plan', file, a))).toEqual([]);
   });
 
-  it('refuses a port held by the Default Web Site, names it, and changes nothing', async () => {
-    const file = newStateFile(withDefaultWebSite(withExistingSql(cleanServer())));
+  it('refuses a port held by another IIS site, names it, and changes nothing', async () => {
+    const seed = withExistingSql(cleanServer());
+    const w = simWindows(withDefaultWebSite(seed));
+    w.iis.sites.push({ ...w.iis.sites[0]!, name: 'Legacy intranet', appPool: 'DefaultAppPool' });
+    w.iis.sites[0]!.state = 'stopped';
+    const file = newStateFile(seed);
     const before = readFileSync(file, 'utf8');
     const report = await sim('install', file, exampleAnswers());
     expect(report.ok).toBe(false);
     expect(report.error?.code).toBe('PREFLIGHT_PORT_IN_USE');
-    expect(report.error?.message).toContain('IIS site "Default Web Site"');
+    expect(report.error?.message).toContain('IIS site "Legacy intranet"');
     expect(report.error?.fix).toContain('never stops or rebinds another site');
-    expect(JSON.parse(readFileSync(file, 'utf8')).services).toEqual(JSON.parse(before).services);
-    const s = readState(file);
-    expect(simWindows(s).iis.sites.map((x) => x.name)).toEqual(['Default Web Site']);
+    expect(readFileSync(file, 'utf8')).toEqual(before);
   });
 
   it('installs next to the Default Web Site on another port and leaves that site alone', async () => {

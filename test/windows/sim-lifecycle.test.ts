@@ -50,7 +50,11 @@ describe('Windows lifecycle on sim', () => {
     const s = readState(file);
     const w = simWindows(s);
     expect(Object.keys(s.services)).toEqual([]);
-    expect(w.iis.sites).toEqual([]);
+    // IIS stays (other sites may use it); the Default Web Site the IIS step brought is put back
+    // as it was before QATrack+ stopped it.
+    expect(w.iis.sites.map((x) => [x.name, x.state, x.autoStart])).toEqual([
+      ['Default Web Site', 'started', true],
+    ]);
     expect(w.iis.webFarms).toEqual([]);
     expect(w.firewall).toEqual({});
     expect(w.tasks).toEqual({});

@@ -155,6 +155,22 @@ export const winServiceActionSchema = z.discriminatedUnion('op', [
   ...(['start', 'stop', 'restart'] as const).map((op) =>
     z.object({ kind: z.literal('winService'), ...base, op: z.literal(op), name: z.string().min(1) }),
   ),
+  /**
+   * "Log on as a service" (SeServiceLogonRight) for a user account: Win32_Service.Change does not
+   * grant it, so a service set to a user fails to start with error 1069 until it is granted.
+   * Source: https://learn.microsoft.com/windows/win32/secauthz/account-rights-constants and
+   * https://learn.microsoft.com/windows/win32/api/ntsecapi/nf-ntsecapi-lsaaddaccountrights; WinSW's
+   * `<serviceaccount><allowservicelogon>` does the same (winsw/winsw v2 ServiceDescriptorTests.cs).
+   */
+  ...(['grantLogonRight', 'revokeLogonRight'] as const).map((op) =>
+    z.object({
+      kind: z.literal('winService'),
+      ...base,
+      op: z.literal(op),
+      name: z.string().min(1),
+      account: z.string().min(1),
+    }),
+  ),
 ]);
 export type WinServiceAction = z.infer<typeof winServiceActionSchema>;
 
@@ -220,6 +236,14 @@ export const iisActionSchema = z.discriminatedUnion('op', [
     logDir: z.string().min(1),
   }),
   z.object({ ...iis, op: z.literal('removeSite'), name: z.string().min(1) }),
+  /** Start or stop a site now and set whether IIS starts it at boot (serverAutoStart). */
+  z.object({
+    ...iis,
+    op: z.literal('siteState'),
+    name: z.string().min(1),
+    state: z.enum(['started', 'stopped']),
+    autoStart: z.boolean(),
+  }),
   z.object({ ...iis, op: z.literal('removeAppPool'), name: z.string().min(1) }),
   z.object({
     ...iis,

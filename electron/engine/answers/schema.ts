@@ -121,6 +121,25 @@ const siteSchema = z
     /** Names users type in the browser; the first is the canonical URL. */
     hostNames: z.array(hostName).min(1, 'must list at least one host name'),
     httpPort: port.default(80),
+    defaultWebSite: z
+      .enum(['stop', 'keep'])
+      .default('stop')
+      .describe(
+        "What to do with IIS's Default Web Site when it holds QATrack+'s port: 'stop' stops it and sets serverAutoStart false (the seed guide's step); 'keep' leaves it and binds QATrack+ by host name (site.hostNames[0]) on the same port.",
+      ),
+    /**
+     * Largest upload (attachments, imports) in MB. One answer sets both limits on the way: IIS's
+     * requestLimits maxAllowedContentLength and the workers' cheroot max_request_body_size, so a
+     * request IIS lets through is never cut by the worker (QATrack+ #690: big uploads gave 502).
+     * IIS's limit is a uint in bytes (at most 4 GB):
+     * https://learn.microsoft.com/iis/configuration/system.webserver/security/requestfiltering/requestlimits/
+     */
+    maxUploadMB: z
+      .number({ error: 'must be a whole number of megabytes from 1 to 4095' })
+      .int('must be a whole number of megabytes from 1 to 4095')
+      .min(1, 'must be from 1 to 4095 (MB)')
+      .max(4095, 'must be from 1 to 4095 (MB): IIS counts request bytes in a 32-bit number')
+      .default(100),
     https: z
       .object({
         enabled: z.boolean().default(false),

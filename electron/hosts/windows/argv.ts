@@ -127,6 +127,9 @@ export function winServiceCommands(a: ActionOf<'winService'>): Command[] {
     case 'stop':
     case 'restart':
       return [powershell('serviceControl', { name: a.name, op: a.op })];
+    case 'grantLogonRight':
+    case 'revokeLogonRight':
+      return [powershell('setLogonRight', { account: a.account, grant: a.op === 'grantLogonRight' })];
   }
 }
 
@@ -140,6 +143,22 @@ export function certificateCommands(a: ActionOf<'certificate'>): Command[] {
         }),
       ]
     : [powershell('removeCertificate', { friendlyName: a.friendlyName })];
+}
+
+/**
+ * serverAutoStart is configuration (what IIS does at boot); the run state is set and then read back
+ * by a fixed script that fails when the site is not in the state asked for. Starting a site whose
+ * port another program holds throws "The process cannot access the file because it is being used by
+ * another process. (Exception from HRESULT: 0x80070020)"; a binding another started site holds fails
+ * with 0x800700B7 (W3SVC event 1007 "Cannot register the URL prefix"). Captured reports:
+ * https://www.rdpsupport.com/the-process-cannot-access-the-file-because-it-is-being-used-by-another-process-exception-from-hresult-0x80070020/
+ * and http://w3-4u.blogspot.com/2006/11/howto-change-id-of-iis-website.html. Nothing is swallowed.
+ */
+function siteStateCommands(name: string, state: 'started' | 'stopped', autoStart: boolean): Command[] {
+  return [
+    appcmd('set', 'site', `/site.name:${name}`, `/serverAutoStart:${autoStart ? 'true' : 'false'}`),
+    powershell('siteControl', { name, state }),
+  ];
 }
 
 const tf = (b: boolean) => (b ? 'True' : 'False');
@@ -175,9 +194,11 @@ export function iisCommands(a: IisAction, thumbprint?: string): Command[] {
           appcmd('add', 'vdir', `/app.name:${a.name}/`, `/path:${v.path}`, `/physicalPath:${v.physicalPath}`),
         ),
         appcmd('set', 'site', `/site.name:${a.name}`, `/logFile.directory:${a.logDir}`),
-        { ...appcmd('start', 'site', `/site.name:${a.name}`), okExitCodes: 'any' },
+        ...siteStateCommands(a.name, 'started', true),
       ];
     }
+    case 'siteState':
+      return siteStateCommands(a.name, a.state, a.autoStart);
     case 'removeSite':
       return [{ ...appcmd('delete', 'site', `/site.name:${a.name}`), okExitCodes: 'any' }];
     case 'proxy':

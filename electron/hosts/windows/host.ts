@@ -19,8 +19,10 @@ import { commandsFor, powershell, type Command } from './argv.js';
 import {
   loginStateFromRows,
   parseIisSnapshot,
+  parsePsJson,
   productPattern,
   reportsRightsFromRows,
+  resolvePortOwner,
   sqlStateFromRows,
 } from './parse.js';
 import { runSqlBatch, targetFor } from './sql.js';
@@ -85,18 +87,21 @@ async function run(
   });
   for (const line of `${r.stdout}\n${r.stderr}`.split(/\r?\n/)) if (line.trim()) ctx.onOutput(line);
   const code = r.exitCode ?? -1;
-  if (cmd.rebootExitCodes?.includes(code)) return { stdout: r.stdout, reboot: true };
+  if (cmd.rebootExitCodes?.includes(code)) return { stdout: r.stdout, stderr: r.stderr, code, reboot: true };
   const ok = cmd.okExitCodes === 'any' || (cmd.okExitCodes ?? [0]).includes(code);
-  if (!ok)
+  if (!ok) {
+    // The program's own first error line says more than its exit code (secrets never reach argv).
+    const first = `${r.stderr}`.split(/\r?\n/).find((l) => l.trim());
     throw new HostActionError(
       'COMMAND_FAILED',
-      `${path.win32.basename(cmd.file)} exited with code ${code}.`,
+      `${path.win32.basename(cmd.file)} exited with code ${code}${first ? `: ${first.trim().slice(0, 300)}` : ''}.`,
       {
         exitCode: code,
         hint: 'The log shows the program output.',
       },
     );
-  return { stdout: r.stdout, reboot: false };
+  }
+  return { stdout: r.stdout, stderr: r.stderr, code, reboot: false };
 }
 
 const quiet = {
@@ -110,8 +115,9 @@ async function ps<T>(
   input: unknown,
   secrets?: SecretStore,
 ): Promise<T> {
-  const r = await run(powershell(script, input), { ...quiet, secrets: secrets ?? quiet.secrets });
-  return JSON.parse(r.stdout || 'null') as T;
+  const cmd = powershell(script, input);
+  const r = await run({ ...cmd, okExitCodes: 'any' }, { ...quiet, secrets: secrets ?? quiet.secrets });
+  return parsePsJson(script, r.stdout, r.stderr, r.code) as T;
 }
 
 async function sqlQueryState(
@@ -145,6 +151,7 @@ async function sqlQueryState(
       args.logins,
     );
   } catch (e) {
+    if (e instanceof InstallerError && e.code === 'POWERSHELL_NO_ANSWER') throw e;
     const number = (e as HostActionError).details?.exitCode;
     return { reachable: false as const, errorNumber: number, message: sqlErrorText(number) };
   }
@@ -213,10 +220,12 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
   const a: unknown = topics[topic].args.parse(rawArgs ?? {});
   switch (topic) {
     case 'iis': {
-      const r = await ps<{ installed: boolean; applicationHostXml?: string; sslXml?: string }>(
-        'iisSnapshot',
-        {},
-      );
+      const r = await ps<{
+        installed: boolean;
+        applicationHostXml?: string;
+        siteStates?: unknown;
+        sslBindings?: unknown;
+      }>('iisSnapshot', {});
       if (!r.installed)
         return {
           installed: false,
@@ -227,7 +236,7 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
           allowedServerVariables: [],
           sslBindings: [],
         };
-      return parseIisSnapshot(r.applicationHostXml ?? '<configuration/>', r.sslXml ?? '');
+      return parseIisSnapshot(r.applicationHostXml ?? '<configuration/>', r);
     }
     case 'features':
       return ps('features', {});
@@ -243,6 +252,10 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return ps('scheduledTask', a);
     case 'testMail':
       return ps('testMail', a);
+    case 'logonRight':
+      return ps('logonRight', a);
+    case 'accountName':
+      return ps('accountName', a);
     case 'sql':
       return sqlQueryState(topics.sql.args.parse(a), secrets);
     case 'sqlReportsRights':
@@ -329,7 +342,7 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
       return r.exists ? { exists: true, state: r.state ?? 'stopped', pid: r.pid } : { exists: false };
     }
     case 'port':
-      return ps('portOwner', { port: q.port });
+      return resolvePortOwner(await ps('portOwner', { port: q.port, address: q.address }), q.port);
     case 'http': {
       try {
         const r = await request(q.url, {
@@ -357,7 +370,7 @@ async function windowsQuery(q: Query, secrets: SecretStore): Promise<QueryResult
         return typeof id === 'string' ? { installed: true, version: id } : { installed: false };
       }
       const pattern = productPattern(q.id);
-      return pattern ? ps('product', { pattern }) : { installed: false };
+      return pattern ? ps('product', pattern) : { installed: false };
     }
     case 'fact':
       return { known: false };

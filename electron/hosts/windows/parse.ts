@@ -1,10 +1,41 @@
 import { XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
+import { InstallerError } from '../../engine/errors.js';
+import type { PortResult } from '../../engine/queries.js';
 import type { IisSnapshot, TopicResult } from '../../steps/windows/topics.js';
 
 /**
- * Pure readers of what Windows tools print, so the windows host's answers can be tested on Linux:
- * applicationHost.config (IIS), `netsh http show sslcert`, and the provisioning probe's result sets.
+ * Pure readers of what the windows host's fixed scripts answer, so they can be tested on Linux
+ * against captured real outputs (test/fixtures/windows, each with its source): applicationHost.config
+ * (IIS), the JSON objects the PowerShell scripts build, and the provisioning probe's result sets.
  */
+
+/**
+ * A PowerShell script's answer as JSON. Empty or non-JSON output is what a blocked PowerShell gives
+ * (execution policy set by Group Policy, AppLocker/WDAC script rules, constrained language mode,
+ * where Add-Type and most .NET calls are refused): a clear error naming PowerShell and what to check,
+ * not a crash further on. Sources: https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_language_modes
+ * and https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies
+ */
+export function parsePsJson(script: string, stdout: string, stderr = '', exitCode = 0): unknown {
+  const text = stdout.replace(/^\uFEFF/, '').trim();
+  const why = stderr.trim().split(/\r?\n/)[0]?.slice(0, 300);
+  const fail = (what: string) =>
+    new InstallerError(
+      'POWERSHELL_NO_ANSWER',
+      `Windows PowerShell ${what} to the installer's "${script}" query (exit code ${exitCode})${why ? `: ${why}` : ''}.`,
+      'Check that powershell.exe may run scripts for the installing administrator: the execution policy set by Group Policy (Get-ExecutionPolicy -List), AppLocker or WDAC script rules, and that $ExecutionContext.SessionState.LanguageMode is FullLanguage. The installer passes -ExecutionPolicy Bypass, which a Group Policy MachinePolicy overrides.',
+    );
+  if (!text) throw fail('gave no answer');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw fail('gave an answer that is not JSON');
+  }
+  if (value === null || typeof value !== 'object') throw fail('gave an answer that is not a JSON object');
+  return value;
+}
 
 const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 const attrs = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false });
@@ -16,7 +47,31 @@ const str = (v: unknown, fallback = ''): string =>
 const child = (n: unknown, key: string): Node | undefined =>
   (n as Node | undefined)?.[key] as Node | undefined;
 
-export function parseIisSnapshot(applicationHostXml: string, sslText: string): IisSnapshot {
+/** IIS:\\SslBindings items as the iisSnapshot script builds them (IPAddress, Port, Host, Thumbprint). */
+export const sslBindingObjects = z.array(
+  z.object({
+    ipAddress: z.string().default(''),
+    port: z.number().int(),
+    host: z.string().default(''),
+    thumbprint: z.string(),
+  }),
+);
+/** Get-Website's Name and State (the run state: Started, Stopped, Starting, Stopping, Unknown). */
+export const siteStateObjects = z.array(z.object({ name: z.string(), state: z.string() }));
+
+export interface IisRuntime {
+  siteStates?: unknown;
+  sslBindings?: unknown;
+}
+
+export function parseIisSnapshot(applicationHostXml: string, runtime: IisRuntime = {}): IisSnapshot {
+  const states = siteStateObjects.parse(runtime.siteStates ?? []);
+  // 0.0.0.0 (all addresses, what the installer binds) and IPv4/IPv6 wildcards only; SNI host bindings
+  // belong to other sites.
+  const ssl = sslBindingObjects
+    .parse(runtime.sslBindings ?? [])
+    .filter((b) => !b.host && ['0.0.0.0', '', '::', '*'].includes(b.ipAddress))
+    .map((b) => ({ port: b.port, thumbprint: b.thumbprint.toUpperCase() }));
   const doc = attrs.parse(applicationHostXml) as Node;
   const conf = child(doc, 'configuration');
   const appHost = child(conf, 'system.applicationHost');
@@ -29,10 +84,14 @@ export function parseIisSnapshot(applicationHostXml: string, sslText: string): I
     const root = apps.find((a) => a.path === '/') ?? apps[0] ?? {};
     const vdirs = list(root.virtualDirectory as Node | Node[] | undefined);
     const rootDir = vdirs.find((v) => v.path === '/');
-    const bindings = list(child(child(s, 'bindings'), 'binding') as Node | Node[] | undefined).map((b) => {
-      const [, port, host] = String(b.bindingInformation).split(':');
-      return { protocol: String(b.protocol) as 'http' | 'https', port: Number(port), host: host ?? '' };
-    });
+    // Only http and https bindings matter here; an FTP site ("*:21:") or net.tcp ("808:*") binding
+    // on the same server is real (test/fixtures/windows) and must not make the snapshot invalid.
+    const bindings = list(child(child(s, 'bindings'), 'binding') as Node | Node[] | undefined)
+      .filter((b) => b.protocol === 'http' || b.protocol === 'https')
+      .map((b) => {
+        const [, port, host] = String(b.bindingInformation).split(':');
+        return { protocol: b.protocol as 'http' | 'https', port: Number(port), host: host ?? '' };
+      });
     return {
       name: String(s.name),
       appPool: str(root.applicationPool),
@@ -42,7 +101,12 @@ export function parseIisSnapshot(applicationHostXml: string, sslText: string): I
         .filter((v) => v.path !== '/')
         .map((v) => ({ path: String(v.path), physicalPath: String(v.physicalPath) })),
       logDir: child(s, 'logFile')?.directory as string | undefined,
-      state: s.serverAutoStart === 'false' ? ('stopped' as const) : ('started' as const),
+      // The run state comes from Get-Website; serverAutoStart is only what IIS does at boot. A site
+      // missing from Get-Website's answer (it failed to load) counts as stopped.
+      state: /^started$/i.test(states.find((x) => x.name === String(s.name))?.state ?? '')
+        ? ('started' as const)
+        : ('stopped' as const),
+      autoStart: s.serverAutoStart !== 'false',
     };
   });
   const farms = list(child(conf, 'webFarms')?.webFarm as Node | Node[] | undefined).map((f) => ({
@@ -70,24 +134,68 @@ export function parseIisSnapshot(applicationHostXml: string, sslText: string): I
     sites,
     webFarms: farms,
     allowedServerVariables: allowed.map((a) => String(a.name)),
-    sslBindings: parseSslCerts(sslText),
+    sslBindings: ssl,
   };
 }
 
-/** `netsh http show sslcert` blocks: "IP:port : 0.0.0.0:443" then "Certificate Hash : ab12...". */
-export function parseSslCerts(text: string): { port: number; thumbprint: string }[] {
-  const out: { port: number; thumbprint: string }[] = [];
-  let port: number | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    const ip = /^\s*IP:port\s*:\s*\S+:(\d+)\s*$/i.exec(line);
-    if (ip) port = Number(ip[1]);
-    const hash = /^\s*Certificate Hash\s*:\s*([0-9a-f]{40})\s*$/i.exec(line);
-    if (hash && port !== undefined) {
-      out.push({ port, thumbprint: hash[1]!.toUpperCase() });
-      port = undefined;
-    }
+/** What the portOwner script answers: the listener, its ancestor chain, service processes, sites. */
+export const portOwnerRaw = z.discriminatedUnion('inUse', [
+  z.object({ inUse: z.literal(false) }),
+  z.object({
+    inUse: z.literal(true),
+    listener: z.number().int(),
+    chain: z.array(
+      z.object({
+        pid: z.number().int(),
+        parentPid: z.number().int(),
+        name: z.string(),
+        created: z.number().default(0),
+      }),
+    ),
+    services: z.array(z.object({ name: z.string(), pid: z.number().int() })),
+    sites: z
+      .array(z.object({ name: z.string(), state: z.string(), bindings: z.array(z.string()) }))
+      .default([]),
+  }),
+]);
+export type PortOwnerRaw = z.input<typeof portOwnerRaw>;
+
+/**
+ * Who holds a port: walk from the listening process up its ParentProcessId chain to the first
+ * process that is a service's ProcessId. A worker's listener is python.exe two levels below WinSW:
+ * the venv's python.exe is a launcher that starts the base interpreter as a child (CPython
+ * bpo-35797, https://github.com/python/cpython/issues/79978; https://docs.python.org/3/library/venv.html
+ * "How venvs work"), and WinSW starts its executable as a child process. A parent created after its
+ * child is a reused PID, not the parent (Win32_Process ParentProcessId docs: "the parent may have
+ * terminated, and its identifier reused"), so the walk stops there. PID 4 (System) is http.sys:
+ * the holder is the started IIS site with a binding on the port.
+ */
+export function resolvePortOwner(raw: unknown, port: number): PortResult {
+  const r = portOwnerRaw.parse(raw);
+  if (!r.inUse) return { inUse: false };
+  const listener = r.chain.find((p) => p.pid === r.listener);
+  const owner: NonNullable<Extract<PortResult, { inUse: true }>['owner']> = {
+    pid: r.listener,
+    process: listener?.name.replace(/\.exe$/i, '') ?? (r.listener === 4 ? 'System' : undefined),
+  };
+  if (r.listener === 4) {
+    const site = r.sites.find(
+      (s) => /^started$/i.test(s.state) && s.bindings.some((b) => b.split(':')[1] === String(port)),
+    );
+    if (site) owner.iisSite = site.name;
+    return { inUse: true, owner };
   }
-  return out;
+  let child: (typeof r.chain)[number] | undefined;
+  for (const p of r.chain) {
+    if (child && p.created && child.created && p.created > child.created) break;
+    const svc = r.services.find((s) => s.pid === p.pid && s.pid !== 0);
+    if (svc) {
+      owner.service = svc.name;
+      break;
+    }
+    child = p;
+  }
+  return { inUse: true, owner };
 }
 
 type Row = Record<string, unknown>;
@@ -98,6 +206,10 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
   const principals = sets[1] ?? [];
   const members = sets[2] ?? [];
   const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
+  const major = Number(
+    /^(\d+)\./.exec(typeof head.productVersion === 'string' ? head.productVersion : '')?.[1],
+  );
+  const masterLevel = Number(head.masterLevel);
   return {
     reachable: true,
     databaseExists: Boolean(head.databaseExists),
@@ -107,6 +219,7 @@ export function sqlStateFromRows(sets: Row[][], logins: string[]): TopicResult<'
       dbcreator: Boolean(head.isDbcreator),
       securityadmin: Boolean(head.isSecurityadmin),
     },
+    ...(Number.isFinite(major) && Number.isFinite(masterLevel) ? { server: { major, masterLevel } } : {}),
     logins: logins.map((name) => {
       const p = principals.find((r) => same(r.name, name));
       const rows = members.filter((r) => same(r.userName, name));
@@ -147,17 +260,33 @@ export function reportsRightsFromRows(sets: Row[][]): TopicResult<'sqlReportsRig
   return { reachable: true, databaseExists, tables, denied };
 }
 
-/** Display-name patterns (PowerShell -like) of the products the steps ask about. */
-export function productPattern(id: string): string | undefined {
-  const map: Record<string, string> = {
-    'python-3.9-x64': 'Python 3.9.* (64-bit)',
-    'python-3.9-x86': 'Python 3.9.* (32-bit)',
-    'vcredist-x64': 'Microsoft Visual C++ 20*Redistributable (x64)*',
-    'vcredist-x86': 'Microsoft Visual C++ 20*Redistributable (x86)*',
-    msodbcsql17: 'Microsoft ODBC Driver 17 for SQL Server',
-    'iis-urlrewrite': 'IIS URL Rewrite Module 2',
-    'iis-arr': 'Microsoft Application Request Routing 3*',
-    chrome: 'Google Chrome',
+/**
+ * Display-name (and version) patterns, PowerShell -like, of the products the steps ask about. The
+ * VC++ runtime QATrack+'s wheels need is the 14.x one ("Microsoft Visual C++ 2015-2022
+ * Redistributable (x64) - 14.38.33135"); "Microsoft Visual C++ 2013 Redistributable (x64) -
+ * 12.0.40664" (and 2010/2012) must not count, so the version has to start with 14.
+ * Source: https://learn.microsoft.com/cpp/windows/latest-supported-vc-redist (14.x is binary
+ * compatible across 2015-2022; 2013 is 12.0).
+ */
+export function productPattern(id: string): { pattern: string; versionLike?: string } | undefined {
+  const map: Record<string, { pattern: string; versionLike?: string }> = {
+    'python-3.9-x64': { pattern: 'Python 3.9.* (64-bit)' },
+    'python-3.9-x86': { pattern: 'Python 3.9.* (32-bit)' },
+    'vcredist-x64': { pattern: 'Microsoft Visual C++ 20* Redistributable (x64)*', versionLike: '14.*' },
+    'vcredist-x86': { pattern: 'Microsoft Visual C++ 20* Redistributable (x86)*', versionLike: '14.*' },
+    msodbcsql17: { pattern: 'Microsoft ODBC Driver 17 for SQL Server' },
+    'iis-urlrewrite': { pattern: 'IIS URL Rewrite Module 2' },
+    'iis-arr': { pattern: 'Microsoft Application Request Routing 3*' },
+    chrome: { pattern: 'Google Chrome' },
   };
   return map[id];
+}
+
+/** PowerShell's -like on a product's DisplayName (wildcards * and ?; case-insensitive). */
+export function psLike(value: string, pattern: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'i').test(value);
 }

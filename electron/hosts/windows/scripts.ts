@@ -2,9 +2,92 @@
  * Fixed PowerShell scripts used by the windows host. Their text never changes with user input: every
  * value (names, paths, passwords) arrives as JSON on stdin and answers go back as JSON on stdout.
  * Passed with -EncodedCommand, so no quoting of script text is involved either.
+ *
+ * Rules every script follows (test/windows/scripts.test.ts checks them):
+ * - Input is read as bytes and decoded as UTF-8. Windows PowerShell 5.1 decodes redirected stdin
+ *   with [Console]::InputEncoding, the console's OEM code page (437/850 on English/German servers),
+ *   so `[Console]::In.ReadToEnd()` turned "Pässwörd" into "PÃ¤sswÃ¶rd" before CREATE LOGIN saw it.
+ *   Source: https://learn.microsoft.com/dotnet/api/system.console.inputencoding ("the encoding the
+ *   console uses to read input"; the default is the console's input code page) and
+ *   https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_character_encoding
+ *   (Windows PowerShell uses the console code page for redirected native I/O). Output is written as
+ *   UTF-8 (no BOM) for the same reason, so non-ASCII paths come back intact.
+ * - Every answer is JSON built from objects (ConvertTo-Json -Compress); no script returns or parses
+ *   a tool's text output (`netsh http show sslcert` was replaced by IIS:\\SslBindings objects).
  */
 
-const READ = '$ErrorActionPreference = "Stop"; $in = [Console]::In.ReadToEnd() | ConvertFrom-Json;';
+const READ = `$ErrorActionPreference = "Stop"
+[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false
+$bytes = New-Object System.IO.MemoryStream
+[Console]::OpenStandardInput().CopyTo($bytes)
+$in = [System.Text.Encoding]::UTF8.GetString($bytes.ToArray()) | ConvertFrom-Json
+`;
+
+/**
+ * LsaAddAccountRights / LsaRemoveAccountRights / LsaEnumerateAccountRights through Add-Type: the
+ * documented API for account rights (no secedit export to parse). Policy access masks from
+ * https://learn.microsoft.com/windows/win32/secmgmt/policy-object-access-rights; the calls from
+ * https://learn.microsoft.com/windows/win32/api/ntsecapi/nf-ntsecapi-lsaaddaccountrights (and the
+ * Remove/Enumerate pages beside it). STATUS_OBJECT_NAME_NOT_FOUND (0xC0000034) from Enumerate means
+ * "this account holds no rights". Not compiled here (no C# compiler on the build machine).
+ */
+const LSA = `Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Security.Principal;
+public static class QatrackLsa {
+  [StructLayout(LayoutKind.Sequential)] struct LSA_UNICODE_STRING { public ushort Length; public ushort MaximumLength; public IntPtr Buffer; }
+  [StructLayout(LayoutKind.Sequential)] struct LSA_OBJECT_ATTRIBUTES { public int Length; public IntPtr RootDirectory; public IntPtr ObjectName; public uint Attributes; public IntPtr SecurityDescriptor; public IntPtr SecurityQualityOfService; }
+  [DllImport("advapi32.dll")] static extern uint LsaOpenPolicy(IntPtr systemName, ref LSA_OBJECT_ATTRIBUTES attrs, uint access, out IntPtr policy);
+  [DllImport("advapi32.dll")] static extern uint LsaAddAccountRights(IntPtr policy, byte[] sid, LSA_UNICODE_STRING[] rights, uint count);
+  [DllImport("advapi32.dll")] static extern uint LsaRemoveAccountRights(IntPtr policy, byte[] sid, bool allRights, LSA_UNICODE_STRING[] rights, uint count);
+  [DllImport("advapi32.dll")] static extern uint LsaEnumerateAccountRights(IntPtr policy, byte[] sid, out IntPtr rights, out uint count);
+  [DllImport("advapi32.dll")] static extern uint LsaFreeMemory(IntPtr buffer);
+  [DllImport("advapi32.dll")] static extern uint LsaClose(IntPtr policy);
+  [DllImport("advapi32.dll")] static extern int LsaNtStatusToWinError(uint status);
+  const uint POLICY_CREATE_ACCOUNT = 0x10, POLICY_LOOKUP_NAMES = 0x800;
+  static byte[] Sid(string account) {
+    var sid = (SecurityIdentifier)new NTAccount(account).Translate(typeof(SecurityIdentifier));
+    var b = new byte[sid.BinaryLength]; sid.GetBinaryForm(b, 0); return b;
+  }
+  static IntPtr Open(uint access) {
+    var a = new LSA_OBJECT_ATTRIBUTES(); a.Length = Marshal.SizeOf(typeof(LSA_OBJECT_ATTRIBUTES));
+    IntPtr h; uint st = LsaOpenPolicy(IntPtr.Zero, ref a, access, out h);
+    if (st != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(st));
+    return h;
+  }
+  static LSA_UNICODE_STRING[] One(string right) {
+    var u = new LSA_UNICODE_STRING(); u.Buffer = Marshal.StringToHGlobalUni(right);
+    u.Length = (ushort)(right.Length * 2); u.MaximumLength = (ushort)(u.Length + 2);
+    return new LSA_UNICODE_STRING[] { u };
+  }
+  public static bool Has(string account, string right) {
+    IntPtr h = Open(POLICY_LOOKUP_NAMES);
+    try {
+      IntPtr buf; uint n; uint st = LsaEnumerateAccountRights(h, Sid(account), out buf, out n);
+      if (st == 0xC0000034) return false;
+      if (st != 0) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(st));
+      try {
+        int size = Marshal.SizeOf(typeof(LSA_UNICODE_STRING));
+        for (int i = 0; i < n; i++) {
+          var u = (LSA_UNICODE_STRING)Marshal.PtrToStructure(new IntPtr(buf.ToInt64() + i * size), typeof(LSA_UNICODE_STRING));
+          if (Marshal.PtrToStringUni(u.Buffer, u.Length / 2) == right) return true;
+        }
+        return false;
+      } finally { LsaFreeMemory(buf); }
+    } finally { LsaClose(h); }
+  }
+  public static void Set(string account, string right, bool grant) {
+    IntPtr h = Open(POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT);
+    var r = One(right);
+    try {
+      uint st = grant ? LsaAddAccountRights(h, Sid(account), r, 1) : LsaRemoveAccountRights(h, Sid(account), false, r, 1);
+      if (st != 0 && !(st == 0xC0000034 && !grant)) throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(st));
+    } finally { Marshal.FreeHGlobal(r[0].Buffer); LsaClose(h); }
+  }
+}
+'@`;
 
 export const PS = {
   enableFeatures: `${READ}
@@ -21,6 +104,18 @@ $svc = Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq $in
 if (-not $svc) { exit 1060 }
 $r = Invoke-CimMethod -InputObject $svc -MethodName Change -Arguments @{ StartName = $in.account; StartPassword = $in.password }
 exit [int]$r.ReturnValue`,
+
+  logonRight: `${READ}
+${LSA}
+@{ granted = [QatrackLsa]::Has($in.account, 'SeServiceLogonRight') } | ConvertTo-Json -Compress`,
+
+  setLogonRight: `${READ}
+${LSA}
+[QatrackLsa]::Set($in.account, 'SeServiceLogonRight', [bool]$in.grant)`,
+
+  /** A well-known SID's name in this Windows' language (S-1-5-32-544 is "VORDEFINIERT\\Administratoren" on German Windows). */
+  accountName: `${READ}
+@{ name = (New-Object System.Security.Principal.SecurityIdentifier $in.sid).Translate([System.Security.Principal.NTAccount]).Value } | ConvertTo-Json -Compress`,
 
   serviceControl: `${READ}
 switch ($in.op) {
@@ -75,16 +170,32 @@ $sm = Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manag
 $pending = (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') -or (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired')
 @{ name = $os.Caption; release = $os.Version; arch = $(if ([Environment]::Is64BitOperatingSystem) { 'x64' } else { 'x86' }); elevated = $admin; hostname = $env:COMPUTERNAME; timeZone = (Get-TimeZone).Id; freeDiskBytes = [double]$drive.FreeSpace; pendingReboot = [bool]$pending; pendingFileRenames = [bool]$sm.PendingFileRenameOperations } | ConvertTo-Json -Compress`,
 
+  /**
+   * The listener, its ancestors (ParentProcessId, up to 8 levels) and every service process: the
+   * host resolves the owner (resolvePortOwner in parse.ts), because the process listening on a worker
+   * port is a grandchild of the service (WinSW -> venv launcher python.exe -> base python.exe).
+   * Win32_Process: https://learn.microsoft.com/windows/win32/cimwin32prov/win32-process (ProcessId,
+   * ParentProcessId, CreationDate); Get-NetTCPConnection: https://learn.microsoft.com/powershell/module/nettcpip/get-nettcpconnection
+   */
   portOwner: `${READ}
-$c = Get-NetTCPConnection -State Listen -LocalPort ([int]$in.port) -ErrorAction SilentlyContinue | Select-Object -First 1
+$all = @(Get-NetTCPConnection -State Listen -LocalPort ([int]$in.port) -ErrorAction SilentlyContinue)
+$c = $all | Where-Object { -not $in.address -or $_.LocalAddress -in @($in.address, '0.0.0.0', '::') } | Select-Object -First 1
 if (-not $c) { '{"inUse":false}'; exit 0 }
-$p = Get-Process -Id $c.OwningProcess -ErrorAction SilentlyContinue
-$site = $null
-if ($c.OwningProcess -eq 4 -and (Get-Command Get-Website -ErrorAction SilentlyContinue)) {
-  $site = (Get-Website | Where-Object { $_.State -eq 'Started' -and ($_.Bindings.Collection | Where-Object { $_.bindingInformation -match (':' + $in.port + ':') }) } | Select-Object -First 1).Name
+$chain = @()
+$cur = [int]$c.OwningProcess
+for ($i = 0; $i -lt 8 -and $cur -gt 0; $i++) {
+  $p = Get-CimInstance Win32_Process -Filter ("ProcessId=" + $cur)
+  if (-not $p) { break }
+  $chain += @{ pid = [int]$p.ProcessId; parentPid = [int]$p.ParentProcessId; name = [string]$p.Name; created = $(if ($p.CreationDate) { [double]$p.CreationDate.ToFileTimeUtc() } else { 0 }) }
+  $cur = [int]$p.ParentProcessId
 }
-$svc = (Get-CimInstance Win32_Service | Where-Object { $_.ProcessId -eq $c.OwningProcess -and $_.ProcessId -ne 0 } | Select-Object -First 1).Name
-@{ inUse = $true; owner = @{ pid = $c.OwningProcess; process = $p.ProcessName; iisSite = $site; service = $svc } } | ConvertTo-Json -Compress`,
+$services = @(Get-CimInstance Win32_Service -Filter "ProcessId <> 0" | ForEach-Object { @{ name = [string]$_.Name; pid = [int]$_.ProcessId } })
+$sites = @()
+if ([int]$c.OwningProcess -eq 4 -and (Get-Module -ListAvailable WebAdministration)) {
+  Import-Module WebAdministration
+  $sites = @(Get-Website | ForEach-Object { @{ name = [string]$_.Name; state = [string]$_.State; bindings = @($_.Bindings.Collection | ForEach-Object { [string]$_.bindingInformation }) } })
+}
+@{ inUse = $true; listener = [int]$c.OwningProcess; chain = $chain; services = $services; sites = $sites } | ConvertTo-Json -Compress -Depth 4`,
 
   serviceInfo: `${READ}
 $s = Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq $in.name }
@@ -121,7 +232,7 @@ if (-not $t) { '{"exists":false}'; exit 0 }
 
   product: `${READ}
 $roots = 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*', 'HKLM:\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*'
-$hit = Get-ItemProperty $roots -ErrorAction SilentlyContinue | Where-Object { $_.DisplayName -like $in.pattern } | Select-Object -First 1
+$hit = Get-ItemProperty $roots -ErrorAction SilentlyContinue | Where-Object { $_.DisplayName -like $in.pattern -and (-not $in.versionLike -or [string]$_.DisplayVersion -like $in.versionLike) } | Select-Object -First 1
 if (-not $hit) { '{"installed":false}'; exit 0 }
 @{ installed = $true; version = [string]$hit.DisplayVersion; name = $hit.DisplayName; location = $hit.InstallLocation } | ConvertTo-Json -Compress`,
 
@@ -130,12 +241,29 @@ $out = @{}
 foreach ($n in $in.names) { $v = (Get-ItemProperty -LiteralPath ('Registry::' + $in.key) -Name $n -ErrorAction SilentlyContinue).$n; if ($null -ne $v) { $out[$n] = $v } }
 $out | ConvertTo-Json -Compress`,
 
+  /**
+   * IIS configuration from applicationHost.config (the file IIS itself reads), the sites' runtime
+   * state from Get-Website (State is the run state, not serverAutoStart:
+   * https://learn.microsoft.com/powershell/module/webadministration/get-website) and the HTTPS
+   * certificate bindings as IIS:\\SslBindings objects (IPAddress, Port, Thumbprint; the WebAdministration
+   * provider's view of http.sys, https://learn.microsoft.com/iis/manage/powershell/powershell-snap-in-configuring-ssl-with-the-iis-powershell-snap-in).
+   */
   iisSnapshot: `${READ}
-if (-not (Test-Path "$env:windir\\system32\\inetsrv\\appcmd.exe")) { '{"installed":false}'; exit 0 }
-$xml = [xml](& "$env:windir\\system32\\inetsrv\\appcmd.exe" list config -section:system.applicationHost/sites /xml /config:*)
-$pools = [xml](& "$env:windir\\system32\\inetsrv\\appcmd.exe" list apppool /xml)
-$host_ = [xml](Get-Content "$env:windir\\system32\\inetsrv\\config\\applicationHost.config" -Raw)
-@{ installed = $true; sitesXml = $xml.OuterXml; poolsXml = $pools.OuterXml; applicationHostXml = $host_.OuterXml; sslXml = ((& netsh http show sslcert) -join "\\n") } | ConvertTo-Json -Compress`,
+if (-not (Test-Path "$env:windir\\system32\\inetsrv\\config\\applicationHost.config")) { '{"installed":false}'; exit 0 }
+Import-Module WebAdministration
+$host_ = [xml](Get-Content -LiteralPath "$env:windir\\system32\\inetsrv\\config\\applicationHost.config" -Raw -Encoding UTF8)
+$states = @(Get-Website | ForEach-Object { @{ name = [string]$_.Name; state = [string]$_.State } })
+$ssl = @(Get-ChildItem IIS:\\SslBindings | ForEach-Object { @{ ipAddress = [string]$_.IPAddress; port = [int]$_.Port; host = [string]$_.Host; thumbprint = [string]$_.Thumbprint } })
+@{ installed = $true; applicationHostXml = $host_.OuterXml; siteStates = $states; sslBindings = $ssl } | ConvertTo-Json -Compress -Depth 4`,
+
+  siteControl: `${READ}
+Import-Module WebAdministration
+$s = Get-Website | Where-Object { $_.Name -eq $in.name }
+if (-not $s) { [Console]::Error.WriteLine('IIS has no site named "' + $in.name + '".'); exit 2 }
+if ($in.state -eq 'started') { Start-Website -Name $in.name } else { Stop-Website -Name $in.name }
+$now = [string](Get-Website | Where-Object { $_.Name -eq $in.name }).State
+@{ state = $now } | ConvertTo-Json -Compress
+if (($in.state -eq 'started') -ne ($now -eq 'Started')) { [Console]::Error.WriteLine('Site "' + $in.name + '" is ' + $now + ' after ' + $in.state); exit 1 }`,
 
   testMail: `${READ}
 $p = Start-Process -FilePath $in.python -ArgumentList @($in.managepy, 'sendtestemail', '--admins') -WorkingDirectory (Split-Path $in.managepy) -NoNewWindow -Wait -PassThru

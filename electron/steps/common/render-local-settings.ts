@@ -32,9 +32,12 @@ function databaseBlock(
   versions: Record<string, string>,
 ): TemplatedText {
   const mssql = a.engine === 'mssql';
-  // SQL Server: a named instance goes in HOST as server\instance (SQL Browser finds the port).
-  const host = mssql && a.instance ? `${a.server}\\${a.instance}` : a.server;
-  const port = a.port !== undefined && !(mssql && a.instance) ? String(a.port) : '';
+  // SQL Server: connect the way the installer proved it can (adminConnection in steps/windows/names):
+  // server + port whenever a port is known (database.port, or Express's fixed TCP port 1433), so
+  // the app does not depend on SQL Browser (UDP 1434); server\instance only when no port is known.
+  const knownPort = mssql && a.mode === 'express' ? (a.port ?? 1433) : a.port;
+  const host = mssql && a.instance && knownPort === undefined ? `${a.server}\\${a.instance}` : a.server;
+  const port = knownPort !== undefined ? String(knownPort) : '';
   return [
     `    ${pyStr(alias)}: {\n`,
     `        "ENGINE": ${pyStr(mssql ? 'sql_server.pyodbc' : 'django.db.backends.postgresql')},\n`,

@@ -4,6 +4,7 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Layout } from '../../engine/layout.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
+import { qatrackBindings } from './defaultWebSite.js';
 import { APP_POOL, FARM, iisLogDir, iisRoot, SELF_SIGNED_NAME, workers } from './names.js';
 import { askWindows, type IisSnapshot, type TopicResult } from './topics.js';
 import { sha256 } from './winswXml.js';
@@ -24,11 +25,8 @@ interface SiteProbe {
   certificate?: TopicResult<'certificate'>;
 }
 
-export const siteBindings = (a: Answers): Binding[] => {
-  const b: Binding[] = [{ protocol: 'http', port: a.site.httpPort, host: '' }];
-  if (a.site.https.enabled) b.push({ protocol: 'https', port: a.site.https.port, host: '' });
-  return b;
-};
+/** HTTP (by host name when Default Web Site is kept) and HTTPS bindings: see defaultWebSite.ts. */
+export const siteBindings = (a: Answers): Binding[] => qatrackBindings(a);
 
 export const virtualDirs = (l: Layout) => [
   { path: '/static', physicalPath: l.staticRoot },
@@ -80,7 +78,7 @@ const sameBindings = (a: Binding[], b: Binding[]) =>
 export const iisSiteStep = defineStep<SiteProbe>({
   id: 'win-iis-site',
   title: 'IIS site and web farm',
-  dependsOn: ['win-iis-features', 'win-services'],
+  dependsOn: ['win-iis-features', 'win-default-site', 'win-services'],
   probe: probeSite,
   plan(ctx, p) {
     const { answers: a, layout } = ctx;
@@ -136,7 +134,7 @@ export const iisSiteStep = defineStep<SiteProbe>({
     if (!p.webConfig.exists || p.webConfig.sha256 !== sha256(webConfig))
       actions.push({
         kind: 'writeFile',
-        describe: `Write ${webConfigPath}: static and media served by IIS, everything else to ${FARM}, uploads up to 100 MB`,
+        describe: `Write ${webConfigPath}: static and media served by IIS, everything else to ${FARM}, uploads up to ${a.site.maxUploadMB} MB, attachments of any extension under /media`,
         path: webConfigPath,
         content: [webConfig],
       });
@@ -196,6 +194,33 @@ export const iisSiteStep = defineStep<SiteProbe>({
   async verify(ctx) {
     const p = await probeSite(ctx);
     const plan = await this.plan(ctx, p);
+    const a = ctx.answers;
+    const site = p.iis.sites.find((s) => s.name === a.site.name);
+    if (site && site.state !== 'started') {
+      // The run state (Get-Website), not serverAutoStart: a configured site that did not start.
+      const holders: string[] = [];
+      for (const b of siteBindings(a)) {
+        const r = await ctx.host.query({ kind: 'port', port: b.port });
+        const o = r.inUse ? r.owner : undefined;
+        if (o && o.iisSite !== a.site.name)
+          holders.push(
+            `port ${b.port} is held by ${o.iisSite ? `IIS site "${o.iisSite}"` : o.service ? `service "${o.service}"` : `${o.process ?? 'another program'}${o.pid ? ` (PID ${o.pid})` : ''}`}`,
+          );
+      }
+      return [
+        {
+          id: 'iis.site.started',
+          title: `IIS site "${a.site.name}" is running`,
+          ok: false,
+          detail: `the site is ${site.state}${holders.length ? `: ${holders.join('; ')}` : ''}`,
+          fix: holders.some((h) => h.includes('"Default Web Site"'))
+            ? 'Set site.defaultWebSite to "stop" (the default) and run repair, or "keep" to bind QATrack+ by host name.'
+            : holders.length
+              ? `Stop what holds the port or choose another site.httpPort / site.https.port, then run repair.`
+              : 'Run repair; the IIS log and the System event log (source W3SVC) say why the site did not start.',
+        },
+      ];
+    }
     return [
       {
         id: 'iis.site',

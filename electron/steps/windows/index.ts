@@ -4,6 +4,7 @@ import { stageStep } from '../common/stage.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
 import { chromeStep } from './chrome.js';
+import { defaultWebSiteStep } from './defaultWebSite.js';
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
@@ -30,6 +31,7 @@ export const windowsPrerequisites: Step<any>[] = [
   sqlExpressStep,
   sqlProvisionStep,
   iisFeaturesStep,
+  defaultWebSiteStep,
   chromeStep,
 ];
 

@@ -28,8 +28,8 @@ export const APP_POOL = 'QATrackPlus';
 export const FIREWALL_RULE = 'QATrackPlus-Web';
 export const BACKUP_TASK = '\\QATrack+\\Nightly backup';
 export const SELF_SIGNED_NAME = 'QATrack+ self-signed';
-/** Uploads up to 100 MB (IIS default is ~28.6 MB). */
-export const MAX_UPLOAD_BYTES = 104_857_600;
+/** site.maxUploadMB in bytes: IIS's maxAllowedContentLength and cheroot's max_request_body_size (IIS default ~28.6 MB). */
+export const maxUploadBytes = (a: Answers) => a.site.maxUploadMB * 1024 * 1024;
 
 export interface Worker {
   n: number;
@@ -148,8 +148,29 @@ export function artifact(release: ReleaseContext, id: string): string {
   return file;
 }
 
-/** Major version of SQL Server from a version such as 16.0.1000.6 (MSSQL16.<instance> registry keys). */
+/**
+ * Major version of SQL Server (MSSQL<major>.<instance> registry keys) from a build such as
+ * 16.0.1000.6 or from the product year the catalog uses ("2022"). Years to majors:
+ * https://learn.microsoft.com/troubleshoot/sql/releases/download-and-install-latest-updates
+ * (2012 = 11, 2014 = 12, 2016 = 13, 2017 = 14, 2019 = 15, 2022 = 16, 2025 = 17).
+ */
+const SQL_YEARS: Record<string, number> = {
+  '2012': 11,
+  '2014': 12,
+  '2016': 13,
+  '2017': 14,
+  '2019': 15,
+  '2022': 16,
+  '2025': 17,
+};
 export const sqlMajor = (version: string | undefined) => {
-  const m = /^(\d+)\./.exec(version ?? '');
-  return m ? Number(m[1]) : 16;
+  const v = (version ?? '').trim();
+  if (SQL_YEARS[v]) return SQL_YEARS[v];
+  const m = /^(\d+)\.\d/.exec(v);
+  if (m && Number(m[1]) >= 9 && Number(m[1]) < 100) return Number(m[1]);
+  throw new InstallerError(
+    'CATALOG_INVALID',
+    `The catalog's SQL Server Express version "${version ?? ''}" is neither a year (2019, 2022) nor a build (16.0.1000.6).`,
+    'Fix versions.sqlexpress in the release catalog.',
+  );
 };

@@ -4,6 +4,7 @@ import { InputError, InstallerError } from '../../engine/errors.js';
 type InputIssue = InputError['issues'][number];
 import type { OsResult, PortResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
+import { DEFAULT_WEB_SITE } from './defaultWebSite.js';
 import { adminConnection, describeServer, PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
 import { sqlErrorText } from './sqlErrors.js';
 import { askWindows, type TopicResult } from './topics.js';
@@ -236,6 +237,13 @@ export function blockingProblems(ctx: StepContext, p: PreflightProbe): Installer
     if (!result.inUse) continue;
     const o = result.owner ?? {};
     if (claim.ours.iisSite && o.iisSite === claim.ours.iisSite) continue;
+    // Default Web Site on QATrack+'s port is the visible choice site.defaultWebSite handles: "stop"
+    // stops it (win-default-site), "keep" binds the HTTP port by host name beside it.
+    if (
+      o.iisSite === DEFAULT_WEB_SITE &&
+      (ctx.answers.site.defaultWebSite === 'stop' || claim.field === 'site.httpPort')
+    )
+      continue;
     if (claim.ours.service && o.service === claim.ours.service) continue;
     const where = claim.address ? `${claim.address}:${claim.port}` : `port ${claim.port}`;
     const fix = o.iisSite

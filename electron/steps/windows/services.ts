@@ -2,11 +2,14 @@ import type { ActionInput } from '../../engine/actions/index.js';
 import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import type { FileResult, ServiceResult } from '../../engine/queries.js';
+import { z } from 'zod';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import {
   artifact,
+  maxUploadBytes,
   serviceAccount,
   serviceLogDir,
+  serviceNames,
   sqlIsLocal,
   sqlServiceName,
   TASKS_SERVICE,
@@ -57,6 +60,8 @@ export function serviceDefs(a: Answers, layout: Layout): ServiceDef[] {
       w.address,
       '--port',
       String(w.port),
+      '--max-body',
+      String(maxUploadBytes(a)),
     ],
     port: w.port,
     address: w.address,
@@ -94,7 +99,29 @@ interface ServicesProbe {
   script: FileResult;
   dirs: Record<string, boolean>;
   services: ServiceProbe[];
+  /** serviceAccount.kind "user": does the account hold "Log on as a service"? */
+  logonRight?: boolean;
+  /** stateDir\logon-right.json: the installer granted the right (so uninstall takes it back). */
+  logonRecord: FileResult;
 }
+
+/**
+ * "Log on as a service" for a user account. Win32_Service.Change (what setAccount runs) does not
+ * grant it, so the first start fails with 1069 (sources beside the winService action schema). The
+ * installer grants it like WinSW's <allowservicelogon> and DSC's Service resource do, and records
+ * that it did, so uninstall revokes only a right it granted (not one a Group Policy gave).
+ */
+export const logonRightRecordPath = (l: Layout) => l.join(l.stateDir, 'logon-right.json');
+const logonRecordSchema = z.object({ account: z.string().min(1) }).strict();
+const readLogonRecord = (f: FileResult) => {
+  if (!f.exists || !('content' in f) || typeof f.content !== 'string') return undefined;
+  try {
+    const r = logonRecordSchema.safeParse(JSON.parse(f.content));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 const dirsFor = (l: Layout) => [l.servicesDir, serviceLogDir(l)];
 
@@ -117,10 +144,16 @@ async function probeServices(ctx: StepContext): Promise<ServicesProbe> {
       };
     }),
   );
+  const a = ctx.answers;
   return {
     script: await host.query({ kind: 'file', path: workerScript(layout), sha256: true }),
     dirs,
     services,
+    logonRight:
+      a.serviceAccount.kind === 'user'
+        ? (await askWindows(host, 'logonRight', { account: a.serviceAccount.account })).granted
+        : undefined,
+    logonRecord: await host.query({ kind: 'file', path: logonRightRecordPath(layout), content: true }),
   };
 }
 
@@ -146,6 +179,24 @@ export const servicesStep = defineStep<ServicesProbe>({
         path: script,
         content: [WORKER_SCRIPT],
       });
+    if (a.serviceAccount.kind === 'user' && p.logonRight === false) {
+      const account = a.serviceAccount.account;
+      const record = logonRightRecordPath(layout);
+      if (!readLogonRecord(p.logonRecord))
+        actions.push({
+          kind: 'writeFile',
+          describe: `Record that the installer grants "Log on as a service" to ${account} (${record}), so uninstall revokes it`,
+          path: record,
+          content: [`${JSON.stringify({ account })}\n`],
+        });
+      actions.push({
+        kind: 'winService',
+        describe: `Grant ${account} "Log on as a service" (SeServiceLogonRight); without it the services fail to start with error 1069`,
+        op: 'grantLogonRight',
+        name: serviceNames(a).join(', '),
+        account,
+      });
+    }
     const winsw = artifact(release, 'winsw');
     for (const d of serviceDefs(a, layout)) {
       const s = p.services.find((x) => x.name === d.spec.id)!;
@@ -213,21 +264,43 @@ export const servicesStep = defineStep<ServicesProbe>({
   async verify(ctx) {
     const p = await probeServices(ctx);
     const defs = serviceDefs(ctx.answers, ctx.layout);
-    return p.services.map((s) => {
-      const d = defs.find((x) => x.spec.id === s.name)!;
-      const running = s.service.exists && s.service.state === 'running';
-      const accountOk = sameAccount(s.account, d.account);
-      return {
-        id: `service.${s.name}`,
-        title: d.spec.name,
-        ok: running && accountOk,
-        detail: !s.service.exists ? 'not installed' : `${s.service.state}, runs as ${s.account ?? 'unknown'}`,
-        fix: running && accountOk ? undefined : 'Run repair; see the service logs in ' + d.spec.logDir,
-      };
-    });
+    const sa = ctx.answers.serviceAccount;
+    const right =
+      sa.kind === 'user'
+        ? [
+            {
+              id: 'service.logonRight',
+              title: `${sa.account} may log on as a service`,
+              ok: p.logonRight === true,
+              detail: p.logonRight
+                ? 'SeServiceLogonRight granted'
+                : 'SeServiceLogonRight missing (services fail with 1069)',
+              fix: p.logonRight
+                ? undefined
+                : 'Run repair, or grant "Log on as a service" in Local Security Policy (a Group Policy may remove it again).',
+            },
+          ]
+        : [];
+    return right.concat(
+      p.services.map((s) => {
+        const d = defs.find((x) => x.spec.id === s.name)!;
+        const running = s.service.exists && s.service.state === 'running';
+        const accountOk = sameAccount(s.account, d.account);
+        return {
+          id: `service.${s.name}`,
+          title: d.spec.name,
+          ok: running && accountOk,
+          detail: !s.service.exists
+            ? 'not installed'
+            : `${s.service.state}, runs as ${s.account ?? 'unknown'}`,
+          fix: running && accountOk ? undefined : 'Run repair; see the service logs in ' + d.spec.logDir,
+        };
+      }),
+    );
   },
   planUninstall(ctx, p) {
     const actions: ActionInput[] = [];
+    const granted = readLogonRecord(p.logonRecord);
     for (const d of serviceDefs(ctx.answers, ctx.layout)) {
       const s = p.services.find((x) => x.name === d.spec.id)!;
       if (s.service.exists) {
@@ -249,6 +322,17 @@ export const servicesStep = defineStep<ServicesProbe>({
       if (s.xml.exists) actions.push({ kind: 'remove', describe: `Delete ${d.xmlPath}`, path: d.xmlPath });
       if (s.exe.exists)
         actions.push({ kind: 'remove', describe: `Delete ${d.wrapperExe}`, path: d.wrapperExe });
+    }
+    if (granted) {
+      actions.push({
+        kind: 'winService',
+        describe: `Revoke "Log on as a service" from ${granted.account} (the installer granted it)`,
+        op: 'revokeLogonRight',
+        name: serviceNames(ctx.answers).join(', '),
+        account: granted.account,
+      });
+      const record = logonRightRecordPath(ctx.layout);
+      actions.push({ kind: 'remove', describe: `Delete ${record}`, path: record });
     }
     return actions;
   },

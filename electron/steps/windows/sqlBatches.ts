@@ -42,7 +42,14 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;`;
 
-/** Map the login to a database user of the same name and add it to each role that is missing. */
+/**
+ * Map the login to a database user of the same name and add it to each role that is missing. The
+ * role list is split with CHARINDEX, not STRING_SPLIT: STRING_SPLIT needs compatibility level 130
+ * ("When the level is less than 130, the Database Engine is unable to find the STRING_SPLIT
+ * function", https://learn.microsoft.com/sql/t-sql/functions/string-split-transact-sql), and a
+ * hospital's SQL Server 2014, or a server whose master kept an older level, answers error 208.
+ * Nothing here needs more than SQL Server 2012 (THROW, IS_ROLEMEMBER, ALTER ROLE ... ADD MEMBER).
+ */
 export const ENSURE_USER_ROLES = `DECLARE @sql nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
 DECLARE @s nvarchar(max);
 IF DATABASE_PRINCIPAL_ID(@u) IS NULL
@@ -51,20 +58,19 @@ BEGIN
     EXEC sys.sp_executesql @s;
 END;
 DECLARE @r sysname;
-DECLARE roles CURSOR LOCAL FAST_FORWARD FOR SELECT value FROM STRING_SPLIT(@roleList, N'','') WHERE value <> N'''';
-OPEN roles;
-FETCH NEXT FROM roles INTO @r;
-WHILE @@FETCH_STATUS = 0
+DECLARE @rest nvarchar(401) = @roleList + N'','';
+DECLARE @i int = CHARINDEX(N'','', @rest);
+WHILE @i > 0
 BEGIN
-    IF ISNULL(IS_ROLEMEMBER(@r, @u), 0) = 0
+    SET @r = LEFT(@rest, @i - 1);
+    SET @rest = SUBSTRING(@rest, @i + 1, 401);
+    IF @r <> N'''' AND ISNULL(IS_ROLEMEMBER(@r, @u), 0) = 0
     BEGIN
         SET @s = N''ALTER ROLE '' + QUOTENAME(@r) + N'' ADD MEMBER '' + QUOTENAME(@u) + N'';'';
         EXEC sys.sp_executesql @s;
     END;
-    FETCH NEXT FROM roles INTO @r;
-END;
-CLOSE roles;
-DEALLOCATE roles;';
+    SET @i = CHARINDEX(N'','', @rest);
+END;';
 EXEC sys.sp_executesql @sql, N'@u sysname, @roleList nvarchar(400)', @u = @login, @roleList = @roles;`;
 
 export const DISABLE_LOGIN = `IF EXISTS (SELECT 1 FROM sys.server_principals WHERE name = @login AND is_disabled = 0)
@@ -119,15 +125,18 @@ END;`;
 
 /**
  * Read-only, connected as a login a DBA prepared: does the database exist, may the login use it,
- * and which of the wanted database roles does it hold (IS_ROLEMEMBER answers for the caller).
+ * and which of the wanted database roles does it hold (IS_ROLEMEMBER answers for the caller). The
+ * comma-separated role list is matched with CHARINDEX, not STRING_SPLIT (compatibility level 130+);
+ * a wanted role that does not exist in the database returns no row and counts as missing.
  */
 export const PROBE_LOGIN = `SELECT CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
     CAST(ISNULL(HAS_DBACCESS(@db), 0) AS bit) AS hasAccess;
 IF HAS_DBACCESS(@db) = 1
 BEGIN
     DECLARE @q nvarchar(max) = N'USE ' + QUOTENAME(@db) + N';
-SELECT value AS roleName, CAST(ISNULL(IS_ROLEMEMBER(value), 0) AS bit) AS isMember
-    FROM STRING_SPLIT(@roles, N'','') WHERE value <> N'''';';
+SELECT r.name AS roleName, CAST(ISNULL(IS_ROLEMEMBER(r.name), 0) AS bit) AS isMember
+    FROM sys.database_principals r
+    WHERE r.type = N''R'' AND CHARINDEX(N'','' + r.name + N'','', N'','' + @roles + N'','') > 0;';
     EXEC sys.sp_executesql @q, N'@roles nvarchar(400)', @roles = @roles;
 END;`;
 
@@ -146,22 +155,28 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;`;
 
-/** Read-only: the state provisioning converges (the real host's `sql` query; three result sets). */
+/**
+ * Read-only: the state provisioning converges (the real host's `sql` query; three result sets),
+ * with the server's version and master's compatibility level for the preflight message. Logins are
+ * matched with CHARINDEX in "|a|b|" (names cannot hold "|": sqlIdentifier), not STRING_SPLIT.
+ */
 export const PROBE_STATE = `SELECT
     CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
     CAST(ISNULL((SELECT 1 - is_disabled FROM sys.server_principals WHERE name = N'sa'), 0) AS bit) AS saEnabled,
+    CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS productVersion,
+    (SELECT compatibility_level FROM sys.databases WHERE name = N'master') AS masterLevel,
     CAST(ISNULL(IS_SRVROLEMEMBER(N'sysadmin'), 0) AS bit) AS isSysadmin,
     CAST(ISNULL(IS_SRVROLEMEMBER(N'dbcreator'), 0) AS bit) AS isDbcreator,
     CAST(ISNULL(IS_SRVROLEMEMBER(N'securityadmin'), 0) AS bit) AS isSecurityadmin;
 SELECT name, is_disabled FROM sys.server_principals
-    WHERE name IN (SELECT value FROM STRING_SPLIT(@logins, N'|'));
+    WHERE CHARINDEX(N'|' + name + N'|', N'|' + @logins + N'|') > 0;
 IF DB_ID(@db) IS NOT NULL
 BEGIN
     DECLARE @q nvarchar(max) = N'SELECT dp.name AS userName, r.name AS roleName FROM ' + QUOTENAME(@db)
         + N'.sys.database_principals dp LEFT JOIN ' + QUOTENAME(@db)
         + N'.sys.database_role_members m ON m.member_principal_id = dp.principal_id LEFT JOIN ' + QUOTENAME(@db)
         + N'.sys.database_principals r ON r.principal_id = m.role_principal_id'
-        + N' WHERE dp.name IN (SELECT value FROM STRING_SPLIT(@logins, N''|''))';
+        + N' WHERE CHARINDEX(N''|'' + dp.name + N''|'', N''|'' + @logins + N''|'') > 0';
     EXEC sys.sp_executesql @q, N'@logins nvarchar(max)', @logins = @logins;
 END;`;
 

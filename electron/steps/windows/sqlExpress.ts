@@ -23,12 +23,23 @@ import { askWindows, type TopicResult } from './topics.js';
 interface ExpressProbe {
   instance: TopicResult<'sqlInstance'>;
   iniFile: FileResult;
+  /** The local Administrators group's name in this Windows' language (from its SID S-1-5-32-544). */
+  administrators: string;
 }
+
+/**
+ * SQL Server setup takes account names in SQLSYSADMINACCOUNTS, and "BUILTIN\Administrators" is
+ * the English name only (German Windows: "VORDEFINIERT\Administratoren"), so the name is read
+ * from the well-known SID S-1-5-32-544 on the server itself
+ * (https://learn.microsoft.com/windows/win32/secauthz/well-known-sids: DOMAIN_ALIAS_RID_ADMINS;
+ * SQLSYSADMINACCOUNTS: https://learn.microsoft.com/sql/database-engine/install-windows/install-sql-server-from-the-command-prompt).
+ */
+export const ADMINISTRATORS_SID = 'S-1-5-32-544';
 
 const iniValue = (v: string) => `"${v}"`;
 
 /** ConfigurationFile.ini (one [OPTIONS] section). Values are validated names and paths: no quotes. */
-export function expressConfigurationIni(a: Answers, dataDir: string): string {
+export function expressConfigurationIni(a: Answers, dataDir: string, administrators: string): string {
   const instance = sqlInstanceName(a) ?? 'SQLEXPRESS';
   const lines: [string, string][] = [
     ['ACTION', iniValue('Install')],
@@ -37,10 +48,11 @@ export function expressConfigurationIni(a: Answers, dataDir: string): string {
     ['INSTANCEID', iniValue(instance)],
     ['SQLSVCACCOUNT', iniValue(`NT Service\\MSSQL$${instance}`)],
     ['SQLSVCSTARTUPTYPE', iniValue('Automatic')],
-    ['SQLSYSADMINACCOUNTS', iniValue('BUILTIN\\Administrators')],
+    ['SQLSYSADMINACCOUNTS', iniValue(administrators)],
     ['TCPENABLED', iniValue('1')],
     ['NPENABLED', iniValue('0')],
-    // local_settings.py names the instance (server\\instance), which SQL Browser resolves to the port.
+    // local_settings.py connects on server,port (no SQL Browser needed); Browser stays on for tools
+    // that name the instance.
     ['BROWSERSVCSTARTUPTYPE', iniValue('Automatic')],
     ['SQLUSERDBDIR', iniValue(`${dataDir}\\sql\\data`)],
     ['SQLUSERDBLOGDIR', iniValue(`${dataDir}\\sql\\log`)],
@@ -72,6 +84,7 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
         major: sqlMajor(ctx.release.versions.sqlexpress),
       }),
       iniFile: await ctx.host.query({ kind: 'file', path: iniPath(ctx.layout.installDir), content: true }),
+      administrators: (await askWindows(ctx.host, 'accountName', { sid: ADMINISTRATORS_SID })).name,
     };
   },
   plan(ctx, p) {
@@ -82,7 +95,7 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
     const key = sqlInstanceKey(major, instance);
     const actions: ActionInput[] = [];
     if (!p.instance.installed) {
-      const ini = expressConfigurationIni(a, layout.dataDir);
+      const ini = expressConfigurationIni(a, layout.dataDir, p.administrators);
       const setupDir = sqlExpressSetupDir(layout);
       const setupExe = layout.join(setupDir, 'setup.exe');
       const path = iniPath(layout.installDir);
@@ -98,7 +111,7 @@ export const sqlExpressStep = defineStep<ExpressProbe>({
         },
         {
           kind: 'exec',
-          describe: `Install SQL Server Express instance ${instance} (Windows authentication, sysadmin BUILTIN\\Administrators, TCP on) from ${path}`,
+          describe: `Install SQL Server Express instance ${instance} (Windows authentication, sysadmin ${p.administrators}, TCP on) from ${path}`,
           file: setupExe,
           args: [`/ConfigurationFile=${path}`],
           timeoutMs: 60 * 60_000,

@@ -66,6 +66,12 @@ export const sqlProvisionStep = defineStep<SqlProbe>({
         advice.fix,
       );
     }
+    if (p.reachable && p.server && p.server.major < 11)
+      throw new InstallerError(
+        'SQL_SERVER_TOO_OLD',
+        `SQL Server ${server} is version ${p.server.major}.x (master at compatibility level ${p.server.masterLevel}); QATrack+ and the installer need SQL Server 2012 (11.x) or later.`,
+        'Use SQL Server 2016 or later (database.server / database.instance), or database.mode "express" to install SQL Server Express 2022 from the bundle.',
+      );
     // Express not installed yet (a fresh plan): everything will be created.
     const known = p.reachable ? p : { databaseExists: false, saEnabled: false, logins: [] };
     const actions: ActionInput[] = [];

@@ -15,7 +15,10 @@ export const iisSiteSchema = z.object({
   bindings: z.array(bindingSchema),
   virtualDirs: z.array(z.object({ path: z.string(), physicalPath: z.string() })).default([]),
   logDir: z.string().optional(),
+  /** Run state now (Get-Website State), not configuration. */
   state: z.enum(['started', 'stopped']).default('started'),
+  /** serverAutoStart: whether IIS starts the site when W3SVC starts (configuration). */
+  autoStart: z.boolean().default(true),
 });
 export type IisSite = z.infer<typeof iisSiteSchema>;
 
@@ -70,6 +73,8 @@ export const topics = {
         adminRoles: z
           .object({ sysadmin: z.boolean(), dbcreator: z.boolean(), securityadmin: z.boolean() })
           .default({ sysadmin: true, dbcreator: true, securityadmin: true }),
+        /** SERVERPROPERTY('ProductVersion') major (11 = 2012 ... 16 = 2022) and master's compatibility level. */
+        server: z.object({ major: z.number().int(), masterLevel: z.number().int() }).optional(),
         logins: z.array(
           z.object({
             name: z.string(),
@@ -125,6 +130,16 @@ export const topics = {
   scheduledTask: {
     args: z.object({ name: z.string() }),
     result: z.object({ exists: z.boolean(), description: z.string().optional() }),
+  },
+  /** Whether an account holds "Log on as a service" (SeServiceLogonRight). */
+  logonRight: {
+    args: z.object({ account: z.string() }),
+    result: z.object({ granted: z.boolean() }),
+  },
+  /** The local name of a well-known SID (BUILTIN\\Administrators is localised). */
+  accountName: {
+    args: z.object({ sid: z.string().regex(/^S-1-5-[0-9-]+$/) }),
+    result: z.object({ name: z.string().min(1) }),
   },
   testMail: {
     args: z.object({ python: z.string(), managepy: z.string() }),

@@ -1,7 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Answers } from '../../engine/answers/index.js';
-import { FARM, MAX_UPLOAD_BYTES } from './names.js';
+import { FARM, maxUploadBytes } from './names.js';
 
 /**
  * web.config of the QATrack+ site (its physical path holds nothing else). Rule order matters:
@@ -41,7 +41,7 @@ export function siteWebConfig(a: Answers): string {
   ws.ele('security')
     .ele('requestFiltering')
     .ele('requestLimits', {
-      maxAllowedContentLength: String(MAX_UPLOAD_BYTES),
+      maxAllowedContentLength: String(maxUploadBytes(a)),
     });
   const sc: XMLBuilder = ws.ele('staticContent');
   for (const [ext, type] of [
@@ -53,5 +53,16 @@ export function siteWebConfig(a: Answers): string {
     sc.ele('mimeMap', { fileExtension: ext, mimeType: type });
   }
   ws.ele('httpErrors', { existingResponse: 'PassThrough' });
+  // Attachments of any extension download from /media (DICOM .dcm, .log...: QATrack+ #637). IIS's
+  // static handler answers 404.3 for an extension missing from its MIME map ("IIS 7 will not return
+  // file types that are not added to the <staticContent> element",
+  // https://learn.microsoft.com/iis/configuration/system.webserver/staticcontent/mimemap); the
+  // wildcard mapping serves the rest as application/octet-stream (Microsoft KB 326965). Only for
+  // the media folder: /static keeps IIS's own map. Known extensions keep their own types.
+  root
+    .ele('location', { path: 'media' })
+    .ele('system.webServer')
+    .ele('staticContent')
+    .ele('mimeMap', { fileExtension: '.*', mimeType: 'application/octet-stream' });
   return root.end({ prettyPrint: true, newline: '\r\n' }) + '\r\n';
 }

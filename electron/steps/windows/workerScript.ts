@@ -1,7 +1,9 @@
 /**
  * The worker program each `QATrack+ Worker N` service runs: cheroot serving QATrack+'s WSGI app on
  * one loopback address and port. WinSW stops it with Ctrl+C, which ends `server.start()` with
- * KeyboardInterrupt, so the server is stopped cleanly before the process exits.
+ * KeyboardInterrupt, so the server is stopped cleanly before the process exits. `--max-body` is
+ * cheroot's HTTPServer.max_request_body_size ("The maximum size, in bytes, for request bodies, or
+ * 0 for no limit", cheroot/server.py), set from site.maxUploadMB like IIS's request limit.
  */
 export const WORKER_SCRIPT = `"""QATrack+ worker: cheroot serving qatrack.wsgi on one loopback address (written by the QATrack+ installer)."""
 import argparse
@@ -15,6 +17,7 @@ def main():
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=10)
+    parser.add_argument("--max-body", type=int, default=0)
     args = parser.parse_args()
     if not args.address.startswith("127."):
         sys.exit("workers listen on loopback addresses only")
@@ -25,6 +28,8 @@ def main():
     from qatrack.wsgi import application
 
     server = Server((args.address, args.port), application, numthreads=args.threads)
+    # The same limit as IIS's maxAllowedContentLength (site.maxUploadMB); 0 would mean no limit.
+    server.max_request_body_size = args.max_body
     try:
         server.start()
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ import { HostActionError } from '../../host.js';
 import { topics, type Topic } from '../../../steps/windows/topics.js';
 import type { SimState } from '../state.js';
 import { simHttp, simPort } from '../windows/http.js';
+import { addDefaultWebSite, bindingConflict, portHeldByProcess } from '../windows/iis.js';
 import { regKey, simFile, simPathExists, simWindows } from '../windows/state.js';
 import type { SimActionHandlers, SimQueryHandlers } from './types.js';
 
@@ -29,6 +30,9 @@ const thumbprintOf = (seed: string) => createHash('sha1').update(seed).digest('h
 export const windowsActionHandlers: SimActionHandlers = {
   windowsFeature(state, a) {
     const w = simWindows(state);
+    // Adding the Web-Server role creates and starts Default Web Site on *:80 (sources in iis.ts).
+    if (a.op === 'enable' && a.features.includes('Web-Server') && !w.features.includes('Web-Server'))
+      addDefaultWebSite(w);
     w.features =
       a.op === 'enable'
         ? [...new Set([...w.features, ...a.features])]
@@ -155,6 +159,21 @@ export const windowsActionHandlers: SimActionHandlers = {
           return;
         }
         if (!svc) fail('SERVICE_MISSING', `The service ${a.name} does not exist.`, 1060);
+        {
+          // A user account without "Log on as a service" cannot start a service: error 1069
+          // ("The service did not start due to a logon failure"). Virtual accounts (NT SERVICE\x),
+          // LocalSystem and NT AUTHORITY\* hold the right implicitly.
+          // Source: https://learn.microsoft.com/troubleshoot/windows-server/system-management-components/service-startup-permissions
+          // and https://learn.microsoft.com/windows/win32/secauthz/account-rights-constants
+          const account = w.serviceAccounts[a.name] ?? 'LocalSystem';
+          const builtIn = /^(LocalSystem|NT SERVICE\\|NT AUTHORITY\\)/i.test(account);
+          if (!builtIn && !w.logonRights.includes(account.toLowerCase()))
+            fail(
+              'SERVICE_LOGON_FAILED',
+              `The ${a.name} service did not start due to a logon failure (1069): ${account} lacks "Log on as a service".`,
+              1069,
+            );
+        }
         if (!simFile(state, svc!.spec.file))
           fail(
             'SERVICE_START_FAILED',
@@ -167,6 +186,12 @@ export const windowsActionHandlers: SimActionHandlers = {
         if (isSql) return;
         if (svc) svc.state = 'stopped';
         return;
+      case 'grantLogonRight':
+        if (!w.logonRights.includes(a.account.toLowerCase())) w.logonRights.push(a.account.toLowerCase());
+        return;
+      case 'revokeLogonRight':
+        w.logonRights = w.logonRights.filter((x) => x !== a.account.toLowerCase());
+        return;
     }
   },
 
@@ -174,6 +199,16 @@ export const windowsActionHandlers: SimActionHandlers = {
     const w = simWindows(state);
     if (!sqlReachable(state))
       fail('SQL_LOGIN_FAILED', 'SQL Server error 18456 (or the server is unreachable).', 18456);
+    // Below compatibility level 130 the engine "is unable to find the STRING_SPLIT function": error
+    // 208 "Invalid object name 'STRING_SPLIT'" (https://learn.microsoft.com/sql/t-sql/functions/string-split-transact-sql;
+    // 208 in https://learn.microsoft.com/sql/relational-databases/errors-events/database-engine-events-and-errors-0-to-999).
+    if (/\bSTRING_SPLIT\s*\(/i.test(a.batch) && w.sql.compatibilityLevel < 130)
+      fail('SQL_ERROR', "SQL Server error 208: Invalid object name 'STRING_SPLIT'.", 208);
+    if (/\bOPENJSON\s*\(/i.test(a.batch) && w.sql.compatibilityLevel < 130)
+      fail('SQL_ERROR', "SQL Server error 208: Invalid object name 'OPENJSON'.", 208);
+    // THROW, IS_ROLEMEMBER and ALTER ROLE ... ADD MEMBER arrived in SQL Server 2012 (11.x).
+    if (w.sql.major < 11 && /\b(THROW|IS_ROLEMEMBER|ADD MEMBER)\b/i.test(a.batch))
+      fail('SQL_ERROR', 'SQL Server error 102: Incorrect syntax.', 102);
     for (const [name, p] of Object.entries(a.params))
       if (p.type === 'nvarchar' && typeof p.value === 'string' && name !== 'roles' && p.value.length > 128)
         fail('SQL_ERROR', 'SQL Server error 50001: name longer than 128 characters.', 50001);
@@ -243,25 +278,28 @@ export const windowsActionHandlers: SimActionHandlers = {
       case 'site': {
         if (!iis.appPools.includes(a.appPool))
           fail('IIS_APPPOOL_MISSING', `ERROR ( message:Application pool "${a.appPool}" does not exist. )`, 1);
-        for (const b of a.bindings) {
-          const other = iis.sites.find(
-            (s) =>
-              s.name !== a.name &&
-              s.state === 'started' &&
-              s.bindings.some((x) => x.port === b.port && x.host === b.host),
-          );
-          if (other) fail('IIS_BINDING_CONFLICT', `Port ${b.port} is bound by site "${other.name}".`, 183);
-        }
         iis.sites = iis.sites.filter((s) => s.name !== a.name);
-        iis.sites.push({
+        const site = {
           name: a.name,
           appPool: a.appPool,
           physicalPath: a.physicalPath,
           bindings: a.bindings,
           virtualDirs: a.virtualDirs,
           logDir: a.logDir,
-          state: 'started',
-        });
+          state: 'stopped' as 'started' | 'stopped',
+          autoStart: true,
+        };
+        // appcmd add site succeeds; the site then stays stopped if its binding is taken (iis.ts).
+        iis.sites.push(site);
+        startSite(state, w, site);
+        return;
+      }
+      case 'siteState': {
+        const site = iis.sites.find((s) => s.name === a.name);
+        if (!site) fail('IIS_SITE_MISSING', `IIS has no site named "${a.name}".`, 2);
+        site!.autoStart = a.autoStart;
+        if (a.state === 'stopped') site!.state = 'stopped';
+        else startSite(state, w, site!);
         return;
       }
       case 'removeSite':
@@ -315,6 +353,29 @@ export const windowsActionHandlers: SimActionHandlers = {
     }
   },
 };
+
+/** Start a site object that lives in `w` (simWindows re-parses state, so the caller passes its own `w`). */
+function startSite(
+  state: SimState,
+  w: ReturnType<typeof simWindows>,
+  site: { name: string; bindings: { port: number; host: string }[]; state: string },
+) {
+  const held = portHeldByProcess(state, site as never);
+  if (held !== undefined)
+    fail(
+      'IIS_SITE_START_FAILED',
+      `Start-Website : The process cannot access the file because it is being used by another process. (Exception from HRESULT: 0x80070020) [site "${site.name}", port ${held}]`,
+      1,
+    );
+  const c = bindingConflict(w, site as never);
+  if (c)
+    fail(
+      'IIS_SITE_START_FAILED',
+      `Start-Website : Cannot create a file when that file already exists. (Exception from HRESULT: 0x800700B7) [site "${site.name}": port ${c.port} is bound by started site "${c.other}"]`,
+      1,
+    );
+  site.state = 'started';
+}
 
 const taskDescription = (xml: string) => {
   const doc = new XMLParser().parse(xml) as { Task?: { RegistrationInfo?: { Description?: string } } };
@@ -403,6 +464,7 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
           dbcreator: w.sql.adminRoles.includes('dbcreator'),
           securityadmin: w.sql.adminRoles.includes('securityadmin'),
         },
+        server: { major: w.sql.major, masterLevel: w.sql.compatibilityLevel },
         logins: a.logins.map((name) => {
           const l = w.sql.logins[name];
           const u = db?.users[name];
@@ -457,6 +519,15 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
     case 'scheduledTask': {
       const t = w.tasks[a.name];
       return t ? { exists: true, description: taskDescription(t.xml) } : { exists: false };
+    }
+    case 'logonRight':
+      return {
+        granted: w.logonRights.includes(String((a as unknown as { account: string }).account).toLowerCase()),
+      };
+    case 'accountName': {
+      const sid = (a as unknown as { sid: string }).sid;
+      const name = w.accountNames[sid];
+      return name ? { name } : undefined;
     }
     case 'testMail':
       return w.smtpReachable

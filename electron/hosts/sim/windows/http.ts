@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import type { HttpQuery, HttpResult, PortQuery, PortResult } from '../../../engine/queries.js';
 import type { SimState } from '../state.js';
+import { resolvePortOwner, type PortOwnerRaw } from '../../windows/parse.js';
+import { IIS_DEFAULT_MIME, siteForRequest } from './iis.js';
 import { simFile, simWindows } from './state.js';
 
 /**
@@ -72,13 +74,21 @@ function siteRules(state: SimState, physicalPath: string): Rule[] | 'invalid' {
 export function simHttp(state: SimState, q: HttpQuery): HttpResult {
   const url = new URL(q.url);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const path = url.pathname;
+  // IIS maps the decoded URL path to the file system (a file "scan [1].dcm" is /scan%20%5B1%5D.dcm).
+  const path = decodeURIComponent(url.pathname);
   const worker = runningWorker(state, url.hostname, port);
   if (worker)
     return url.protocol === 'http:' ? workerAnswer(path) : { ok: false, error: 'TLS handshake failed' };
   const w = simWindows(state);
-  const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === port));
-  if (!site) return { ok: false, error: `connect ECONNREFUSED ${url.hostname}:${port}` };
+  const site = siteForRequest(w, port, q.hostHeader ?? url.hostname);
+  if (!site) {
+    const anyStarted = w.iis.sites.some(
+      (s) => s.state === 'started' && s.bindings.some((b) => b.port === port),
+    );
+    // http.sys answers 400 "Bad Request - Invalid Hostname" when no binding takes the Host header.
+    if (anyStarted) return ok(400, { server: 'Microsoft-HTTPAPI/2.0' }, 'Bad Request - Invalid Hostname');
+    return { ok: false, error: `connect ECONNREFUSED ${url.hostname}:${port}` };
+  }
   const binding = site.bindings.find((b) => b.port === port)!;
   if (binding.protocol !== url.protocol.replace(':', '')) return { ok: false, error: 'protocol mismatch' };
   if (binding.protocol === 'https' && !w.iis.sslBindings.some((b) => b.port === port))
@@ -137,11 +147,11 @@ export function simHttp(state: SimState, q: HttpQuery): HttpResult {
       rel === '' ? 'HTTP Error 403.14 - Forbidden' : 'HTTP Error 404.0 - Not Found',
     );
   }
-  const type = path.endsWith('.png')
-    ? 'image/png'
-    : path.endsWith('.css')
-      ? 'text/css'
-      : 'application/octet-stream';
+  const ext = /(\.[^./\\]+)$/.exec(path)?.[1]?.toLowerCase() ?? '.';
+  const type = mimeTypeFor(state, site.physicalPath, vdir?.path, ext);
+  // The static handler refuses an extension its MIME map does not know (sources in iis.ts).
+  if (!type)
+    return ok(404, iisHeaders, 'HTTP Error 404.3 - Not Found (MIME map: the extension is not served)');
   const etag = `"${createHash('sha1')
     .update(file.content ?? file.sha256 ?? path)
     .digest('hex')
@@ -149,14 +159,122 @@ export function simHttp(state: SimState, q: HttpQuery): HttpResult {
   return ok(200, { ...iisHeaders, 'content-type': type, 'accept-ranges': 'bytes', etag }, file.content ?? '');
 }
 
+interface MimeRule {
+  fileExtension: string;
+  mimeType: string;
+}
+interface WebConfigDoc {
+  configuration?: {
+    'system.webServer'?: { staticContent?: { mimeMap?: MimeRule | MimeRule[] } };
+    location?: Loc | Loc[];
+  };
+}
+interface Loc {
+  path: string;
+  'system.webServer'?: { staticContent?: { mimeMap?: MimeRule | MimeRule[] } };
+}
+
+/**
+ * The MIME type IIS's static handler would send: the server's default map, then the site's
+ * web.config <staticContent>, then a <location path="media"> block for the /media virtual directory.
+ * `.*` maps every extension (the wildcard MIME mapping: Microsoft KB 326965 "IIS 6.0 does not serve
+ * unknown MIME types", http://support.microsoft.com/kb/326965, and Professional Microsoft IIS 8, ch. 6
+ * "a wildcard (*, application/octet-stream) MIME type can be added that will allow any file to be
+ * served"). UNCONFIRMED on a real IIS 10 here: the `.*` spelling in web.config.
+ */
+function mimeTypeFor(state: SimState, physicalPath: string, vdir: string | undefined, ext: string) {
+  const file = simFile(state, `${physicalPath}\\web.config`);
+  let doc: WebConfigDoc;
+  try {
+    doc = file?.content
+      ? (new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+          file.content,
+        ) as WebConfigDoc)
+      : {};
+  } catch {
+    doc = {};
+  }
+  const maps: MimeRule[] = list(doc.configuration?.['system.webServer']?.staticContent?.mimeMap);
+  if (vdir)
+    for (const l of list(doc.configuration?.location))
+      if (`/${l.path}`.toLowerCase() === vdir.toLowerCase())
+        maps.push(...list(l['system.webServer']?.staticContent?.mimeMap));
+  const exact = maps.find((m) => m.fileExtension.toLowerCase() === ext);
+  if (exact) return exact.mimeType;
+  if (IIS_DEFAULT_MIME[ext]) return IIS_DEFAULT_MIME[ext];
+  return maps.find((m) => m.fileExtension === '.*')?.mimeType;
+}
+
+/** Process ids the sim gives a running service: WinSW, its venv launcher child, the base python grandchild. */
+const pidsOf = (name: string) => {
+  const base = 2000 + (createHash('sha1').update(name).digest()[0]! << 4);
+  return { winsw: base, launcher: base + 1, python: base + 2 };
+};
+
+/**
+ * What the real portOwner script would answer on this machine, resolved by the same code as on
+ * Windows (resolvePortOwner). A worker's listener is base python.exe, a grandchild of the service
+ * process: WinSW starts venv\Scripts\python.exe, which is a launcher that starts the base
+ * interpreter (CPython bpo-35797, https://github.com/python/cpython/issues/79978). http.sys (PID 4)
+ * holds the ports of started IIS sites.
+ */
+export function simPortRaw(state: SimState, q: PortQuery): PortOwnerRaw {
+  const services = Object.entries(state.services)
+    .filter(([, s]) => s.state === 'running')
+    .map(([name]) => ({ name, pid: pidsOf(name).winsw }));
+  const seeded = state.ports[String(q.port)];
+  if (seeded?.iisSite)
+    return {
+      inUse: true,
+      listener: 4,
+      chain: [{ pid: 4, parentPid: 0, name: 'System', created: 1 }],
+      services,
+      sites: [{ name: seeded.iisSite, state: 'Started', bindings: [`*:${q.port}:`] }],
+    };
+  if (seeded) {
+    const pid = seeded.pid ?? 4242;
+    return {
+      inUse: true,
+      listener: pid,
+      chain: [{ pid, parentPid: 1, name: `${seeded.process ?? 'unknown'}.exe`, created: 2 }],
+      services: seeded.service ? [...services, { name: seeded.service, pid }] : services,
+      sites: [],
+    };
+  }
+  const w = simWindows(state);
+  const sites = w.iis.sites.map((s) => ({
+    name: s.name,
+    state: s.state === 'started' ? 'Started' : 'Stopped',
+    bindings: s.bindings.map((b) => `*:${b.port}:${b.host}`),
+  }));
+  if (w.iis.sites.some((s) => s.state === 'started' && s.bindings.some((b) => b.port === q.port)))
+    return {
+      inUse: true,
+      listener: 4,
+      chain: [{ pid: 4, parentPid: 0, name: 'System', created: 1 }],
+      services,
+      sites,
+    };
+  for (const [name, s] of Object.entries(state.services)) {
+    if (s.state !== 'running' || s.spec.port !== q.port) continue;
+    const p = pidsOf(name);
+    return {
+      inUse: true,
+      listener: p.python,
+      chain: [
+        { pid: p.python, parentPid: p.launcher, name: 'python.exe', created: 30 },
+        { pid: p.launcher, parentPid: p.winsw, name: 'python.exe', created: 20 },
+        { pid: p.winsw, parentPid: 700, name: `${name}.exe`, created: 10 },
+        { pid: 700, parentPid: 600, name: 'services.exe', created: 5 },
+      ],
+      services,
+      sites,
+    };
+  }
+  return { inUse: false };
+}
+
 /** Who holds a port: a seeded listener, an IIS site binding, or one of our services. */
 export function simPort(state: SimState, q: PortQuery): PortResult {
-  const seeded = state.ports[String(q.port)];
-  if (seeded) return { inUse: true, owner: seeded };
-  const w = simWindows(state);
-  const site = w.iis.sites.find((s) => s.state === 'started' && s.bindings.some((b) => b.port === q.port));
-  if (site) return { inUse: true, owner: { iisSite: site.name, process: 'System' } };
-  for (const [name, s] of Object.entries(state.services))
-    if (s.state === 'running' && s.spec.port === q.port) return { inUse: true, owner: { service: name } };
-  return { inUse: false };
+  return resolvePortOwner(simPortRaw(state, q), q.port);
 }

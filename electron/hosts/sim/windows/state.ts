@@ -37,6 +37,15 @@ export const simWindowsSchema = z.object({
       available: z.boolean().default(false),
       /** Server roles of the installer's admin connection (SQL Server setup makes its admin sysadmin). */
       adminRoles: z.array(z.string()).default(['sysadmin']),
+      /**
+       * Major version (13 = 2016, 14 = 2017, 15 = 2019, 16 = 2022; 12 = 2014) and the compatibility
+       * level of the database the installer's batches run in (master). A level below 130 has no
+       * STRING_SPLIT ("the Database Engine is unable to find the STRING_SPLIT function",
+       * https://learn.microsoft.com/sql/t-sql/functions/string-split-transact-sql); master's level is
+       * the server's default level (https://learn.microsoft.com/sql/t-sql/statements/alter-database-transact-sql-compatibility-level).
+       */
+      major: z.number().int().default(16),
+      compatibilityLevel: z.number().int().default(160),
       databases: z
         .record(
           z.string(),
@@ -78,6 +87,15 @@ export const simWindowsSchema = z.object({
     )
     .default([]),
   serviceAccounts: z.record(z.string(), z.string()).default({}),
+  /** Accounts holding "Log on as a service" (SeServiceLogonRight), lower case. */
+  logonRights: z.array(z.string()).default([]),
+  /**
+   * Names of well-known SIDs in this Windows' language (default English). German Windows names
+   * S-1-5-32-544 "VORDEFINIERT\\Administratoren":
+   * https://learn.microsoft.com/windows-server/identity/ad-ds/manage/understand-security-identifiers
+   * lists the SID; the localised name is what LookupAccountSid answers on a German system.
+   */
+  accountNames: z.record(z.string(), z.string()).default({ 'S-1-5-32-544': 'BUILTIN\\Administrators' }),
   /** Loopback address each worker service binds (from its install action). */
   serviceAddresses: z.record(z.string(), z.string()).default({}),
   /** Port and login mode each SQL instance started with (registry changes apply at restart). */
