@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
+import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';
 import { loadCatalog } from '../engine/release.js';
 import type { MapSecretStore } from '../engine/secrets.js';
@@ -24,6 +26,12 @@ export interface RunOptions {
   catalogDir?: string;
   /** Hidden: limit for actions without their own timeout. */
   actionTimeoutMs?: string;
+  /**
+   * Unattended uninstall from the machine's remembered answers (which hold env references, never
+   * secrets): a secret the environment does not provide gets a random throwaway value, so the
+   * answers load. Uninstall uses no password it was not given; install and repair never set this.
+   */
+  placeholderSecrets?: boolean;
 }
 
 export interface PreparedRun {
@@ -119,6 +127,15 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
   const hostSpec = parseHostSpec(o.host);
   const raw = readAnswersFile(o.answers);
   const provided = o.secretsStdin ? await readSecretsFromStdin() : undefined;
+  if (o.placeholderSecrets && raw && typeof raw === 'object') {
+    env = { ...env };
+    for (const p of SECRET_PATHS) {
+      const at = parentOf(raw as Record<string, unknown>, p);
+      const ref = at?.parent[at.key] as { env?: unknown } | undefined;
+      if (ref && typeof ref.env === 'string')
+        env[ref.env] ??= `unused-${randomBytes(18).toString('base64url')}`;
+    }
+  }
   const loaded = loadAnswers(raw, { env, provided });
   if (!loaded.ok)
     throw new InputError(

@@ -22,6 +22,7 @@ import { methods, type EventOf } from '../../../electron/ipc/contract.js';
 import { createEngineAdapter } from '../../../electron/ipc/engine-adapter.js';
 import { IpcRouter } from '../../../electron/ipc/router.js';
 import { createHandlers, toIpcError } from '../../../electron/ipc/service.js';
+import { MACHINE_FOLDER, RememberedStore } from '../../../electron/engine/remembered.js';
 import { TrustedSenders } from '../../../electron/ipc/sender-guard.js';
 
 /**
@@ -72,6 +73,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     }),
     openHost: (purpose) => createHost(spec, { readOnly: purpose === 'read' }),
     dataDir: path.join(o.workDir, 'app-data'),
+    remembered: new RememberedStore({ dir: path.join(o.workDir, 'ProgramData', MACHINE_FOLDER) }),
     chooseSavePath: (kind, name) => {
       const file = path.join(o.workDir, `${kind}-${randomUUID()}-${name}`);
       savedFiles.push(file);
