@@ -8,6 +8,7 @@ import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index
 import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';
 import { loadCatalog } from '../engine/release.js';
+import { resources } from '../engine/resources.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { Step } from '../engine/step.js';
 import { parseHostSpec, type HostSpec } from '../hosts/index.js';
@@ -102,7 +103,7 @@ function readAnswersFile(file: string): unknown {
       'ANSWERS_NOT_JSON',
       `The answers file ${file} is not valid JSON: ${(e as Error).message}.`,
       [{ path: '--answers', message: 'must contain a JSON object' }],
-      'Fix the JSON (an editor with JSON validation helps), or start from resources/examples/answers.json.',
+      `Fix the JSON (an editor with JSON validation helps), or start from ${path.join(resources().examplesDir, 'answers.json')}.`,
     );
   }
 }

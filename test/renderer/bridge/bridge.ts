@@ -46,6 +46,8 @@ export interface Bridge {
   savedFiles: string[];
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
+  /** The mode main was started in (`--mode=repair` from Add/Remove Programs), for the next load. */
+  setStartMode(mode: 'repair' | 'reconfigure' | undefined): void;
 }
 
 const WEB_CONTENTS_ID = 1;
@@ -65,7 +67,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       ?.evaluate((p) => (window as unknown as { __bridgeEmit(p: unknown): void }).__bridgeEmit(p), payload)
       .catch(() => undefined);
   };
-  const handlers = createHandlers({
+  const deps: Parameters<typeof createHandlers>[0] = {
     engine: createEngineAdapter({
       hostSpec: spec,
       logDir: path.join(o.workDir, 'logs'),
@@ -84,7 +86,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     testDatabase: (req) =>
       Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
     emit,
-  });
+  };
+  const handlers = createHandlers(deps);
   const senders = new TrustedSenders();
   senders.add(WEB_CONTENTS_ID);
   const router = new IpcRouter(handlers, senders, toIpcError);
@@ -116,6 +119,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     url: `http://127.0.0.1:${port}/index.html`,
     traffic,
     savedFiles,
+    setStartMode(mode) {
+      if (mode) deps.startMode = mode;
+      else delete deps.startMode;
+    },
     async attach(p) {
       page = p;
       await p.exposeFunction('__installerInvoke', async (channel: string, request: unknown) => {
