@@ -11,6 +11,10 @@ import { loadavg } from 'node:os';
 import { createBundle } from '../electron/bundle/create.js';
 import { makeFixtureCatalog, makeFixtureWheels } from '../scripts/bundle-fixture-lib.js';
 import { startMirror } from '../test/support/bundle-mirror.js';
+import { fileURLToPath as resourcesUrlToPath } from 'node:url';
+import { configureResources } from '../electron/engine/resources.js';
+
+configureResources(resourcesUrlToPath(new URL('../resources/', import.meta.url)));
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);

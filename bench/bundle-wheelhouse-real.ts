@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildWheelhouse, type WheelPlatform } from '../electron/bundle/wheelhouse.js';
 import { loadCatalog } from '../electron/engine/release.js';
+import { fileURLToPath as resourcesUrlToPath } from 'node:url';
+import { configureResources } from '../electron/engine/resources.js';
+
+configureResources(resourcesUrlToPath(new URL('../resources/', import.meta.url)));
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);

@@ -20,6 +20,10 @@ import { parseHostSpec } from '../electron/hosts/index.js';
 import type { SimState } from '../electron/hosts/sim/state.js';
 import { stepsFor } from '../electron/steps/index.js';
 import { buildCli } from '../scripts/build-cli.js';
+import { fileURLToPath as resourcesUrlToPath } from 'node:url';
+import { configureResources } from '../electron/engine/resources.js';
+
+configureResources(resourcesUrlToPath(new URL('../resources/', import.meta.url)));
 
 const runs = Number(process.argv[2] ?? 5);
 const answersFile = 'resources/examples/answers.json';

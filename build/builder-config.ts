@@ -20,6 +20,8 @@ export interface BuilderConfigOptions {
   electronVersion: string;
   /** Custom signing hook; runs for every exe and for the installer, signed or not. */
   sign: CustomWindowsSign;
+  /** The console launcher (build/console/qatrack-installer.c, compiled), installed beside the app. */
+  consoleLauncher?: string;
   /** Main entry to record in the packaged package.json when it differs from package.json's. */
   mainEntry?: string;
   outputDir?: string;
@@ -51,6 +53,11 @@ export function createBuilderConfig(options: BuilderConfigOptions): Configuratio
     compression: 'store',
     files: ['package.json', 'out/**/*', 'dist/**/*', ...EXCLUDED_FROM_ASAR],
     ...(options.mainEntry ? { extraMetadata: { main: options.mainEntry } } : {}),
+    // `qatrack-installer.exe` beside the app: a console program that runs the app's unattended mode,
+    // waits and returns its exit code (the app is GUI-subsystem: cmd would not wait for it).
+    ...(options.consoleLauncher
+      ? { extraFiles: [{ from: options.consoleLauncher, to: 'qatrack-installer.exe' }] }
+      : {}),
     extraResources: [
       // The release catalog and the config templates are data, read by the engine at run time.
       { from: 'resources', to: '.', filter: ['catalog/**/*', 'templates/**/*', 'examples/**/*'] },

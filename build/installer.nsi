@@ -12,6 +12,8 @@
 ;   Setup.exe /S [/D=C:\Program Files\QATrack+ Installer]     silent install of the app
 ;   "Uninstall QATrack+ Installer.exe" /S                       silent uninstall, keeps database and data
 ;   "Uninstall QATrack+ Installer.exe" /S --remove-data         silent uninstall, removes them too
+;   qatrack-installer.exe --answers F [--mode=repair]           unattended deploy; waits, returns the code
+; Windows older than 10 / Server 2016 is refused with a message (exit 1603), before anything is copied.
 ; The uninstaller removes what the app deployed (services, IIS site, files) by running the app's own
 ; unattended uninstall mode with the keep/remove answer, and stops (keeping the app) if that fails.
 
@@ -46,6 +48,7 @@ ShowUninstDetails show
 !include "LogicLib.nsh"
 !include "FileFunc.nsh"
 !include "x64.nsh"
+!include "WinVer.nsh"
 
 ; The uninstaller is signed as soon as makensis writes it (electron-builder signs only the setup and
 ; the app for a custom script). scripts/dist/sign-file.ts prints the unsigned warning if no certificate.
@@ -82,6 +85,15 @@ Var KeepData
 Function .onInit
   ${IfNot} ${RunningX64}
     MessageBox MB_ICONSTOP "${PRODUCT_NAME} needs 64-bit Windows." /SD IDOK
+    SetErrorLevel 1603
+    Quit
+  ${EndIf}
+  ; Electron 23 and later run on Windows 10 / Windows Server 2016 (NT 10.0) or later only
+  ; (https://www.electronjs.org/blog/electron-23-0#dropping-windows-7881-support, Chromium 110).
+  ; Say so before copying anything.
+  ; WinVer.nsh reads the real version: the setup's manifest lists Windows 10 (ManifestSupportedOS all).
+  ${IfNot} ${AtLeastWin10}
+    MessageBox MB_ICONSTOP "${PRODUCT_NAME} needs Windows 10 or Windows Server 2016 or later.$\r$\nThis Windows is older: install on a supported server (Windows Server 2016, 2019, 2022 or 2025)." /SD IDOK
     SetErrorLevel 1603
     Quit
   ${EndIf}

@@ -14,6 +14,10 @@ import path from 'node:path';
 import { createBundle } from '../electron/bundle/create.js';
 import { startMirror } from '../test/support/bundle-mirror.js';
 import { makeFixtureCatalog, makeFixtureWheels } from './bundle-fixture-lib.js';
+import { fileURLToPath as resourcesUrlToPath } from 'node:url';
+import { configureResources } from '../electron/engine/resources.js';
+
+configureResources(resourcesUrlToPath(new URL('../resources/', import.meta.url)));
 
 async function main(argv: string[]): Promise<number> {
   const args = argv.filter((a) => !a.startsWith('--'));

@@ -89,6 +89,7 @@ export async function dist(options: DistOptions = {}): Promise<DistResult> {
 
   const config = createBuilderConfig({
     electronDist: toolchain.electronDist,
+    consoleLauncher: toolchain.consoleLauncher,
     electronVersion,
     ...(mainEntry ? { mainEntry } : {}),
     ...(options.outputDir ? { outputDir: options.outputDir } : {}),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { InputError } from '../engine/errors.js';
 import { loadCatalog } from '../engine/release.js';
+import { resources } from '../engine/resources.js';
 import { artifactApplies, pinKey, type Artifact } from './catalog-schema.js';
 import { downloadAll, mirrorUrl, type DownloadEvent, type DownloadResult } from './download.js';
 import { hashFiles } from './hash-pool.js';
@@ -21,7 +22,6 @@ import {
 } from './wheelhouse.js';
 import { unpackMember } from './unpack.js';
 
-const defaultCatalogDir = fileURLToPath(new URL('../../resources/catalog/releases/', import.meta.url));
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
 
 export type WheelhouseSource =
@@ -188,7 +188,7 @@ async function provideWheelhouse(
  */
 export async function createBundle(o: CreateOptions): Promise<CreateResult> {
   const started = Date.now();
-  const catalogDir = o.catalogDir ?? defaultCatalogDir;
+  const catalogDir = o.catalogDir ?? resources().releasesDir;
   const catalog = loadCatalog(o.release, catalogDir);
   const catalogSha256 = sha256Text(await readFile(path.join(catalogDir, `${o.release}.json`)));
   if (!catalog.python.archs.includes(o.arch)) {

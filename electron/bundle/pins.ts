@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
+import { resources } from '../engine/resources.js';
 import { pinKey, pinsFileSchema, type Artifact, type Pin, type PinsFile } from './catalog-schema.js';
 
-export const defaultPinsDir = fileURLToPath(new URL('../../resources/catalog/pins/', import.meta.url));
+/** Reviewed pins live beside the catalog, in the configured resources folder. */
+export const defaultPinsDir = () => resources().pinsDir;
 
-export async function loadPins(release: string, dir = defaultPinsDir): Promise<PinsFile> {
+export async function loadPins(release: string, dir = defaultPinsDir()): Promise<PinsFile> {
   let raw: string;
   try {
     raw = await readFile(path.join(dir, `${release}.json`), 'utf8');
@@ -16,7 +17,7 @@ export async function loadPins(release: string, dir = defaultPinsDir): Promise<P
   return pinsFileSchema.parse(JSON.parse(raw));
 }
 
-export async function savePins(file: PinsFile, dir = defaultPinsDir): Promise<string> {
+export async function savePins(file: PinsFile, dir = defaultPinsDir()): Promise<string> {
   const target = path.join(dir, `${file.release}.json`);
   const sorted = Object.fromEntries(Object.entries(file.pins).sort(([a], [b]) => (a < b ? -1 : 1)));
   await writeFileAtomic(target, `${JSON.stringify({ release: file.release, pins: sorted }, null, 2)}\n`);

@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../engine/errors.js';
+import { configureResources } from '../engine/resources.js';
 import { commands } from './commands/index.js';
 import { describeFailure, printFailure } from './output.js';
 
@@ -35,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+// The CLI's composition root: the catalog is in resources/ of the package this entry belongs to
+// (electron/cli/main.ts from source, dist/cli/cli.js when bundled: both two levels below the root).
+configureResources(fileURLToPath(new URL('../../resources/', import.meta.url)));
 process.exitCode = await main(process.argv);
 // Flush and leave even if a library keeps a handle open (an unattended run must not hang).
 process.stdout.write('', () => process.stderr.write('', () => process.exit(process.exitCode)));

@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
+import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';
 import { loadCatalog } from '../engine/release.js';
+import { resources } from '../engine/resources.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { Step } from '../engine/step.js';
 import { parseHostSpec, type HostSpec } from '../hosts/index.js';
@@ -26,6 +29,12 @@ export interface RunOptions {
   actionTimeoutMs?: string;
   /** install/repair/uninstall: the approved saved plan. */
   plan?: string;
+  /**
+   * Unattended uninstall from the machine's remembered answers (which hold env references, never
+   * secrets): a secret the environment does not provide gets a random throwaway value, so the
+   * answers load. Uninstall uses no password it was not given; install and repair never set this.
+   */
+  placeholderSecrets?: boolean;
 }
 
 export interface PreparedRun {
@@ -96,7 +105,7 @@ function readAnswersFile(file: string): unknown {
       'ANSWERS_NOT_JSON',
       `The answers file ${file} is not valid JSON: ${(e as Error).message}.`,
       [{ path: '--answers', message: 'must contain a JSON object' }],
-      'Fix the JSON (an editor with JSON validation helps), or start from resources/examples/answers.json.',
+      `Fix the JSON (an editor with JSON validation helps), or start from ${path.join(resources().examplesDir, 'answers.json')}.`,
     );
   }
 }
@@ -121,6 +130,15 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
   const hostSpec = parseHostSpec(o.host);
   const raw = readAnswersFile(o.answers);
   const provided = o.secretsStdin ? await readSecretsFromStdin() : undefined;
+  if (o.placeholderSecrets && raw && typeof raw === 'object') {
+    env = { ...env };
+    for (const p of SECRET_PATHS) {
+      const at = parentOf(raw as Record<string, unknown>, p);
+      const ref = at?.parent[at.key] as { env?: unknown } | undefined;
+      if (ref && typeof ref.env === 'string')
+        env[ref.env] ??= `unused-${randomBytes(18).toString('base64url')}`;
+    }
+  }
   const loaded = loadAnswers(raw, { env, provided });
   if (!loaded.ok)
     throw new InputError(

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { runUnattended, type MsiExitCode } from '../engine/msi-exit.js';
+import { EXIT, InputError } from '../engine/errors.js';
+import type { ActionApplier, RememberedStore } from '../engine/remembered.js';
 import { parseUnattendedArgs, type UnattendedArgs } from '../engine/unattended-args.js';
 import type { RunOptions } from './prepare.js';
 import { runChange } from './run.js';
@@ -9,27 +10,21 @@ import { runChange } from './run.js';
  * The packaged app's `--unattended` entry (IT automation, and the NSIS uninstaller): runs the same
  * engine as the CLI, without a window and without questions, and returns an MSI-style exit code.
  * The wizard's Electron main calls it first thing:
- *   const code = await runUnattendedFromArgv(process.argv);
+ *   const code = await runUnattendedFromArgv(process.argv, deps);
  *   if (code !== null) app.exit(code);   // otherwise open the wizard
  */
 export interface UnattendedDeps {
   write?: (line: string) => void;
   /**
-   * Answers of the last deployment (without secrets), for uninstall/repair launched with no
-   * --answers (the NSIS uninstaller knows none). Default: lastAnswersFile() if it exists.
+   * The machine's remembered answers (%ProgramData%\QATrack+ Installer, electron/engine/remembered.ts):
+   * read by uninstall/repair launched without --answers (the NSIS uninstaller knows none), written
+   * after a successful install/repair, forgotten after an uninstall. Without it nothing is remembered.
    */
-  findLastAnswers?: () => string | null;
-  /** Extra run options (tests: a sim host, test steps). */
+  remembered?: RememberedStore;
+  /** How the remembered file reaches the machine (Windows: elevated actions with an ACL). */
+  applier?: ActionApplier;
+  /** Extra run options (the packed app's --host sim:FILE; tests: test steps, a test catalog). */
   runOptions?: Partial<RunOptions>;
-}
-
-/**
- * Where the app keeps the answers of its last successful run, without secrets, so Modify, Repair
- * and Uninstall from Add/Remove Programs can start from them. Machine-wide: the deployment is.
- */
-export function lastAnswersFile(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData';
-  return path.win32.join(base, 'QATrack+ Installer', 'last-answers.json');
 }
 
 const COMMAND = {
@@ -55,21 +50,57 @@ export async function runUnattendedFromArgv(
   }
   if (args === null) return null;
   const { mode, keepData, logFile } = args;
-  const findLast = deps.findLastAnswers ?? (() => (existsSync(lastAnswersFile()) ? lastAnswersFile() : null));
-  const answers = args.answersFile ?? findLast();
+  const store = deps.remembered;
   return runUnattended(
     async () => {
-      if (answers === null) {
-        // Only uninstall may come without answers; with none recorded, this app deployed nothing.
-        write('No QATrack+ deployment made by this app was found; nothing to remove.');
-        return { exitCode: 0, rebootRequired: false };
+      let answers = args.answersFile;
+      if (answers === undefined) {
+        const last = await store?.read();
+        if (!last) {
+          if (mode === 'uninstall') {
+            // With none recorded on this machine, this app deployed nothing here.
+            write('No QATrack+ deployment made by this app was found on this machine; nothing to remove.');
+            return { exitCode: 0, rebootRequired: false };
+          }
+          throw new InputError(
+            'ANSWERS_REQUIRED',
+            `No answers were given and none are remembered on this machine (${store?.file ?? 'no store'}).`,
+            [{ path: '--answers', message: 'is required: pass --answers <file>' }],
+          );
+        }
+        write(`Using the answers remembered on this machine: ${last.file}`);
+        if (last.legacy && store) {
+          // An older build kept them in one admin's profile: the machine keeps them from now on.
+          await store.write(last.answers, deps.applier);
+          write(`Moved them to ${store.file}.`);
+          answers = store.file;
+        } else answers = last.file;
       }
-      const options: RunOptions = { answers, yes: true, ...(logFile ? { logFile } : {}), ...deps.runOptions };
+      const options: RunOptions = {
+        answers,
+        yes: true,
+        ...(logFile ? { logFile } : {}),
+        // Uninstall needs no password it does not have: secrets the environment lacks get a
+        // throwaway value (repair and install need the real ones: QATRACK_SECRET_* or --answers).
+        ...(mode === 'uninstall' && args.answersFile === undefined ? { placeholderSecrets: true } : {}),
+        ...deps.runOptions,
+      };
       const exitCode = await runChange(
         COMMAND[mode],
         options,
         mode === 'uninstall' ? { keepData } : undefined,
       );
+      if (store && (exitCode === EXIT.ok || exitCode === EXIT.rebootRequired)) {
+        if (mode === 'uninstall') await store.forget(deps.applier);
+        else if (args.answersFile !== undefined)
+          await store.write(
+            JSON.parse(readFileSync(args.answersFile, 'utf8').replace(/^\uFEFF/, '')) as Record<
+              string,
+              unknown
+            >,
+            deps.applier,
+          );
+      }
       return { exitCode, rebootRequired: false };
     },
     // Without --log-file the engine picks <data>\logs\<command>-<time>.log and prints it.

@@ -98,7 +98,9 @@ export async function runUnattended(
 /** Errors are already redacted by the engine; unknown ones are bugs and say so. */
 function describeError(error: unknown): string {
   if (error instanceof InstallerError) {
-    return `Error ${error.code}: ${error.message}${error.fix ? ` ${error.fix}` : ''}`;
+    // Bad input lists every problem as `path: message` (never a value: secrets are not echoed).
+    const issues = error instanceof InputError ? error.issues.map((i) => `\n  ${i.path}: ${i.message}`) : [];
+    return `Error ${error.code}: ${error.message}${error.fix ? ` ${error.fix}` : ''}${issues.join('')}`;
   }
   const message = error instanceof Error ? error.message : String(error);
   return `Error INTERNAL: ${message} (this is a bug; please send the log).`;

@@ -1,24 +1,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { artifactApplies, releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
 import type { Answers } from './answers/index.js';
 import { InputError } from './errors.js';
 import type { Layout } from './layout.js';
+import { resources } from './resources.js';
 import type { ReleaseContext, StagedArtifact } from './step.js';
 
-const catalogDir = fileURLToPath(new URL('../../resources/catalog/releases/', import.meta.url));
-
-export function loadCatalog(release: string, dir = catalogDir): ReleaseCatalog {
+/** A release's catalog, from the configured resources folder (see ./resources.ts) or `dir`. */
+export function loadCatalog(release: string, dir = resources().releasesDir): ReleaseCatalog {
   let raw: string;
   try {
     raw = readFileSync(path.join(dir, `${release}.json`), 'utf8');
   } catch {
     throw new InputError(
       'RELEASE_UNKNOWN',
-      `QATrack+ release ${release} is not in the catalog.`,
+      `QATrack+ release ${release} is not in the catalog (${dir}).`,
       [{ path: 'release', message: `unknown release ${release}` }],
-      'Use a release listed in resources/catalog/releases/, or update the installer.',
+      'Use a release listed in the catalog folder named above, or update the installer.',
     );
   }
   return releaseCatalogSchema.parse(JSON.parse(raw));

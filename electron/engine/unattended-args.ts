@@ -8,8 +8,9 @@ import { InputError } from './errors.js';
  *                            [--keep-data | --remove-data] [--log-file C:\path\run.log]
  * Chromium/Electron switches the OS or shortcuts add are ignored (strict: false), our own are checked.
  * Flag names match the CLI's (`--answers`, `--log-file`, `--keep-data`, `--remove-data`). Uninstall
- * may omit --answers: the app then uses the answers of the last run it recorded (the NSIS uninstaller
- * knows no answers file), and exits 0 if it never deployed anything.
+ * and repair may omit --answers: the app then uses the answers this machine remembers
+ * (%ProgramData%\QATrack+ Installer, the NSIS uninstaller knows no answers file); uninstall exits 0
+ * if it never deployed anything, repair takes its passwords from QATRACK_SECRET_* variables.
  */
 export const unattendedModeSchema = z.enum(['install', 'repair', 'reconfigure', 'uninstall']);
 export type UnattendedMode = z.infer<typeof unattendedModeSchema>;
@@ -27,7 +28,7 @@ const unattendedArgsSchema = z
     message: 'use either --keep-data or --remove-data, not both',
     path: ['remove-data'],
   })
-  .refine((a) => a.mode === 'uninstall' || a.answers !== undefined, {
+  .refine((a) => a.mode === 'uninstall' || a.mode === 'repair' || a.answers !== undefined, {
     message: 'is required: pass --answers <file> (an answers file saved by the wizard or written by hand)',
     path: ['answers'],
   });

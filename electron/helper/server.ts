@@ -60,8 +60,8 @@ export class HelperServer {
         reject(
           new InstallerError(
             'HELPER_TIMEOUT',
-            'The elevated helper did not connect.',
-            'Accept the Windows prompt (UAC) to let the installer make changes, then try again.',
+            `The elevated helper did not connect within ${Math.round(timeoutMs / 1000)} s.`,
+            'If a Windows prompt (UAC) is still open, answer it and try again; otherwise see helper.log in the log folder.',
           ),
         );
       }, timeoutMs);

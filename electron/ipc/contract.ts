@@ -163,6 +163,11 @@ export const contract = {
     /** Answers of the last run with every secret removed; null before the first install. */
     response: result(z.object({ answers: answersDraftSchema.nullable(), savedAt: z.string().optional() })),
   },
+  startup: {
+    request: z.object({}).strict(),
+    /** The mode the app was started in (`--mode=repair` from Add/Remove Programs or the shortcut). */
+    response: result(z.object({ mode: wizardModeSchema.optional() })),
+  },
   saveAnswersFile: {
     /** Saved without secret values: the file asks for them through env references. */
     request: z.object({ answers: answersDraftSchema }).strict(),

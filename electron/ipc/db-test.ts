@@ -1,18 +1,87 @@
 import sql from 'mssql';
+import type { Host } from '../hosts/host.js';
+import { askWindows } from '../steps/windows/topics.js';
 import type { RequestOf, ValueOf } from './contract.js';
 
+type Request = RequestOf<'testDatabaseConnection'>;
+type Answer = ValueOf<'testDatabaseConnection'>;
+
+const where = (req: Request) =>
+  `${req.server}${req.instance ? `\\${req.instance}` : ''}${req.port ? `:${req.port}` : ''}`;
+
 /**
- * "Test connection" on the database page: connects with the real SQL Server client and reports in
- * plain words. The password is used for this one connection and never appears in the answer.
+ * "Test connection" on the database page, the way provisioning will connect. SQL authentication:
+ * the real SQL Server client (mssql/tedious), as the windows host's sql.ts does for SQL logins.
+ * Windows authentication: tedious has no integrated (SSPI) login (tediousjs/tedious#415), so it
+ * goes through the host's `sql` topic, which on Windows runs the fixed PowerShell script with
+ * .NET SqlClient and `Integrated Security` (electron/hosts/windows/scripts.ts `sqlBatch`), the very
+ * path the database step uses. The password is used for this one connection and never appears in
+ * the answer.
  */
 export async function testSqlServer(
-  req: RequestOf<'testDatabaseConnection'>,
-  timeoutMs = 8000,
-): Promise<ValueOf<'testDatabaseConnection'>> {
+  req: Request,
+  o: { timeoutMs?: number; readHost?: () => Promise<Host> } = {},
+): Promise<Answer> {
+  if (req.authMode === 'windows') return testWindowsAuth(req, o.readHost);
+  return testSqlAuth(req, o.timeoutMs ?? 8000);
+}
+
+async function testWindowsAuth(req: Request, readHost?: () => Promise<Host>): Promise<Answer> {
+  if (!readHost) {
+    return {
+      ok: false,
+      detail: 'Windows authentication can only be tested on the Windows server itself.',
+      fix: 'Run the wizard on the server that will host QATrack+, or use the machine check after Install.',
+    };
+  }
+  const host = await readHost();
+  try {
+    if (host.kind === 'posix') {
+      return {
+        ok: false,
+        detail: 'Windows authentication can only be tested on a Windows machine.',
+        fix: 'Run the installer on the Windows server, where it signs in as the Windows account running it.',
+      };
+    }
+    const r = await askWindows(host, 'sql', {
+      connection: {
+        server: req.server,
+        ...(req.instance ? { instance: req.instance } : {}),
+        ...(req.port ? { port: req.port } : {}),
+        auth: 'windows',
+      },
+      database: 'master',
+      logins: [],
+    });
+    if (r.reachable) {
+      return {
+        ok: true,
+        detail: `Connected to ${where(req)} with Windows authentication, as the Windows account running the installer.`,
+      };
+    }
+    if (r.errorNumber === 18456) {
+      return {
+        ok: false,
+        detail: `${where(req)} refused the Windows account running the installer (error 18456).`,
+        fix: 'Give this Windows account a login on that SQL Server (sysadmin, or dbcreator + securityadmin to provision), or run the installer as an account that has one.',
+      };
+    }
+    return {
+      ok: false,
+      detail: `Could not connect to ${where(req)} with Windows authentication: ${r.message}`,
+      fix: 'Check the server and instance names, that TCP/IP is enabled in SQL Server Configuration Manager, and the firewall.',
+    };
+  } finally {
+    await host.close();
+  }
+}
+
+async function testSqlAuth(req: Request, timeoutMs: number): Promise<Answer> {
   const pool = new sql.ConnectionPool({
     server: req.server,
     ...(req.port ? { port: req.port } : {}),
-    ...(req.authMode === 'sql' ? { user: req.user ?? '', password: req.password ?? '' } : {}),
+    user: req.user ?? '',
+    password: req.password ?? '',
     database: 'master',
     connectionTimeout: timeoutMs,
     options: {
@@ -40,7 +109,7 @@ export async function testSqlServer(
     if (err.code === 'ETIMEOUT' || err.code === 'ESOCKET') {
       return {
         ok: false,
-        detail: `No SQL Server answered at ${req.server}${req.instance ? `\\${req.instance}` : ''}${req.port ? `:${req.port}` : ''}.`,
+        detail: `No SQL Server answered at ${where(req)}.`,
         fix: 'Check the server name, that TCP/IP is enabled in SQL Server Configuration Manager, and the firewall.',
       };
     }

@@ -1,8 +1,9 @@
-import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Answers } from '../engine/answers/index.js';
 import { InputError, InstallerError } from '../engine/errors.js';
 import type { ProgressEvent } from '../engine/events.js';
+import { applierFor, type RememberedStore } from '../engine/remembered.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { Host } from '../hosts/host.js';
 import { createRedactor } from '../helper/redact.js';
@@ -52,15 +53,18 @@ export interface ServiceDeps {
    * configured with these answers and secrets; one UAC prompt per app session).
    */
   openHost(purpose: 'read' | 'change', run?: { answers: Answers; secrets: MapSecretStore }): Promise<Host>;
-  /** The app's own data folder: last answers, run logs, support bundles. */
+  /** The app's own data folder: run logs, support bundles. */
   dataDir: string;
+  /** The machine's remembered answers (%ProgramData%\QATrack+ Installer), without secrets. */
+  remembered: RememberedStore;
+  /** The mode the app was started in (Add/Remove Programs Modify/Repair, the Repair shortcut). */
+  startMode?: WizardMode;
   chooseSavePath(kind: 'answers' | 'support', defaultName: string): Promise<string | undefined>;
   openFolder(folder: string): Promise<boolean>;
   testDatabase(req: RequestOf<'testDatabaseConnection'>): Promise<ValueOf<'testDatabaseConnection'>>;
   emit(payload: EventOf<'progress'>): void;
 }
 
-const LAST_ANSWERS = 'last-answers.json';
 const SITE_LOG_TAIL = 256 * 1024;
 
 /** The last `bytes` of a file without reading the rest (debug.log is never rotated by size). */
@@ -117,20 +121,12 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     }
   };
 
-  const saveLastAnswers = async (answers: Answers) => {
-    await mkdir(deps.dataDir, { recursive: true });
-    const body = { savedAt: new Date().toISOString(), answers: withoutSecrets(answers) };
-    await writeFile(path.join(deps.dataDir, LAST_ANSWERS), JSON.stringify(body, null, 2), { mode: 0o600 });
-  };
-
   const readLastAnswers = async (): Promise<ValueOf<'lastAnswers'>> => {
     try {
-      const body = JSON.parse(await readFile(path.join(deps.dataDir, LAST_ANSWERS), 'utf8')) as {
-        answers: Record<string, unknown>;
-        savedAt?: string;
-      };
-      return { answers: withoutSecrets(body.answers), ...(body.savedAt ? { savedAt: body.savedAt } : {}) };
+      const r = await deps.remembered.read();
+      return r ? { answers: withoutSecrets(r.answers), savedAt: r.savedAt } : { answers: null };
     } catch {
+      // Unreadable (on Windows the unelevated wizard may not open the machine's file): start empty.
       return { answers: null };
     }
   };
@@ -204,8 +200,9 @@ export function createHandlers(deps: ServiceDeps): Handlers {
           const r = await deps.engine.run({ mode, keepData, host, signal, onEvent, ...loaded });
           if (r.ok) {
             lastRun = loaded;
-            if (mode === 'uninstall') await rm(path.join(deps.dataDir, LAST_ANSWERS), { force: true });
-            else await saveLastAnswers(loaded.answers);
+            // Through the same change host (elevated on Windows): the machine remembers, not the profile.
+            if (mode === 'uninstall') await deps.remembered.forget(applierFor(host));
+            else await deps.remembered.write(loaded.answers, applierFor(host));
           }
           return r;
         } finally {
@@ -226,6 +223,8 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     },
 
     lastAnswers: () => readLastAnswers(),
+
+    startup: () => Promise.resolve(deps.startMode ? { mode: deps.startMode } : {}),
 
     async saveAnswersFile({ answers }) {
       const checked = validateDraft(answers);

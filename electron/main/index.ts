@@ -1,22 +1,42 @@
 import path from 'node:path';
-import { app, dialog, shell } from 'electron';
+import { app, dialog, shell, type BrowserWindow } from 'electron';
 import { runUnattendedFromArgv } from '../cli/unattended.js';
+import { configureResources } from '../engine/resources.js';
+import { applierFor, machineDataDir, RememberedStore } from '../engine/remembered.js';
 import { helperMain, isHelperInvocation } from '../helper/entry.js';
+import { createHost } from '../hosts/index.js';
 import { testSqlServer } from '../ipc/db-test.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
 import { createHandlers } from '../ipc/service.js';
-import { createHostOpener, targetHostSpec } from './hosts.js';
+import { APP_ORIGIN } from '../ipc/sender-guard.js';
+import { appPaths, helperUserData } from './app-paths.js';
+import { createHostOpener, realHostSpec, targetHostSpec } from './hosts.js';
 import { wireIpc } from './ipc.js';
+import { attachWindowLifecycle, focusExisting } from './lifecycle.js';
 import { registerAppScheme, serveAppPages } from './protocol.js';
 import { hardenApp, hardenSession } from './security.js';
+import { parseStartArgs } from './start-mode.js';
 import { createMainWindow } from './window.js';
 
 /**
- * Electron entry. Main stays thin: it hardens Electron, serves the renderer, and wires IPC to the
- * plain-Node handlers in electron/ipc. The same executable is the elevated helper when started
- * with --qatrack-helper (so the RunAsNode fuse can stay off).
+ * Electron entry and composition root. Main stays thin: it tells the engine where the app's
+ * resources are (beside app.asar when packaged), hardens Electron, serves the renderer, and wires
+ * IPC to the plain-Node handlers in electron/ipc. The same executable is the elevated helper when
+ * started with --qatrack-helper (so the RunAsNode fuse can stay off).
  */
+const paths = appPaths({
+  isPackaged: app.isPackaged,
+  appPath: app.getAppPath(),
+  resourcesPath: process.resourcesPath,
+  userData: app.getPath('userData'),
+});
+configureResources(paths.resourcesDir);
+const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+const remembered = () => new RememberedStore({ dir: machineDataDir(), legacyFile: paths.legacyAnswersFile });
+
 if (isHelperInvocation(process.argv)) {
+  // A second Chromium browser process: its own profile folder, never the open wizard's.
+  app.setPath('userData', helperUserData(app.getPath('userData')));
   app.disableHardwareAcceleration();
   app.dock?.hide();
   void app.whenReady().then(async () => app.exit(await helperMain(process.argv)));
@@ -24,7 +44,19 @@ if (isHelperInvocation(process.argv)) {
   // IT automation and the NSIS uninstaller: no window, no questions, MSI-style exit code
   // (0, 3010, 1602, 1603, 1639) and the log path printed (electron/cli/unattended.ts).
   app.disableHardwareAcceleration();
-  void app.whenReady().then(async () => app.exit((await runUnattendedFromArgv(process.argv)) ?? 0));
+  void app.whenReady().then(async () => {
+    const start = parseStartArgs(process.argv);
+    const host = start.ok ? start.host : undefined;
+    // The unattended process runs elevated on the real machine: it sets the ACL itself.
+    const applier =
+      !host && realHostSpec.kind === 'windows' ? applierFor(await createHost(realHostSpec)) : undefined;
+    const code = await runUnattendedFromArgv(process.argv, {
+      remembered: remembered(),
+      applier,
+      ...(host ? { runOptions: { host } } : {}),
+    });
+    app.exit(code ?? 0);
+  });
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -32,19 +64,33 @@ if (isHelperInvocation(process.argv)) {
 }
 
 function startApp(): void {
+  const start = parseStartArgs(process.argv);
+  if (!start.ok) {
+    // Bad input: say which flag and what is allowed, change nothing, exit 64.
+    void app.whenReady().then(() => {
+      dialog.showErrorBox(
+        'QATrack+ Installer',
+        `Invalid command line:\n${start.issues.map((i) => `${i.path} ${i.message}`).join('\n')}`,
+      );
+      app.exit(64);
+    });
+    return;
+  }
   app.enableSandbox();
   registerAppScheme();
   hardenApp();
 
-  const appRoot = app.getAppPath();
   const dataDir = app.getPath('userData');
-  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  const hostSpec = targetHostSpec(start.host);
+  const openHost = createHostOpener(dataDir, path.join(paths.logDir, 'helper.log'), hostSpec);
 
   const ipc = wireIpc(
     createHandlers({
-      engine: createEngineAdapter({ hostSpec: targetHostSpec, logDir: path.join(dataDir, 'logs') }),
-      openHost: createHostOpener(dataDir, path.join(dataDir, 'logs', 'helper.log')),
+      engine: createEngineAdapter({ hostSpec, logDir: paths.logDir }),
+      openHost,
       dataDir,
+      remembered: remembered(),
+      ...(start.mode ? { startMode: start.mode } : {}),
       async chooseSavePath(kind, defaultName) {
         const r = await dialog.showSaveDialog({
           defaultPath: path.join(app.getPath('documents'), defaultName),
@@ -55,23 +101,30 @@ function startApp(): void {
       async openFolder(folder) {
         return (await shell.openPath(folder)) === '';
       },
-      testDatabase: (req) => testSqlServer(req),
+      // Windows authentication is tested the way provisioning connects: through the host.
+      testDatabase: (req) => testSqlServer(req, { readHost: () => openHost('read') }),
       emit: (payload) => ipc.emit(payload),
     }),
     log,
   );
 
-  let mainWindow: Electron.BrowserWindow | undefined;
+  let mainWindow: BrowserWindow | undefined;
   app.on('second-instance', () => {
-    if (mainWindow?.isMinimized()) mainWindow.restore();
-    mainWindow?.focus();
+    focusExisting(mainWindow);
   });
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(() => {
     hardenSession();
-    serveAppPages(path.join(appRoot, 'dist', 'renderer'));
-    mainWindow = createMainWindow(path.join(appRoot, 'dist', 'preload', 'index.cjs'));
+    serveAppPages(paths.rendererDir);
+    const url = `${APP_ORIGIN}/index.html`;
+    mainWindow = createMainWindow(paths.preload);
+    attachWindowLifecycle(mainWindow, url, {
+      showMessageBox: (win, o) => dialog.showMessageBox(win as BrowserWindow, o),
+      quit: () => app.quit(),
+      log,
+    });
     ipc.trust(mainWindow);
+    void mainWindow.loadURL(url).catch((e: unknown) => log(`window: load failed: ${String(e)}`));
   });
 }

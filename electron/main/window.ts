@@ -1,9 +1,9 @@
 import { app, BrowserWindow } from 'electron';
-import { APP_ORIGIN } from '../ipc/sender-guard.js';
 import { secureWebPreferences } from './web-preferences.js';
 
+/** The wizard window, hidden until lifecycle.ts shows it (ready-to-show, or its fallback). */
 export function createMainWindow(preload: string): BrowserWindow {
-  const win = new BrowserWindow({
+  return new BrowserWindow({
     width: 1040,
     height: 760,
     minWidth: 800,
@@ -13,7 +13,4 @@ export function createMainWindow(preload: string): BrowserWindow {
     autoHideMenuBar: true,
     webPreferences: secureWebPreferences(preload, app.isPackaged),
   });
-  win.once('ready-to-show', () => win.show());
-  void win.loadURL(`${APP_ORIGIN}/index.html`);
-  return win;
 }

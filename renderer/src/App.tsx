@@ -129,19 +129,25 @@ export function App() {
   const draft = useWatch({ control: form.control }) as WizardDraft;
   const issues = useMemo(() => pageIssues(draft, kept, page, mode), [draft, kept, page, mode]);
 
-  // Last answers (without secrets) make repair, reconfigure and uninstall possible.
+  // Last answers (without secrets) make repair, reconfigure and uninstall possible. The app may
+  // have been started in one of those modes (Add/Remove Programs Modify/Repair, the Repair shortcut).
   useEffect(() => {
-    void installer()
-      .lastAnswers({})
-      .then((r) => {
-        if (r.ok && r.value.answers) {
-          const { draft: d, kept: k } = answersToDraft(r.value.answers);
-          setLastDraft(d);
-          setKept(k);
-          setLastSavedAt(r.value.savedAt);
-        }
-      });
-  }, []);
+    void Promise.all([installer().lastAnswers({}), installer().startup({})]).then(([r, start]) => {
+      let d: WizardDraft | undefined;
+      if (r.ok && r.value.answers) {
+        const converted = answersToDraft(r.value.answers);
+        d = converted.draft;
+        setLastDraft(d);
+        setKept(converted.kept);
+        setLastSavedAt(r.value.savedAt);
+      }
+      const m = start.ok ? start.value.mode : undefined;
+      if (m) {
+        setMode(m);
+        if (d && m !== 'install' && m !== 'bundle') form.reset(d);
+      }
+    });
+  }, [form]);
 
   // A run starts emitting before `apply` answers with its id: keep early events until the id is known.
   const runIdRef = useRef<string | undefined>(undefined);

@@ -16,6 +16,8 @@ import { execa } from 'execa';
 export interface Toolchain {
   /** Unpacked Electron dist for win32-x64 (`-c.electronDist`). */
   electronDist: string;
+  /** build/console/qatrack-installer.c compiled: the console launcher installed beside the app. */
+  consoleLauncher: string;
   /** True when electronDist is the packaging stand-in rather than the real runtime. */
   electronIsStandIn: boolean;
   env: {
@@ -104,8 +106,8 @@ export interface ToolchainOptions {
 export async function prepareToolchain(options: ToolchainOptions): Promise<Toolchain> {
   const cacheDir = options.cacheDir ?? path.join(options.projectDir, '.cache', 'dist-toolchain');
   const standinDir = path.join(options.projectDir, 'build', 'standin');
-  const needed: Record<string, string> = { makensis: 'nsis', '7za': 'p7zip-full' };
-  if (!options.electronDist) needed['x86_64-w64-mingw32-gcc'] = REQUIRED_TOOLS['x86_64-w64-mingw32-gcc'];
+  // MinGW builds elevate.exe and the console launcher always, and the stand-in runtime.
+  const needed: Record<string, string> = { ...REQUIRED_TOOLS };
   const missing = await missingTools(needed);
   if (missing.length > 0) {
     throw new Error(
@@ -132,6 +134,10 @@ export async function prepareToolchain(options: ToolchainOptions): Promise<Toolc
   const pluginsLink = path.join(resourcesDir, 'plugins');
   await rm(pluginsLink, { force: true, recursive: true });
   await symlink('/usr/share/nsis/Plugins', pluginsLink);
+
+  // The console launcher IT scripts call (waits for the app, returns its exit code).
+  const consoleLauncher = path.join(cacheDir, 'console', 'qatrack-installer.exe');
+  await compileWindowsExe(path.join(options.projectDir, 'build', 'console', 'qatrack-installer.c'), consoleLauncher, objDir);
 
   let electronDist = options.electronDist;
   if (!electronDist) {
@@ -160,6 +166,7 @@ export async function prepareToolchain(options: ToolchainOptions): Promise<Toolc
 
   return {
     electronDist,
+    consoleLauncher,
     electronIsStandIn: !options.electronDist,
     env: {
       ELECTRON_BUILDER_NSIS_DIR: nsisDir,

@@ -9,6 +9,7 @@ import type { EventOf } from '../../electron/ipc/contract.js';
 import { createEngineAdapter } from '../../electron/ipc/engine-adapter.js';
 import type { Handlers } from '../../electron/ipc/router.js';
 import { createHandlers } from '../../electron/ipc/service.js';
+import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembered.js';
 
 /** The wizard's handlers over the real engine on a sim host, without Electron or a browser. */
 const CANARY = 'Canary-svc "pw" %x% 9!';
@@ -55,7 +56,7 @@ const secrets = {
   'email.password': 'Smtp-pw-2026!',
 };
 
-async function setup(name: string) {
+async function setup(name: string, extra: { startMode?: 'repair' } = {}) {
   await mkdir(path.join(dir, name), { recursive: true });
   await writeFile(path.join(dir, name, 'state.json'), '{}');
   const events: EventOf<'progress'>[] = [];
@@ -65,6 +66,12 @@ async function setup(name: string) {
     engine: createEngineAdapter({ hostSpec: spec, logDir: path.join(dir, name, 'logs'), steps }),
     openHost: (purpose) => createHost(spec, { readOnly: purpose === 'read' }),
     dataDir: path.join(dir, name, 'app'),
+    // The machine's folder (ProgramData) and an older build's per-user file in userData.
+    remembered: new RememberedStore({
+      dir: path.join(dir, name, 'ProgramData', MACHINE_FOLDER),
+      legacyFile: path.join(dir, name, 'app', 'last-answers.json'),
+    }),
+    ...extra,
     chooseSavePath: (_kind, file) => {
       saved.push(path.join(dir, name, file));
       return Promise.resolve(saved.at(-1));
@@ -106,8 +113,16 @@ describe('wizard handlers over the engine', () => {
     const last = await s.handlers.lastAnswers({});
     expect(last.answers?.paths).toEqual(draft().paths);
     expect((last.answers as any).database.login).toEqual({ user: 'qatrack' });
-    const stored = await readFile(path.join(dir, 'install', 'app', 'last-answers.json'), 'utf8');
+    // Remembered by the machine, not the profile: a valid answers file with env references only.
+    const stored = await readFile(
+      path.join(dir, 'install', 'ProgramData', MACHINE_FOLDER, 'last-answers.json'),
+      'utf8',
+    );
     expect(stored).not.toContain('Canary-svc');
+    expect(JSON.parse(stored).database.login).toEqual({
+      user: 'qatrack',
+      password: { env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD' },
+    });
 
     const file = await s.handlers.saveAnswersFile({ answers: draft() });
     const body = JSON.parse(await readFile(file.path!, 'utf8'));
@@ -152,6 +167,49 @@ describe('wizard handlers over the engine', () => {
     expect(debug).not.toContain('old line'); // only the tail of a large log
     expect(debug.length).toBeLessThanOrEqual(256 * 1024);
     expect(debug).not.toContain(CANARY);
+  });
+
+  it('migrates an older per-user last-answers.json to the machine folder on the next install', async () => {
+    gate = newGate();
+    gate.open();
+    const s = await setup('migrate');
+    const legacy = path.join(dir, 'migrate', 'app', 'last-answers.json');
+    await mkdir(path.dirname(legacy), { recursive: true });
+    // The older build's shape: {savedAt, answers} with secrets already removed.
+    const old = draft();
+    old.site.name = 'From the old profile';
+    await writeFile(legacy, JSON.stringify({ savedAt: '2026-01-02T03:04:05.000Z', answers: old }));
+    const last = await s.handlers.lastAnswers({});
+    expect(last.savedAt).toBe('2026-01-02T03:04:05.000Z');
+    expect((last.answers as any).site.name).toBe('From the old profile');
+
+    await s.handlers.apply({ mode: 'install', answers: draft(), secrets, keepData: true });
+    await s.ended();
+    const machine = path.join(dir, 'migrate', 'ProgramData', MACHINE_FOLDER, 'last-answers.json');
+    await expect
+      .poll(() =>
+        readFile(machine, 'utf8').then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(true);
+    await expect
+      .poll(() =>
+        readFile(legacy, 'utf8').then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(false);
+    expect(((await s.handlers.lastAnswers({})).answers as any).site.name).toBe(draft().site.name);
+  });
+
+  it('tells the page which mode the app was started in (ARP Repair / Modify)', async () => {
+    expect(await (await setup('mode-none')).handlers.startup({})).toEqual({});
+    expect(await (await setup('mode-repair', { startMode: 'repair' })).handlers.startup({})).toEqual({
+      mode: 'repair',
+    });
   });
 
   it('cancels a run and says which steps were left', async () => {

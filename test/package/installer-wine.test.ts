@@ -6,8 +6,8 @@
  * with the keep/remove answer, stops when that fails, and removes everything when it succeeds.
  * What stands in for Electron: build/standin/electron-standin.c (a real PE32+, no JavaScript).
  */
-import { readFile, mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFile, mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { extractFile, listPackage } from '@electron/asar';
@@ -15,9 +15,18 @@ import { UUID } from 'builder-util-runtime';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ID } from '../../build/builder-config.js';
-import { dist, type DistResult } from '../../scripts/dist.js';
+import { cleanServer, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
+import { parseUnattendedArgs } from '../../electron/engine/unattended-args.js';
+import { parseStartArgs } from '../../electron/main/start-mode.js';
 import { missingTools, REQUIRED_TOOLS } from '../../scripts/dist/toolchain.js';
-import { findWine, winPath, WinePrefix } from '../support/wine/wine.js';
+import {
+  disposeLayout,
+  packedLayout,
+  runPackedUnattended,
+  type PackedLayout,
+} from '../support/packed/packed-app.js';
+import { sharedDist, type SharedDist } from '../support/packed/shared-dist.js';
+import { findWine, splitWindowsCommandLine, winPath, WinePrefix } from '../support/wine/wine.js';
 
 const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
   productName: string;
@@ -45,64 +54,30 @@ describe.skipIf(skipReason !== '')(
   { timeout: 240_000 },
   () => {
     let work: string;
-    let built: DistResult;
+    let built: SharedDist;
     let prefix: WinePrefix;
     let certPem: string;
-    const distLog: string[] = [];
+    let distLog: string[];
+    let layout: PackedLayout;
 
     beforeAll(async () => {
       work = await mkdtemp(path.join(os.tmpdir(), 'qatrack-installer-exe-'));
-      // Throwaway code-signing certificate (self-signed, EKU codeSigning) in a password-protected .pfx.
-      certPem = path.join(work, 'cert.pem');
-      const key = path.join(work, 'key.pem');
-      const pfx = path.join(work, 'sign.pfx');
-      const pass = path.join(work, 'pfx-pass.txt');
-      await writeFile(pass, 'canary-Pfx-Passw0rd!\n', { mode: 0o600 });
-      await execa('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        certPem,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=QATrack Installer Test Signing',
-        '-addext',
-        'extendedKeyUsage=codeSigning',
-      ]);
-      await execa('openssl', [
-        'pkcs12',
-        '-export',
-        '-out',
-        pfx,
-        '-inkey',
-        key,
-        '-in',
-        certPem,
-        '-passout',
-        `file:${pass}`,
-      ]);
-      await rm(key);
-      Object.assign(process.env, {
-        QATRACK_SIGN_PFX: pfx,
-        QATRACK_SIGN_PASSWORD_FILE: pass,
-        QATRACK_SIGN_TIMESTAMP_URL: 'none', // no network here; production uses an RFC 3161 server
-      });
+      // One dist build (stand-in runtime, throwaway certificate) shared with the packed-layout tier.
       const [result, winePrefix] = await Promise.all([
-        dist({ outputDir: path.join(work, 'release'), log: (l) => distLog.push(l) }),
+        sharedDist(),
         WinePrefix.create(wine!, path.join(work, 'wine')),
       ]);
       built = result;
+      certPem = result.certPem;
+      distLog = result.log;
       prefix = winePrefix;
+      layout = await packedLayout(built.winUnpacked, built.asar);
+      await mkdir(layout.programData, { recursive: true });
     }, 600_000);
 
     afterAll(async () => {
       await prefix?.dispose();
+      if (layout) await disposeLayout(layout);
       if (work) await rm(work, { recursive: true, force: true });
     });
 
@@ -137,6 +112,19 @@ describe.skipIf(skipReason !== '')(
       expect(files.some((f) => f.startsWith('/electron/') || f.startsWith('/test/'))).toBe(false);
       // Production dependencies the engine needs at run time are there.
       expect(files).toContain('/node_modules/zod/package.json');
+    });
+
+    it('refuses Windows older than 10 / Server 2016 before copying anything (exit 1603)', async () => {
+      await prefix.setWindowsVersion('win81');
+      try {
+        const refused = await prefix.run(winPath(built.installer), ['/S']);
+        await prefix.wait();
+        expect(refused.code).toBe(1603);
+        expect(existsSync(path.join(prefix.driveC, 'Program Files', pkg.productName))).toBe(false);
+        expect(await prefix.regQuery(ARP_KEY)).toBeNull();
+      } finally {
+        await prefix.setWindowsVersion('win10');
+      }
     });
 
     it('installs silently with /S: files, Add/Remove Programs entry with Modify and Repair, fuses', async () => {
@@ -193,6 +181,54 @@ describe.skipIf(skipReason !== '')(
       }
     });
 
+    it('qatrack-installer.exe (console) runs the app unattended, waits, and returns its exit code', async () => {
+      const argvLog = path.join(work, 'argv-console.log');
+      const r = await prefix.run(
+        `${INSTALL_DIR}\\qatrack-installer.exe`,
+        ['--answers', 'C:\\it\\answers.json', '--mode=repair'],
+        {
+          QATRACK_STANDIN_ARGV_LOG: winPath(argvLog),
+          QATRACK_STANDIN_EXIT: '3010',
+        },
+      );
+      expect(r.code).toBe(3010);
+      // The app's own output reaches the console the launcher was started from.
+      expect(r.stdout).toContain('packaging stand-in');
+      const line = (await readFile(argvLog, 'utf8')).trim();
+      expect(line).toBe(`"${APP_EXE}" --unattended --answers C:\\it\\answers.json --mode=repair`);
+      // ...which the app reads as an unattended repair with that answers file.
+      expect(parseUnattendedArgs(splitWindowsCommandLine(line))).toMatchObject({
+        mode: 'repair',
+        answersFile: 'C:\\it\\answers.json',
+      });
+      const { stdout } = await execa('osslsigncode', [
+        'verify',
+        '-in',
+        path.join(prefix.driveC, 'Program Files', pkg.productName, 'qatrack-installer.exe'),
+        '-CAfile',
+        certPem,
+      ]);
+      expect(stdout).toContain('Signature verification: ok');
+    });
+
+    it('Add/Remove Programs Modify and Repair start the wizard in reconfigure and repair mode', async () => {
+      const arp = (await prefix.regQuery(ARP_KEY))!;
+      for (const [value, mode] of [
+        ['ModifyPath', 'reconfigure'],
+        ['RepairPath', 'repair'],
+      ] as const) {
+        const argvLog = path.join(work, `argv-${value}.log`);
+        // What Windows runs: the registered command line, as is.
+        const [exe, ...args] = splitWindowsCommandLine(arp[value]!.value);
+        await prefix.run(exe!, args, { QATRACK_STANDIN_ARGV_LOG: winPath(argvLog) });
+        const argv = splitWindowsCommandLine((await readFile(argvLog, 'utf8')).trim());
+        expect(argv[0]).toBe(APP_EXE);
+        expect(parseStartArgs(argv)).toEqual({ ok: true, mode });
+        // Not an unattended run: the wizard opens.
+        expect(parseUnattendedArgs(argv)).toBeNull();
+      }
+    });
+
     it('uninstall stops and keeps the app when the deployment cannot be removed (exit 1603)', async () => {
       const argvLog = path.join(work, 'argv-failed.log');
       // `_?=` runs the uninstaller in place so its own exit code is the one we get.
@@ -218,6 +254,29 @@ describe.skipIf(skipReason !== '')(
       expect(calls[0]).toBe(
         `"${APP_EXE}" --unattended --mode=uninstall --keep-data --log-file "C:\\ProgramData\\${pkg.productName}\\logs\\uninstall.log"`,
       );
+      // That very command line, given to the packed app (its JavaScript; the stand-in exe runs none):
+      // it finds the answers the install remembered and removes what the install created.
+      const argv = splitWindowsCommandLine(calls[0]!).slice(1);
+      const sim = path.join(layout.root, 'uninstall-sim.json');
+      await writeFile(sim, JSON.stringify(withExistingSql(cleanServer())));
+      const answers = path.join(layout.root, 'answers.json');
+      await writeFile(
+        answers,
+        readFileSync(path.join(import.meta.dirname, '../../resources/examples/answers.json')),
+      );
+      const installed = await runPackedUnattended(layout, ['--answers', answers, '--host', `sim:${sim}`]);
+      expect(installed.code, installed.output).toBe(0);
+      const services = () => Object.keys(JSON.parse(readFileSync(sim, 'utf8')).services as object);
+      expect(services()).toContain('QATrackWorker1');
+      const asNsis = argv
+        .filter((a) => a !== '--unattended')
+        .map((a) => a.replace(`C:\\ProgramData`, layout.programData).replaceAll('\\', '/'));
+      const removed = await runPackedUnattended(layout, [...asNsis, '--host', `sim:${sim}`]);
+      expect(removed.code, removed.output).toBe(0);
+      expect(removed.output).toContain('Using the answers remembered on this machine');
+      expect(services()).toEqual([]);
+      expect(existsSync(layout.rememberedFile)).toBe(false);
+      expect(existsSync(path.join(layout.programData, pkg.productName, 'logs', 'uninstall.log'))).toBe(true);
       expect(existsSync(path.join(prefix.driveC, 'Program Files', pkg.productName))).toBe(false);
       expect(await prefix.regQuery(ARP_KEY)).toBeNull();
       expect(await prefix.regQuery(`HKLM\\Software\\${GUID}`)).toBeNull();

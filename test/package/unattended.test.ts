@@ -1,19 +1,20 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lastAnswersFile, runUnattendedFromArgv } from '../../electron/cli/unattended.js';
+import { runUnattendedFromArgv } from '../../electron/cli/unattended.js';
+import { MACHINE_FOLDER, machineDataDir, RememberedStore } from '../../electron/engine/remembered.js';
 
 const EXAMPLE = path.resolve('resources/examples/answers.json');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'qatrack-unattended-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The packaged app's unattended entry, run in-process on the sim host with the engine's test steps. */
-async function run(argv: string[], state: string) {
+async function run(argv: string[], state: string, remembered?: RememberedStore) {
   const lines: string[] = [];
   const code = await runUnattendedFromArgv(argv, {
     write: (l) => lines.push(l),
-    findLastAnswers: () => null,
+    ...(remembered ? { remembered } : {}),
     runOptions: {
       host: `sim:${state}`,
       stepsModule: 'test/fixtures/engine/steps.ts',
@@ -80,7 +81,55 @@ describe('packaged app --unattended (engine on the sim host)', () => {
     expect(lines.join('\n')).toMatch(/--mode/);
   });
 
-  it('keeps the last answers under ProgramData', () => {
-    expect(lastAnswersFile({ ProgramData: 'D:\\PD' })).toBe('D:\\PD\\QATrack+ Installer\\last-answers.json');
+  it('keeps the remembered answers under %ProgramData%\\QATrack+ Installer', () => {
+    expect(machineDataDir({ ProgramData: 'D:\\PD' }, 'win32')).toBe('D:\\PD\\QATrack+ Installer');
+    expect(machineDataDir({}, 'win32')).toBe('C:\\ProgramData\\QATrack+ Installer');
+  });
+
+  it('install remembers the answers on the machine (no secrets); uninstall with no --answers finds them and removes what install made', async () => {
+    const state = path.join(dir, 'remember.json');
+    const store = new RememberedStore({ dir: path.join(dir, 'PD1', MACHINE_FOLDER) });
+    expect((await run(['app.exe', '--unattended', '--answers', EXAMPLE], state, store)).code).toBe(0);
+    const text = readFileSync(store.file, 'utf8');
+    expect(text).not.toContain('Admin-pw change me');
+    expect(JSON.parse(text).admin.password).toEqual({ env: 'QATRACK_SECRET_ADMIN_PASSWORD' });
+    const files = () => Object.keys(JSON.parse(readFileSync(state, 'utf8')).files as object);
+    expect(files()).toContain('C:\\QATrack');
+
+    // As the NSIS uninstaller calls it: no answers file, no secrets in the environment.
+    const un = await run(['app.exe', '--unattended', '--mode=uninstall', '--keep-data'], state, store);
+    expect(un.code, un.lines.join('\n')).toBe(0);
+    expect(un.lines.join('\n')).toContain(`Using the answers remembered on this machine: ${store.file}`);
+    expect(existsSync(store.file)).toBe(false);
+    // The test steps' uninstall removes the program folder and keeps the data folder.
+    expect(files()).not.toContain('C:\\QATrack');
+    expect(files()).toContain('D:\\QATrackData');
+  });
+
+  it('repair with no --answers uses the remembered answers and needs the real secrets from the environment', async () => {
+    const state = path.join(dir, 'repair.json');
+    const store = new RememberedStore({ dir: path.join(dir, 'PD2', MACHINE_FOLDER) });
+    expect((await run(['app.exe', '--unattended', '--answers', EXAMPLE], state, store)).code).toBe(0);
+    const missing = await run(['app.exe', '--unattended', '--mode=repair'], state, store);
+    expect(missing.code).toBe(1639);
+    expect(missing.lines.join('\n')).toContain('QATRACK_SECRET_ADMIN_PASSWORD');
+  });
+
+  it('migrates an older per-user last-answers.json to the machine folder', async () => {
+    const state = path.join(dir, 'legacy.json');
+    const legacy = path.join(dir, 'userData', 'last-answers.json');
+    const store = new RememberedStore({ dir: path.join(dir, 'PD3', MACHINE_FOLDER), legacyFile: legacy });
+    expect((await run(['app.exe', '--unattended', '--answers', EXAMPLE], state)).code).toBe(0);
+    // What an older build left in one admin's profile: {savedAt, answers}, secrets removed.
+    const answers = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    delete answers.admin.password;
+    mkdirSync(path.dirname(legacy), { recursive: true });
+    writeFileSync(legacy, JSON.stringify({ savedAt: '2026-01-01T00:00:00.000Z', answers }));
+    const un = await run(['app.exe', '--unattended', '--mode=uninstall'], state, store);
+    expect(un.code, un.lines.join('\n')).toBe(0);
+    expect(un.lines.join('\n')).toContain(`Moved them to ${store.file}.`);
+    expect(existsSync(legacy)).toBe(false);
+    // Uninstalled, so the machine forgets them again.
+    expect(existsSync(store.file)).toBe(false);
   });
 });

@@ -283,6 +283,18 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await shot('12-repair-review');
   }, 120_000);
 
+  it('started as Add/Remove Programs Repair does (--mode=repair), it opens in repair mode', async () => {
+    bridge.setStartMode('repair');
+    try {
+      await page.reload();
+      await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+      await expect.poll(() => page.getByRole('radio', { name: /Repair/ }).isChecked()).toBe(true);
+      await shot('12b-started-in-repair');
+    } finally {
+      bridge.setStartMode(undefined);
+    }
+  });
+
   it('cancelling an uninstall says plainly which steps were left', async () => {
     await page.reload();
     await page.getByRole('radio', { name: /Uninstall/ }).check();

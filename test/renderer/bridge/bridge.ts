@@ -22,6 +22,7 @@ import { methods, type EventOf } from '../../../electron/ipc/contract.js';
 import { createEngineAdapter } from '../../../electron/ipc/engine-adapter.js';
 import { IpcRouter } from '../../../electron/ipc/router.js';
 import { createHandlers, toIpcError } from '../../../electron/ipc/service.js';
+import { MACHINE_FOLDER, RememberedStore } from '../../../electron/engine/remembered.js';
 import { TrustedSenders } from '../../../electron/ipc/sender-guard.js';
 
 /**
@@ -45,6 +46,8 @@ export interface Bridge {
   savedFiles: string[];
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
+  /** The mode main was started in (`--mode=repair` from Add/Remove Programs), for the next load. */
+  setStartMode(mode: 'repair' | 'reconfigure' | undefined): void;
 }
 
 const WEB_CONTENTS_ID = 1;
@@ -64,7 +67,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       ?.evaluate((p) => (window as unknown as { __bridgeEmit(p: unknown): void }).__bridgeEmit(p), payload)
       .catch(() => undefined);
   };
-  const handlers = createHandlers({
+  const deps: Parameters<typeof createHandlers>[0] = {
     engine: createEngineAdapter({
       hostSpec: spec,
       logDir: path.join(o.workDir, 'logs'),
@@ -72,6 +75,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     }),
     openHost: (purpose) => createHost(spec, { readOnly: purpose === 'read' }),
     dataDir: path.join(o.workDir, 'app-data'),
+    remembered: new RememberedStore({ dir: path.join(o.workDir, 'ProgramData', MACHINE_FOLDER) }),
     chooseSavePath: (kind, name) => {
       const file = path.join(o.workDir, `${kind}-${randomUUID()}-${name}`);
       savedFiles.push(file);
@@ -82,7 +86,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     testDatabase: (req) =>
       Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
     emit,
-  });
+  };
+  const handlers = createHandlers(deps);
   const senders = new TrustedSenders();
   senders.add(WEB_CONTENTS_ID);
   const router = new IpcRouter(handlers, senders, toIpcError);
@@ -114,6 +119,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     url: `http://127.0.0.1:${port}/index.html`,
     traffic,
     savedFiles,
+    setStartMode(mode) {
+      if (mode) deps.startMode = mode;
+      else delete deps.startMode;
+    },
     async attach(p) {
       page = p;
       await p.exposeFunction('__installerInvoke', async (channel: string, request: unknown) => {

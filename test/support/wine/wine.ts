@@ -100,8 +100,61 @@ export class WinePrefix {
     return values;
   }
 
+  /** The Windows version this prefix reports (winecfg /v win7 | win10 ...). */
+  async setWindowsVersion(version: 'win7' | 'win81' | 'win10'): Promise<void> {
+    await execa(this.tools.wine, ['winecfg', '/v', version], { env: this.env() });
+    await this.wait();
+  }
+
   async dispose(): Promise<void> {
     await execa(this.tools.wineserver, ['-k'], { env: this.env(), reject: false });
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A Windows command line split into argv the way the Microsoft C runtime does (Microsoft Learn,
+ * "Parsing C command-line arguments": arguments split at spaces/tabs outside double quotes; 2n
+ * backslashes + `"` give n backslashes and a quote toggle, 2n+1 backslashes + `"` give n backslashes
+ * and a literal quote; other backslashes are literal). What the app's `process.argv` receives.
+ */
+export function splitWindowsCommandLine(line: string): string[] {
+  const args: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\') {
+      let n = 0;
+      while (line[i] === '\\') {
+        n++;
+        i++;
+      }
+      if (line[i] === '"') {
+        cur += '\\'.repeat(Math.floor(n / 2));
+        if (n % 2 === 1) cur += '"';
+        else {
+          quoted = !quoted;
+        }
+        started = true;
+      } else {
+        cur += '\\'.repeat(n);
+        i--;
+        started = true;
+      }
+    } else if (c === '"') {
+      quoted = !quoted;
+      started = true;
+    } else if ((c === ' ' || c === '\t') && !quoted) {
+      if (started) args.push(cur);
+      cur = '';
+      started = false;
+    } else {
+      cur += c;
+      started = true;
+    }
+  }
+  if (started) args.push(cur);
+  return args;
 }
