@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlanResult } from '../../electron/engine/report.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
-import { cleanServer, withDefaultWebSite, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
+import {
+  cleanServer,
+  withDefaultWebSite,
+  withExistingSql,
+  withPortHolder,
+} from '../../electron/hosts/sim/windows/seed.js';
 import { simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { exampleAnswers, newStateFile, readState, sim, writeState } from '../support/windows-sim.js';
 
@@ -54,17 +59,28 @@ describe('Windows profile on sim', () => {
     expect(pending(await sim('plan', file, a))).toEqual([]);
   });
 
-  it('refuses a port held by the Default Web Site, names it, and changes nothing', async () => {
-    const file = newStateFile(withDefaultWebSite(withExistingSql(cleanServer())));
+  it('stops the Default Web Site holding :80 (defaultWebSite "stop", the default) and takes the port', async () => {
+    const a = exampleAnswers();
+    expect(a.answers.site.defaultWebSite).toBe('stop');
+    const file = await installed(a, withDefaultWebSite(withExistingSql(cleanServer())));
+    const sites = simWindows(readState(file)).iis.sites;
+    expect(sites.find((x) => x.name === 'Default Web Site')?.state).toBe('stopped');
+    expect(sites.find((x) => x.name === a.answers.site.name)?.bindings).toContainEqual({
+      protocol: 'http',
+      port: 80,
+      host: '',
+    });
+    expect(pending(await sim('plan', file, a))).toEqual([]);
+  });
+
+  it('refuses a port held by another program, names it, and changes nothing', async () => {
+    const file = newStateFile(withPortHolder(withExistingSql(cleanServer()), 80, 'nginx.exe'));
     const before = readFileSync(file, 'utf8');
     const report = await sim('install', file, exampleAnswers());
     expect(report.ok).toBe(false);
     expect(report.error?.code).toBe('PREFLIGHT_PORT_IN_USE');
-    expect(report.error?.message).toContain('IIS site "Default Web Site"');
-    expect(report.error?.fix).toContain('never stops or rebinds another site');
+    expect(report.error?.message).toContain('nginx.exe');
     expect(JSON.parse(readFileSync(file, 'utf8')).services).toEqual(JSON.parse(before).services);
-    const s = readState(file);
-    expect(simWindows(s).iis.sites.map((x) => x.name)).toEqual(['Default Web Site']);
   });
 
   it('installs next to the Default Web Site on another port and leaves that site alone', async () => {

@@ -212,6 +212,8 @@ export const iisActionSchema = z.discriminatedUnion('op', [
     logDir: z.string().min(1),
   }),
   z.object({ ...iis, op: z.literal('removeSite'), name: z.string().min(1) }),
+  /** Stop another site (IIS's Default Web Site) and keep it stopped after a restart. */
+  z.object({ ...iis, op: z.literal('stopSite'), name: z.string().min(1) }),
   z.object({ ...iis, op: z.literal('removeAppPool'), name: z.string().min(1) }),
   z.object({
     ...iis,

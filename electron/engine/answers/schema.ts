@@ -111,6 +111,11 @@ const siteSchema = z
     /** Names users type in the browser; the first is the canonical URL. */
     hostNames: z.array(hostName).min(1, 'must list at least one host name'),
     httpPort: port.default(80),
+    /**
+     * IIS's Default Web Site when it holds QATrack+'s port: 'stop' stops it and sets serverAutoStart
+     * false; 'keep' leaves it and binds QATrack+ by host name (hostNames[0]) on the same port.
+     */
+    defaultWebSite: z.enum(['stop', 'keep']).default('stop'),
     https: z
       .object({
         enabled: z.boolean().default(false),

@@ -180,6 +180,14 @@ export function iisCommands(a: IisAction, thumbprint?: string): Command[] {
     }
     case 'removeSite':
       return [{ ...appcmd('delete', 'site', `/site.name:${a.name}`), okExitCodes: 'any' }];
+    case 'stopSite':
+      // appcmd stop site / set site /serverAutoStart:false (learn.microsoft.com, "Getting Started
+      // with AppCmd.exe" and the <site> element's serverAutoStart attribute); stopping a stopped
+      // site exits non-zero, so the stop tolerates it.
+      return [
+        { ...appcmd('stop', 'site', `/site.name:${a.name}`), okExitCodes: 'any' },
+        appcmd('set', 'site', `/site.name:${a.name}`, '/serverAutoStart:false'),
+      ];
     case 'proxy':
       return [
         appcmd(

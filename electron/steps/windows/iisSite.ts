@@ -4,7 +4,7 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Layout } from '../../engine/layout.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { APP_POOL, FARM, iisLogDir, iisRoot, SELF_SIGNED_NAME, workers } from './names.js';
+import { APP_POOL, DEFAULT_WEB_SITE, FARM, iisLogDir, iisRoot, SELF_SIGNED_NAME, workers } from './names.js';
 import { askWindows, type IisSnapshot, type TopicResult } from './topics.js';
 import { sha256 } from './winswXml.js';
 import { siteWebConfig } from './webConfig.js';
@@ -25,8 +25,10 @@ interface SiteProbe {
 }
 
 export const siteBindings = (a: Answers): Binding[] => {
-  const b: Binding[] = [{ protocol: 'http', port: a.site.httpPort, host: '' }];
-  if (a.site.https.enabled) b.push({ protocol: 'https', port: a.site.https.port, host: '' });
+  // 'keep' leaves the Default Web Site on its ports, so QATrack+ answers by host name beside it.
+  const host = a.site.defaultWebSite === 'keep' ? a.site.hostNames[0]! : '';
+  const b: Binding[] = [{ protocol: 'http', port: a.site.httpPort, host }];
+  if (a.site.https.enabled) b.push({ protocol: 'https', port: a.site.https.port, host });
   return b;
 };
 
@@ -142,6 +144,17 @@ export const iisSiteStep = defineStep<SiteProbe>({
       });
     const site = iis.sites.find((s) => s.name === a.site.name);
     const bindings = siteBindings(a);
+    const defaultSite = iis.sites.find((s) => s.name === DEFAULT_WEB_SITE && s.state === 'started');
+    const clash = defaultSite?.bindings.filter((d) =>
+      bindings.some((b) => b.port === d.port && b.host === d.host),
+    );
+    if (a.site.defaultWebSite === 'stop' && defaultSite && clash?.length)
+      actions.push({
+        kind: 'iis',
+        describe: `Stop IIS's "${DEFAULT_WEB_SITE}" (it holds ${clash.map((b) => `${b.protocol} :${b.port}`).join(', ')}) and keep it stopped after a restart`,
+        op: 'stopSite',
+        name: DEFAULT_WEB_SITE,
+      });
     const vdirs = virtualDirs(layout);
     const siteOk =
       site &&

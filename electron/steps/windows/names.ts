@@ -28,6 +28,8 @@ export const APP_POOL = 'QATrackPlus';
 export const FIREWALL_RULE = 'QATrackPlus-Web';
 export const BACKUP_TASK = '\\QATrack+\\Nightly backup';
 export const SELF_SIGNED_NAME = 'QATrack+ self-signed';
+/** The site IIS creates on `*:80` when the Web-Server role is added (windows-facts, "Facts added"). */
+export const DEFAULT_WEB_SITE = 'Default Web Site';
 /** Uploads up to 100 MB (IIS default is ~28.6 MB). */
 export const MAX_UPLOAD_BYTES = 104_857_600;
 

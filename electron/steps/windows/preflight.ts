@@ -1,7 +1,7 @@
 import { InstallerError } from '../../engine/errors.js';
 import type { OsResult, PortResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
-import { PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
+import { DEFAULT_WEB_SITE, PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
 
 /**
  * Preflight: is this a supported, elevated Windows Server with room and free ports? It changes
@@ -101,6 +101,9 @@ export function blockingProblems(ctx: StepContext, p: PreflightProbe): Installer
     const o = result.owner ?? {};
     if (claim.ours.iisSite && o.iisSite === claim.ours.iisSite) continue;
     if (claim.ours.service && o.service === claim.ours.service) continue;
+    // site.defaultWebSite says what happens to IIS's Default Web Site: stopped ('stop') or kept
+    // beside QATrack+'s host-name binding ('keep'); either way the port is QATrack+'s to use.
+    if (claim.ours.iisSite && o.iisSite === DEFAULT_WEB_SITE) continue;
     const where = claim.address ? `${claim.address}:${claim.port}` : `port ${claim.port}`;
     const fix = o.iisSite
       ? `The installer never stops or rebinds another site. Stop "${o.iisSite}" or remove its :${claim.port} binding in IIS Manager, or choose another ${claim.field}.`

@@ -250,6 +250,20 @@ export const windowsActionHandlers: SimActionHandlers = {
       case 'removeSite':
         iis.sites = iis.sites.filter((s) => s.name !== a.name);
         return;
+      case 'stopSite': {
+        // A stopped site releases its bindings (windows-facts: "a second site on the same binding
+        // cannot start until it is stopped or the bindings differ by host name").
+        const site = iis.sites.find((s) => s.name === a.name);
+        // appcmd's "Cannot find SITE object" text and exit code 1168 are UNCONFIRMED (from memory).
+        if (!site)
+          return fail(
+            'IIS_SITE_MISSING',
+            `ERROR ( message:Cannot find SITE object with identifier "${a.name}". )`,
+            1168,
+          );
+        site.state = 'stopped';
+        return;
+      }
       case 'proxy':
         if (!state.products['iis-arr'])
           fail(
