@@ -14,6 +14,7 @@ const MAX_PATH = 200;
  */
 export const absolutePath = z
   .string()
+  .min(1, { message: 'is required', abort: true })
   .max(MAX_PATH, `must be at most ${MAX_PATH} characters`)
   .refine((p) => /^(?:[A-Za-z]:\\|\/)/.test(p), {
     message: 'must be an absolute path such as D:\\QATrack or /opt/qatrack',
