@@ -40,6 +40,7 @@ function startApp(): void {
   const dataDir = app.getPath('userData');
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
 
+  let mainWindow: Electron.BrowserWindow | undefined;
   const ipc = wireIpc(
     createHandlers({
       engine: createEngineAdapter({ hostSpec: targetHostSpec, logDir: path.join(dataDir, 'logs') }),
@@ -48,10 +49,21 @@ function startApp(): void {
       async chooseSavePath(kind, defaultName) {
         const r = await dialog.showSaveDialog({
           defaultPath: path.join(app.getPath('documents'), defaultName),
-          filters: [{ name: kind === 'answers' ? 'Answers file' : 'Support bundle', extensions: ['json'] }],
+          filters:
+            kind === 'plan'
+              ? [{ name: 'Plan (text)', extensions: ['txt'] }]
+              : [{ name: kind === 'answers' ? 'Answers file' : 'Support bundle', extensions: ['json'] }],
         });
         return r.canceled ? undefined : r.filePath;
       },
+      async chooseFolder(_purpose, defaultPath) {
+        const r = await dialog.showOpenDialog({
+          properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+          ...(defaultPath ? { defaultPath } : {}),
+        });
+        return r.canceled ? undefined : r.filePaths[0];
+      },
+      closeWindow: () => mainWindow?.close(),
       async openFolder(folder) {
         return (await shell.openPath(folder)) === '';
       },
@@ -61,7 +73,6 @@ function startApp(): void {
     log,
   );
 
-  let mainWindow: Electron.BrowserWindow | undefined;
   app.on('second-instance', () => {
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();

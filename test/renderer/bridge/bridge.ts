@@ -43,6 +43,10 @@ export interface Bridge {
   /** Every request and answer that crossed the bridge, as JSON text (for secret checks). */
   traffic: string[];
   savedFiles: string[];
+  /** What the folder dialog answers, by purpose (installDir, dataDir, ...). */
+  folderChoices: Record<string, string>;
+  /** Times the page asked to close the window. */
+  closed: number[];
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
 }
@@ -57,6 +61,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const spec: HostSpec = { kind: 'sim', file: o.simState };
   const traffic: string[] = [];
   const savedFiles: string[] = [];
+  const folderChoices: Record<string, string> = {};
+  const closed: number[] = [];
   let page: Page | undefined;
   const emit = (payload: EventOf<'progress'>) => {
     traffic.push(JSON.stringify(payload));
@@ -78,6 +84,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       return Promise.resolve(file);
     },
     openFolder: () => Promise.resolve(true),
+    // The folder dialog's answer, as a person would pick it (tests set it before pressing Browse).
+    chooseFolder: (purpose) => Promise.resolve(folderChoices[purpose]),
+    closeWindow: () => void closed.push(Date.now()),
     // No SQL Server here: the sim answers like a reachable server.
     testDatabase: (req) =>
       Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
@@ -114,6 +123,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     url: `http://127.0.0.1:${port}/index.html`,
     traffic,
     savedFiles,
+    folderChoices,
+    closed,
     async attach(p) {
       page = p;
       await p.exposeFunction('__installerInvoke', async (channel: string, request: unknown) => {
