@@ -231,6 +231,11 @@ export const contract = {
       .strict(),
     response: result(z.object({ chosen: z.boolean(), path: z.string().optional() })),
   },
+  /** Open the installed site in the browser: the URL main computed from the last run, never one from the page. */
+  openSite: {
+    request: z.object({}).strict(),
+    response: result(z.object({ opened: z.boolean() })),
+  },
   /** Close the wizard (the finish page's Close). */
   closeWindow: {
     request: z.object({}).strict(),

@@ -1,4 +1,3 @@
-import type { Action } from '../engine/actions/index.js';
 import type { PlanResult } from '../engine/report.js';
 import { describeGrants } from '../steps/windows/permissions.js';
 
@@ -30,7 +29,7 @@ export function summarizePlan(plan: PlanResult): PlanSummary {
     if (!list.includes(text)) list.push(text);
   };
   for (const step of plan.steps) {
-    for (const a of step.actions as Action[]) {
+    for (const a of step.actions) {
       switch (a.kind) {
         case 'windowsFeature':
         case 'registry':
@@ -98,13 +97,15 @@ export function summarizePlan(plan: PlanResult): PlanSummary {
 export function estimateSeconds(plan: PlanResult): number {
   let total = 0;
   for (const step of plan.steps)
-    for (const a of step.actions as Action[]) {
+    for (const a of step.actions) {
       if (a.kind === 'exec')
         total += /sqlexpr|SQL Server Express/i.test(`${a.file} ${a.describe}`)
           ? 600
           : /msiexec|python-[\d.]+.*\.exe|vc_redist/i.test(a.file)
             ? 60
-            : /pip|uv(\.exe)?$|install/i.test(`${a.file} ${a.args.join(' ')}`)
+            : /pip|uv(\.exe)?$|install/i.test(
+                  `${a.file} ${a.args.filter((x) => typeof x === 'string').join(' ')}`,
+                )
               ? 120
               : 20;
       else if (a.kind === 'windowsFeature') total += 120;

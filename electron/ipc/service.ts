@@ -12,6 +12,7 @@ import type { EventOf, IpcError, Plan, PreflightCheck, RequestOf, ValueOf, Wizar
 import type { Handlers } from './router.js';
 import { RunManager } from './runs.js';
 import { topics } from '../steps/windows/topics.js';
+import { siteUrl } from '../cli/render-plan.js';
 
 /**
  * The unattended command lines for a saved answers file: the app's own (README, "IT command
@@ -104,6 +105,7 @@ export interface ServiceDeps {
   /** The system folder picker; undefined when the person cancels. */
   chooseFolder?(purpose: string, defaultPath?: string): Promise<string | undefined>;
   closeWindow?(): void;
+  openExternal?(url: string): Promise<boolean>;
   openFolder(folder: string): Promise<boolean>;
   testDatabase(req: RequestOf<'testDatabaseConnection'>): Promise<ValueOf<'testDatabaseConnection'>>;
   emit(payload: EventOf<'progress'>): void;
@@ -289,6 +291,11 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     async chooseFolder({ purpose, defaultPath }) {
       const chosen = deps.chooseFolder ? await deps.chooseFolder(purpose, defaultPath) : undefined;
       return chosen ? { chosen: true, path: chosen } : { chosen: false };
+    },
+
+    async openSite() {
+      if (!lastRun || !deps.openExternal) return { opened: false };
+      return { opened: await deps.openExternal(siteUrl(lastRun.answers)) };
     },
 
     closeWindow() {

@@ -64,6 +64,10 @@ function startApp(): void {
         return r.canceled ? undefined : r.filePaths[0];
       },
       closeWindow: () => mainWindow?.close(),
+      async openExternal(url) {
+        await shell.openExternal(url);
+        return true;
+      },
       async openFolder(folder) {
         return (await shell.openPath(folder)) === '';
       },

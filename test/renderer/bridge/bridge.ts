@@ -47,6 +47,8 @@ export interface Bridge {
   folderChoices: Record<string, string>;
   /** Times the page asked to close the window. */
   closed: number[];
+  /** URLs the page asked main to open in the browser. */
+  opened: string[];
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const savedFiles: string[] = [];
   const folderChoices: Record<string, string> = {};
   const closed: number[] = [];
+  const opened: string[] = [];
   let page: Page | undefined;
   const emit = (payload: EventOf<'progress'>) => {
     traffic.push(JSON.stringify(payload));
@@ -87,6 +90,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     // The folder dialog's answer, as a person would pick it (tests set it before pressing Browse).
     chooseFolder: (purpose) => Promise.resolve(folderChoices[purpose]),
     closeWindow: () => void closed.push(Date.now()),
+    openExternal: (url) => (opened.push(url), Promise.resolve(true)),
     // No SQL Server here: the sim answers like a reachable server.
     testDatabase: (req) =>
       Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
@@ -125,6 +129,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     savedFiles,
     folderChoices,
     closed,
+    opened,
     async attach(p) {
       page = p;
       await p.exposeFunction('__installerInvoke', async (channel: string, request: unknown) => {
