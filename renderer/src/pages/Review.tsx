@@ -21,7 +21,7 @@ import type { IpcError, PlanSummary, RequestOf, WizardMode } from '../../../elec
 import { installer } from '../api.js';
 import type { PlanView } from '../App.js';
 import { fieldLabel, pageOfField, PAGE_TITLES, type PageId, type WizardDraft } from '../draft.js';
-import { duration, plainText } from '../words.js';
+import { duration, FIELD_LABELS, plainText } from '../words.js';
 import type { PreflightView } from './Check.js';
 
 const VERB: Record<WizardMode, string> = {
@@ -40,6 +40,17 @@ const SUMMARY: [keyof PlanSummary, string, string][] = [
   ['folders', 'Folders and who may use them', 'No folder changes'],
   ['firewall', 'Firewall', 'No firewall changes'],
 ];
+
+/** Pages whose fields an engine message names (by answers path, as the CLI shows it). */
+function pagesNamed(text: string): PageId[] {
+  const pages = new Set<PageId>();
+  for (const key of Object.keys(FIELD_LABELS))
+    if (key.includes('.') && text.includes(key)) {
+      const pg = pageOfField(key);
+      if (pg) pages.add(pg);
+    }
+  return [...pages];
+}
 
 const matches = (text: string, q: string) => !q || text.toLowerCase().includes(q.toLowerCase());
 
@@ -100,6 +111,14 @@ function Problems(p: {
               Go to Web site
             </Button>
           )}
+          {!p.error.issues?.length &&
+            pagesNamed(`${p.error.message} ${p.error.fix ?? ''}`)
+              .filter((pg) => !(portProblem && pg === 'web'))
+              .map((pg) => (
+                <Button key={pg} size="small" onClick={() => p.onGoTo(pg)}>
+                  Go to {PAGE_TITLES[pg]}
+                </Button>
+              ))}
           <Button size="small" onClick={p.onRetry}>
             Check again
           </Button>
