@@ -84,11 +84,12 @@ export default defineConfig(
               message: 'The renderer never sees Node or Electron; use window.installer.',
             },
             {
-              // Only pure, zod-only modules: the answers schema (same field rules as the CLI) and
-              // the IPC contract / progress event types.
+              // Only pure, zod-only modules: the answers schema (same field rules as the CLI), its
+              // plain labels (one table for the CLI and the wizard) and the IPC contract / events.
               regex:
-                '/electron/(?!engine/answers/(fields|load|schema)\\.js$|engine/events\\.js$|ipc/contract\\.js$)',
-              message: 'The renderer may import only the answers schema and the IPC contract from electron/.',
+                '/electron/(?!engine/answers/(fields|labels|load|schema)\\.js$|engine/events\\.js$|ipc/contract\\.js$)',
+              message:
+                'The renderer may import only the answers schema, its labels and the IPC contract from electron/.',
             },
           ],
         },

@@ -1,3 +1,4 @@
+import { issuePlace } from '../engine/answers/labels.js';
 import { InputError, InstallerError, EXIT } from '../engine/errors.js';
 import type { RunReport } from '../engine/report.js';
 import { toReportedError } from '../engine/reported-error.js';
@@ -70,7 +71,7 @@ export function describeFailure(e: unknown, redactor = new Redactor()): CliFailu
 export function printFailure(f: CliFailure, json: boolean): void {
   if (json) jsonLine({ type: 'error', ...f });
   const lines = [`error [${f.code}]: ${f.message}`];
-  for (const i of f.issues ?? []) lines.push(`  ${i.path}: ${i.message}`);
+  for (const i of f.issues ?? []) lines.push(`  ${issuePlace(i.path)}: ${i.message}`);
   if (f.fix) lines.push(`  what to do: ${f.fix}`);
   if (f.logFile) lines.push(`  log: ${f.logFile}`);
   err(lines.join('\n') + '\n');

@@ -57,6 +57,8 @@ export interface Check {
   detail: string;
   /** What to do when it failed. */
   fix?: string;
+  /** Passed, but something a person should set up (e.g. error mail not configured). */
+  warning?: boolean;
 }
 
 export interface UninstallOptions {

@@ -42,6 +42,13 @@ export const preflightCheckSchema = z.object({
   status: z.enum(['ok', 'warning', 'error']),
   detail: z.string(),
   fix: z.string().optional(),
+  /** The answers field that settles this finding (the page offers it in place). */
+  field: z.string().optional(),
+  /** The port the finding is about, and a free one to offer instead. */
+  port: z.number().int().optional(),
+  freePort: z.number().int().optional(),
+  /** The port is held by IIS's Default Web Site (the Default Web Site choice applies). */
+  defaultWebSite: z.boolean().optional(),
 });
 export type PreflightCheck = z.infer<typeof preflightCheckSchema>;
 
@@ -51,6 +58,8 @@ export const verifyCheckSchema = z.object({
   ok: z.boolean(),
   detail: z.string(),
   fix: z.string().optional(),
+  /** Passed, but not configured: shown as a warning, not an OK. */
+  warning: z.boolean().optional(),
 });
 
 export const planStepSchema = z.object({
@@ -61,10 +70,24 @@ export const planStepSchema = z.object({
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
 
+export const planSummarySchema = z.object({
+  serverWide: z.array(z.string()),
+  ports: z.array(z.string()),
+  services: z.array(z.string()),
+  logins: z.array(z.string()),
+  folders: z.array(z.string()),
+  firewall: z.array(z.string()),
+});
+export type PlanSummary = z.infer<typeof planSummarySchema>;
+
 export const planSchema = z.object({
   mode: wizardModeSchema,
   changes: z.number().int().min(0),
   steps: z.array(planStepSchema),
+  /** Server-wide changes, ports, services, logins, folders, firewall: the review's top. */
+  summary: planSummarySchema,
+  /** A rough duration from the plan's actions, for the progress page before anything ran. */
+  estimateSeconds: z.number().min(0),
 });
 export type Plan = z.infer<typeof planSchema>;
 
@@ -170,8 +193,58 @@ export const contract = {
   },
   saveAnswersFile: {
     /** Saved without secret values: the file asks for them through env references. */
-    request: z.object({ answers: answersDraftSchema }).strict(),
+    request: z.object({ answers: answersDraftSchema, mode: runModeSchema.default('install') }).strict(),
+    response: result(
+      z.object({
+        saved: z.boolean(),
+        path: z.string().optional(),
+        /** The unattended command lines for this file (the app's and the CLI's), to copy. */
+        commandLines: z.array(z.string()).default([]),
+      }),
+    ),
+  },
+  /** The plan as the text a change board reviews (the CLI's `plan` output), saved to a file. */
+  savePlan: {
+    request: runRequestSchema,
     response: result(z.object({ saved: z.boolean(), path: z.string().optional() })),
+  },
+  /** Certificates in LocalMachine\\My (from the helper on Windows, from the state on sim). */
+  listCertificates: {
+    request: z.object({}).strict(),
+    response: result(
+      z.object({
+        certificates: z.array(
+          z.object({
+            thumbprint: z.string(),
+            subject: z.string(),
+            friendlyName: z.string().optional(),
+            dnsNames: z.array(z.string()),
+            notAfter: z.string().optional(),
+            hasPrivateKey: z.boolean().optional(),
+          }),
+        ),
+      }),
+    ),
+  },
+  /** The system folder picker (Electron's dialog in main). */
+  chooseFolder: {
+    request: z
+      .object({
+        purpose: z.enum(['installDir', 'dataDir', 'bundleDir', 'bundleOut', 'backupFolder']),
+        defaultPath: z.string().max(260).optional(),
+      })
+      .strict(),
+    response: result(z.object({ chosen: z.boolean(), path: z.string().optional() })),
+  },
+  /** Open the installed site in the browser: the URL main computed from the last run, never one from the page. */
+  openSite: {
+    request: z.object({}).strict(),
+    response: result(z.object({ opened: z.boolean() })),
+  },
+  /** Close the wizard (the finish page's Close). */
+  closeWindow: {
+    request: z.object({}).strict(),
+    response: result(z.object({ closing: z.boolean() })),
   },
   exportSupportBundle: {
     request: z.object({}).strict(),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ReleaseCatalog } from '../bundle/catalog-schema.js';
-import { siteUrl } from '../cli/render-plan.js';
+import { renderPlan, siteUrl } from '../cli/render-plan.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
 import { computeLayout } from '../engine/layout.js';
 import { orderSteps } from '../engine/order.js';
@@ -14,6 +14,7 @@ import { InstallerError } from '../engine/errors.js';
 import type { HostSpec } from '../hosts/index.js';
 import type { Plan } from './contract.js';
 import { runBundle } from './bundle-run.js';
+import { estimateSeconds, summarizePlan } from './plan-summary.js';
 import { preflight } from './preflight.js';
 import type { EnginePort, RunInput } from './service.js';
 
@@ -68,6 +69,13 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
       const { result } = await session('plan', input);
       return toPlan(input.mode, result as PlanResult);
     },
+    async planText(input) {
+      const r =
+        input.mode === 'uninstall'
+          ? await planUninstall(o, input)
+          : ((await session('plan', input)).result as PlanResult);
+      return renderPlan(r, input.answers, o.hostSpec);
+    },
     async run(input) {
       const command: Command = input.mode === 'reconfigure' ? 'install' : input.mode;
       const { result } = await session(command, input, { signal: input.signal, onEvent: input.onEvent });
@@ -110,6 +118,14 @@ async function planUninstall(o: EngineAdapterOptions, input: RunInput): Promise<
       await step.planUninstall(ctx, probed, { keepData: input.keepData }),
       redactor,
     );
+    // A stand-in secret (one uninstall does not ask for) must never reach an action.
+    const used = (input.standIns ?? []).filter((p) => JSON.stringify(actions).includes(`"$secret":"${p}"`));
+    if (used.length)
+      throw new InstallerError(
+        'UNINSTALL_NEEDS_SECRET',
+        `Uninstall step "${step.title}" needs a password the wizard did not ask for.`,
+        'Run uninstall from the command line with every password (docs/cli.md).',
+      );
     result.steps.push({ id: step.id, title: step.title, actions });
     result.changes += actions.length;
   }
@@ -123,6 +139,8 @@ export function toPlan(mode: Plan['mode'], r: PlanResult): Plan {
   return {
     mode,
     changes: r.changes,
+    summary: summarizePlan(r),
+    estimateSeconds: estimateSeconds(r),
     steps: [
       ...r.steps.map((s) => ({
         id: s.id,

@@ -1,7 +1,13 @@
 import type { Host } from '../hosts/host.js';
+import { DEFAULT_WEB_SITE } from '../steps/windows/defaultWebSite.js';
 import type { PreflightCheck, WizardMode } from './contract.js';
 
 const GB = 1024 ** 3;
+
+async function firstFreePort(host: Host, from: number): Promise<number | undefined> {
+  for (let p = from; p < from + 20; p++) if (!(await host.query({ kind: 'port', port: p })).inUse) return p;
+  return undefined;
+}
 
 /**
  * The machine check page: reads the machine through the host (never changes it) and says, for each
@@ -62,18 +68,29 @@ export async function preflight(
       ? 'already running as an administrator'
       : 'Windows will ask once for administrator rights when you press Install',
   });
-  if (mode === 'install') {
-    const port = await host.query({ kind: 'port', port: 80 });
-    if (port.inUse) {
-      const who = port.owner?.iisSite
-        ? `IIS site "${port.owner.iisSite}"`
-        : (port.owner?.process ?? 'another program');
+  if (mode === 'install' || mode === 'reconfigure') {
+    for (const [port, field, title] of [
+      [80, 'site.httpPort', 'HTTP port 80'],
+      [443, 'site.https.port', 'HTTPS port 443'],
+    ] as const) {
+      const held = await host.query({ kind: 'port', port });
+      if (!held.inUse) continue;
+      const dws = held.owner?.iisSite === DEFAULT_WEB_SITE;
+      const who = held.owner?.iisSite
+        ? `IIS site "${held.owner.iisSite}"`
+        : (held.owner?.process ?? 'another program');
       checks.push({
-        id: 'port80',
-        title: 'HTTP port 80',
+        id: `port${port}`,
+        title,
         status: 'warning',
         detail: `in use by ${who}`,
-        fix: 'Choose another HTTP port on the Web site page, or let the installer take the port over.',
+        fix: dws
+          ? `Choose below: stop the Default Web Site (QATrack+ takes port ${port}), keep it (QATrack+ answers by its host name on the same port), or use another port.`
+          : `Use another port, or stop ${who} before installing.`,
+        field: dws ? 'site.defaultWebSite' : field,
+        port,
+        freePort: await firstFreePort(host, port === 80 ? 8080 : 8443),
+        defaultWebSite: dws,
       });
     }
   }

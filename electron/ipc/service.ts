@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Answers } from '../engine/answers/index.js';
@@ -11,6 +12,21 @@ import { answersFromDraft, validateDraft, withEnvSecrets, withoutSecrets } from 
 import type { EventOf, IpcError, Plan, PreflightCheck, RequestOf, ValueOf, WizardMode } from './contract.js';
 import type { Handlers } from './router.js';
 import { RunManager } from './runs.js';
+import { topics } from '../steps/windows/topics.js';
+import { siteUrl } from '../cli/render-plan.js';
+
+/**
+ * The unattended command lines for a saved answers file: the app's own (README, "IT command
+ * lines") and the CLI's. Passwords come from QATRACK_SECRET_* variables, never from the line.
+ */
+export function unattendedCommandLines(file: string, mode: WizardMode): string[] {
+  const q = (s: string) => `"${s}"`;
+  const cli = mode === 'reconfigure' ? 'install' : mode;
+  return [
+    `"QATrack+ Installer.exe" --unattended --answers ${q(file)} --mode ${mode}`,
+    `qatrack-installer ${cli} --answers ${q(file)} --yes`,
+  ];
+}
 
 /** What the wizard needs from the engine (runner, steps, hosts); main and the test bridge adapt it. */
 export interface EnginePort {
@@ -22,6 +38,8 @@ export interface EnginePort {
     checks: PreflightCheck[];
   }>;
   plan(o: RunInput): Promise<Plan>;
+  /** The plan as the CLI prints it, for "Save plan". */
+  planText?(o: RunInput): Promise<string>;
   run(o: RunInput & { signal: AbortSignal; onEvent: (e: ProgressEvent) => void }): Promise<{
     ok: boolean;
     exitCode: number;
@@ -44,6 +62,35 @@ export interface RunInput {
   secrets: MapSecretStore;
   keepData: boolean;
   host: Host;
+  /** Secrets uninstall does not use, filled with a random stand-in; no planned action may use them. */
+  standIns?: string[];
+}
+
+/**
+ * Uninstall removes services, the site, folders and (without keepData) logins: it never sets a
+ * QATrack+ password, so the wizard does not ask for them. Only the SQL administrator's password
+ * (authMode "sql") is used, to connect.
+ */
+export const UNINSTALL_UNUSED_SECRETS = [
+  'database.login.password',
+  'database.readonlyLogin.password',
+  'admin.password',
+  'email.password',
+] as const;
+
+function withStandIns(
+  mode: WizardMode,
+  secrets: Record<string, string>,
+): { secrets: Record<string, string>; standIns: string[] } {
+  if (mode !== 'uninstall') return { secrets, standIns: [] };
+  const filled = { ...secrets };
+  const standIns: string[] = [];
+  for (const p of UNINSTALL_UNUSED_SECRETS)
+    if (!filled[p]) {
+      filled[p] = randomBytes(24).toString('base64url');
+      standIns.push(p);
+    }
+  return { secrets: filled, standIns };
 }
 
 export interface ServiceDeps {
@@ -59,7 +106,11 @@ export interface ServiceDeps {
   remembered: RememberedStore;
   /** The mode the app was started in (Add/Remove Programs Modify/Repair, the Repair shortcut). */
   startMode?: WizardMode;
-  chooseSavePath(kind: 'answers' | 'support', defaultName: string): Promise<string | undefined>;
+  chooseSavePath(kind: 'answers' | 'support' | 'plan', defaultName: string): Promise<string | undefined>;
+  /** The system folder picker; undefined when the person cancels. */
+  chooseFolder?(purpose: string, defaultPath?: string): Promise<string | undefined>;
+  closeWindow?(): void;
+  openExternal?(url: string): Promise<boolean>;
   openFolder(folder: string): Promise<boolean>;
   testDatabase(req: RequestOf<'testDatabaseConnection'>): Promise<ValueOf<'testDatabaseConnection'>>;
   emit(payload: EventOf<'progress'>): void;
@@ -164,9 +215,12 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     },
 
     async plan({ mode, answers, secrets, keepData }) {
-      const loaded = answersFromDraft(answers, secrets);
+      const filled = withStandIns(mode, secrets);
+      const loaded = answersFromDraft(answers, filled.secrets);
       remember(loaded.secrets);
-      return readHost((host) => deps.engine.plan({ mode, keepData, host, ...loaded }));
+      return readHost((host) =>
+        deps.engine.plan({ mode, keepData, host, ...loaded, standIns: filled.standIns }),
+      );
     },
 
     async apply(req) {
@@ -192,7 +246,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
         return { runId };
       }
       const { mode, keepData } = req;
-      const loaded = answersFromDraft(req.answers, req.secrets);
+      const loaded = answersFromDraft(req.answers, withStandIns(mode, req.secrets).secrets);
       remember(loaded.secrets);
       const runId = runs.start(async (signal, onEvent) => {
         const host = await deps.openHost('change', loaded);
@@ -226,19 +280,62 @@ export function createHandlers(deps: ServiceDeps): Handlers {
 
     startup: () => Promise.resolve(deps.startMode ? { mode: deps.startMode } : {}),
 
-    async saveAnswersFile({ answers }) {
+    async saveAnswersFile({ answers, mode }) {
       const checked = validateDraft(answers);
       if (!checked.valid) {
         throw new InputError('ANSWERS_INVALID', 'Some answers are not valid.', checked.issues);
       }
       const file = await deps.chooseSavePath('answers', 'qatrack-answers.json');
-      if (!file) return { saved: false };
+      if (!file) return { saved: false, commandLines: [] };
       const body = {
         $schema: 'https://qatrackplus.com/installer/answers.schema.json',
         ...withEnvSecrets(answers),
       };
       await writeFile(file, redact(JSON.stringify(body, null, 2)) + '\n');
+      return { saved: true, path: file, commandLines: unattendedCommandLines(file, mode) };
+    },
+
+    async savePlan({ mode, answers, secrets, keepData }) {
+      const engine = deps.engine;
+      if (!engine.planText)
+        throw new InstallerError('PLAN_TEXT_UNAVAILABLE', 'This build cannot save plans.');
+      const loaded = answersFromDraft(answers, secrets);
+      remember(loaded.secrets);
+      const text = await readHost((host) => engine.planText!({ mode, keepData, host, ...loaded }));
+      const file = await deps.chooseSavePath('plan', `qatrack-${mode}-plan.txt`);
+      if (!file) return { saved: false };
+      await writeFile(file, redact(text));
       return { saved: true, path: file };
+    },
+
+    async listCertificates() {
+      return readHost(async (host) => {
+        const r = await host.query({ kind: 'windows', topic: 'certificates', args: {} });
+        if (!r.supported) return { certificates: [] };
+        const parsed = topics.certificates.result.safeParse(r.value);
+        if (!parsed.success)
+          throw new InstallerError(
+            'CERTIFICATES_UNREADABLE',
+            "The machine's certificate list was not understood.",
+          );
+        return parsed.data;
+      });
+    },
+
+    async chooseFolder({ purpose, defaultPath }) {
+      const chosen = deps.chooseFolder ? await deps.chooseFolder(purpose, defaultPath) : undefined;
+      return chosen ? { chosen: true, path: chosen } : { chosen: false };
+    },
+
+    async openSite() {
+      if (!lastRun || !deps.openExternal) return { opened: false };
+      return { opened: await deps.openExternal(siteUrl(lastRun.answers)) };
+    },
+
+    closeWindow() {
+      if (!deps.closeWindow) return Promise.resolve({ closing: false });
+      deps.closeWindow();
+      return Promise.resolve({ closing: true });
     },
 
     async exportSupportBundle() {

@@ -84,6 +84,7 @@ function startApp(): void {
   const hostSpec = targetHostSpec(start.host);
   const openHost = createHostOpener(dataDir, path.join(paths.logDir, 'helper.log'), hostSpec);
 
+  let mainWindow: Electron.BrowserWindow | undefined;
   const ipc = wireIpc(
     createHandlers({
       engine: createEngineAdapter({ hostSpec, logDir: paths.logDir }),
@@ -94,9 +95,24 @@ function startApp(): void {
       async chooseSavePath(kind, defaultName) {
         const r = await dialog.showSaveDialog({
           defaultPath: path.join(app.getPath('documents'), defaultName),
-          filters: [{ name: kind === 'answers' ? 'Answers file' : 'Support bundle', extensions: ['json'] }],
+          filters:
+            kind === 'plan'
+              ? [{ name: 'Plan (text)', extensions: ['txt'] }]
+              : [{ name: kind === 'answers' ? 'Answers file' : 'Support bundle', extensions: ['json'] }],
         });
         return r.canceled ? undefined : r.filePath;
+      },
+      async chooseFolder(_purpose, defaultPath) {
+        const r = await dialog.showOpenDialog({
+          properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+          ...(defaultPath ? { defaultPath } : {}),
+        });
+        return r.canceled ? undefined : r.filePaths[0];
+      },
+      closeWindow: () => mainWindow?.close(),
+      async openExternal(url) {
+        await shell.openExternal(url);
+        return true;
       },
       async openFolder(folder) {
         return (await shell.openPath(folder)) === '';
@@ -108,7 +124,6 @@ function startApp(): void {
     log,
   );
 
-  let mainWindow: BrowserWindow | undefined;
   app.on('second-instance', () => {
     focusExisting(mainWindow);
   });

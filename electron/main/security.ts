@@ -5,6 +5,12 @@ import { isAppUrl } from '../ipc/sender-guard.js';
 const EXTERNAL_LINKS = new Set([
   'https://docs.qatrackplus.com/en/stable/',
   'https://github.com/qatrackplus/qatrackplus',
+  // The wizard's "Learn more" links (renderer/src/words.ts LEARN_MORE).
+  'https://docs.qatrackplus.com/en/stable/install/win.html',
+  'https://docs.qatrackplus.com/en/stable/install/config.html',
+  'https://learn.microsoft.com/en-us/iis/get-started/getting-started-with-iis/create-a-web-site',
+  'https://learn.microsoft.com/en-us/iis/manage/configuring-security/how-to-set-up-ssl-on-iis',
+  'https://learn.microsoft.com/en-us/sql/relational-databases/security/authentication-access/create-a-login',
 ]);
 
 /**

@@ -1,6 +1,5 @@
 import {
   Button,
-  makeStyles,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -16,11 +15,15 @@ import { installer } from './api.js';
 import {
   answersToDraft,
   defaultDraft,
+  fieldLabel,
+  fieldsOn,
+  noEnv,
   PAGE_TITLES,
   pageIssues,
   pagesFor,
   splitSecrets,
   type KeptAnswers,
+  type PageEnv,
   type PageId,
   type WizardDraft,
 } from './draft.js';
@@ -30,51 +33,13 @@ import { CheckPage, type PreflightView } from './pages/Check.js';
 import { DatabasePage } from './pages/Database.js';
 import { FinishPage } from './pages/Finish.js';
 import { LocationsPage } from './pages/Locations.js';
+import { MailPage } from './pages/Mail.js';
 import { ProgressPage } from './pages/Progress.js';
 import { ReviewPage } from './pages/Review.js';
 import { WebPage } from './pages/Web.js';
 import { WelcomePage } from './pages/Welcome.js';
-import { emptyRun, reduceRun, type RunView } from './progress-state.js';
-
-const useStyles = makeStyles({
-  shell: { display: 'grid', gridTemplateColumns: '220px 1fr', height: '100vh' },
-  nav: {
-    backgroundColor: tokens.colorNeutralBackground3,
-    padding: '24px 12px',
-    display: 'flex',
-    flexDirection: 'column',
-    gap: '4px',
-    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
-  },
-  brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, padding: '0 8px 16px' },
-  navItem: {
-    padding: '6px 8px',
-    borderRadius: tokens.borderRadiusMedium,
-    color: tokens.colorNeutralForeground3,
-  },
-  navCurrent: {
-    backgroundColor: tokens.colorNeutralBackground1,
-    color: tokens.colorNeutralForeground1,
-    fontWeight: tokens.fontWeightSemibold,
-  },
-  navDone: { color: tokens.colorNeutralForeground2 },
-  main: { display: 'flex', flexDirection: 'column', minHeight: 0, minWidth: 0 },
-  content: {
-    flex: 1,
-    overflowY: 'auto',
-    padding: '24px 32px',
-    display: 'flex',
-    flexDirection: 'column',
-    gap: '16px',
-  },
-  footer: {
-    display: 'flex',
-    justifyContent: 'flex-end',
-    gap: '8px',
-    padding: '12px 32px',
-    borderTop: `1px solid ${tokens.colorNeutralStroke2}`,
-  },
-});
+import { emptyRun, reduceRun, seedPlan, type RunView } from './progress-state.js';
+import { plainText } from './words.js';
 
 const RUN_LABEL: Record<WizardMode, string> = {
   install: 'Install',
@@ -82,6 +47,14 @@ const RUN_LABEL: Record<WizardMode, string> = {
   reconfigure: 'Apply changes',
   uninstall: 'Uninstall',
   bundle: 'Create bundle',
+};
+
+const MODE_TITLE: Record<WizardMode, string> = {
+  install: 'Install',
+  repair: 'Repair',
+  reconfigure: 'Reconfigure',
+  uninstall: 'Uninstall',
+  bundle: 'Offline bundle',
 };
 
 /** Turns page issues into react-hook-form's nested errors. */
@@ -96,38 +69,55 @@ function toFieldErrors(issues: Map<string, string>): FieldErrors<WizardDraft> {
   return out;
 }
 
+export type PlanView =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'done'; plan: Plan }
+  | { state: 'error'; error: IpcError };
+
 export function App() {
-  const s = useStyles();
   const [mode, setMode] = useState<WizardMode>('install');
   const [pageIndex, setPageIndex] = useState(0);
   const [kept, setKept] = useState<KeptAnswers>({});
   const [lastSavedAt, setLastSavedAt] = useState<string | undefined>();
   const [lastDraft, setLastDraft] = useState<WizardDraft | undefined>();
   const [preflight, setPreflight] = useState<PreflightView>({ state: 'idle' });
-  const [plan, setPlan] = useState<
-    | { state: 'idle' }
-    | { state: 'loading' }
-    | { state: 'done'; plan: Plan }
-    | { state: 'error'; error: IpcError }
-  >({
-    state: 'idle',
-  });
+  const [plan, setPlan] = useState<PlanView>({ state: 'idle' });
   const [runId, setRunId] = useState<string | undefined>();
   const [run, setRun] = useState<RunView>(emptyRun());
   const [runError, setRunError] = useState<IpcError | undefined>();
   const [cancelInfo, setCancelInfo] = useState<string[] | undefined>();
-  const pages = pagesFor(mode);
-  const page: PageId = pages[pageIndex] ?? 'welcome';
+  const [stepsOpen, setStepsOpen] = useState(false);
 
-  const ctx = useRef({ page, mode, kept });
-  ctx.current = { page, mode, kept };
+  const env: PageEnv = useMemo(
+    () =>
+      preflight.state === 'done'
+        ? {
+            defaultWebSitePorts: preflight.value.checks
+              .filter((c) => c.defaultWebSite && c.port)
+              .map((c) => c.port!),
+          }
+        : noEnv,
+    [preflight],
+  );
+
+  const ctx = useRef<{ page: PageId; mode: WizardMode; kept: KeptAnswers; env: PageEnv }>({
+    page: 'welcome',
+    mode,
+    kept,
+    env,
+  });
   const resolver = useCallback<Resolver<WizardDraft>>((values) => {
-    const issues = pageIssues(values, ctx.current.kept, ctx.current.page, ctx.current.mode);
+    const c = ctx.current;
+    const issues = pageIssues(values, c.kept, c.page, c.mode, c.env);
     return issues.size ? { values: {}, errors: toFieldErrors(issues) } : { values, errors: {} };
   }, []);
   const form = useForm<WizardDraft>({ mode: 'onChange', defaultValues: defaultDraft(), resolver });
   const draft = useWatch({ control: form.control }) as WizardDraft;
-  const issues = useMemo(() => pageIssues(draft, kept, page, mode), [draft, kept, page, mode]);
+  const pages = pagesFor(mode, draft);
+  const page: PageId = pages[pageIndex] ?? 'welcome';
+  ctx.current = { page, mode, kept, env };
+  const issues = useMemo(() => pageIssues(draft, kept, page, mode, env), [draft, kept, page, mode, env]);
 
   // Last answers (without secrets) make repair, reconfigure and uninstall possible. The app may
   // have been started in one of those modes (Add/Remove Programs Modify/Repair, the Repair shortcut).
@@ -151,14 +141,15 @@ export function App() {
 
   // A run starts emitting before `apply` answers with its id: keep early events until the id is known.
   const runIdRef = useRef<string | undefined>(undefined);
-  const early = useRef(new Map<string, ProgressEvent[]>());
+  const early = useRef(new Map<string, { event: ProgressEvent; at: number }[]>());
   useEffect(
     () =>
       installer().onProgress((p) => {
-        if (p.runId === runIdRef.current) setRun((v) => reduceRun(v, p.event));
+        const at = Date.now();
+        if (p.runId === runIdRef.current) setRun((v) => reduceRun(v, p.event, at));
         else {
           const list = early.current.get(p.runId) ?? [];
-          if (list.length < 5000) list.push(p.event);
+          if (list.length < 5000) list.push({ event: p.event, at });
           early.current.set(p.runId, list);
         }
       }),
@@ -202,6 +193,8 @@ export function App() {
     if (page === 'review') loadPlan();
     // Focus the page heading so keyboard and screen-reader users start at the top of each page.
     document.getElementById('page-title')?.focus();
+    document.title = `${PAGE_TITLES[page]} - ${MODE_TITLE[mode]} - QATrack+ Installer`;
+    setStepsOpen(false);
   }, [page]);
 
   const startRun = async () => {
@@ -223,7 +216,8 @@ export function App() {
     runIdRef.current = r.value.runId;
     const missed = early.current.get(r.value.runId) ?? [];
     early.current.clear();
-    setRun((v) => missed.reduce(reduceRun, v));
+    const seeded = seedPlan(emptyRun(Date.now()), plan.state === 'done' ? plan.plan : undefined);
+    setRun(missed.reduce((acc, m) => reduceRun(acc, m.event, m.at), seeded));
     setRunId(r.value.runId);
     setPageIndex(pages.indexOf('progress'));
   };
@@ -234,43 +228,127 @@ export function App() {
     if (r.ok) setCancelInfo(r.value.remaining);
   };
 
-  const blocked =
-    issues.size > 0 ||
-    (page === 'check' &&
-      (preflight.state !== 'done' || preflight.value.checks.some((c) => c.status === 'error'))) ||
-    (page === 'review' && plan.state !== 'done') ||
-    (page === 'progress' && !run.ended);
+  /** Why Next is disabled, in words, next to the button (empty when it is not). */
+  const reason = ((): string => {
+    if (issues.size) {
+      const names = [...issues.keys()].map(fieldLabel);
+      return `To continue, fix ${issues.size === 1 ? 'this field' : `these ${issues.size} fields`}: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}.`;
+    }
+    if (page === 'check') {
+      if (preflight.state !== 'done') return 'Checking this machine...';
+      const errors = preflight.value.checks.filter((c) => c.status === 'error');
+      if (errors.length)
+        return `To continue, fix what is marked Problem: ${errors.map((c) => c.title).join(', ')}.`;
+    }
+    if (page === 'review') {
+      if (plan.state === 'loading' || plan.state === 'idle') return 'Working out the plan...';
+      if (plan.state === 'error')
+        return `${RUN_LABEL[mode]} is not possible yet: fix the problems listed above, then check again.`;
+    }
+    if (page === 'progress' && !run.ended) return 'Running: Next is available when the run ends.';
+    return '';
+  })();
+  const blocked = reason !== '';
+
+  const showProblems = async () => {
+    await form.trigger(fieldsOn(page, mode, form.getValues(), env) as never);
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  };
+
+  const goToPage = (p: PageId) => {
+    const i = pages.indexOf(p);
+    if (i >= 0) setPageIndex(i);
+  };
 
   const next = () => {
     if (page === 'review' || (page === 'bundle' && mode === 'bundle')) void startRun();
     else setPageIndex((i) => Math.min(i + 1, pages.length - 1));
   };
   const back = () => setPageIndex((i) => Math.max(0, i - 1));
-  const canGoBack = pageIndex > 0 && page !== 'progress' && page !== 'finish';
-  const nextLabel =
-    page === 'review' || page === 'bundle' ? RUN_LABEL[mode] : page === 'progress' ? 'Next' : 'Next';
+  const inRun = page === 'progress' || page === 'finish';
+  const canGoBack = pageIndex > 0 && !inRun;
+  const isRunButton = page === 'review' || page === 'bundle';
+  const nextLabel = isRunButton ? RUN_LABEL[mode] : 'Next';
+  const destructive = isRunButton && mode === 'uninstall';
 
   return (
     <FormProvider {...form}>
-      <div className={s.shell}>
-        <nav className={s.nav} aria-label="Wizard steps">
-          <div className={s.brand}>QATrack+ Installer</div>
-          <ol style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-            {pages.map((p, i) => (
-              <li
-                key={p}
-                aria-current={i === pageIndex ? 'step' : undefined}
-                className={`${s.navItem} ${i === pageIndex ? s.navCurrent : i < pageIndex ? s.navDone : ''}`}
-              >
-                {i < pageIndex ? '✓ ' : `${i + 1}. `}
-                {PAGE_TITLES[p]}
-              </li>
-            ))}
+      <div className="shell">
+        <nav
+          className={stepsOpen ? 'open' : ''}
+          aria-label="Wizard steps"
+          style={{
+            backgroundColor: tokens.colorNeutralBackground3,
+            padding: '24px 12px',
+            borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+            minWidth: 0,
+          }}
+        >
+          <div
+            className="brand"
+            style={{
+              fontWeight: tokens.fontWeightSemibold,
+              fontSize: tokens.fontSizeBase400,
+              padding: '0 8px 16px',
+            }}
+          >
+            QATrack+ Installer
+          </div>
+          <div className="steps-compact">
+            <Text weight="semibold">
+              Step {pageIndex + 1} of {pages.length}: {PAGE_TITLES[page]}
+            </Text>
+            <Button
+              className="steps-toggle"
+              size="small"
+              aria-expanded={stepsOpen}
+              aria-controls="step-list"
+              onClick={() => setStepsOpen((o) => !o)}
+            >
+              {stepsOpen ? 'Hide steps' : 'All steps'}
+            </Button>
+          </div>
+          <ol id="step-list" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+            {pages.map((p, i) => {
+              const current = i === pageIndex;
+              const done = i < pageIndex;
+              return (
+                <li key={p} aria-current={current ? 'step' : undefined}>
+                  {done && !inRun ? (
+                    <button
+                      type="button"
+                      className="step-link"
+                      style={{ color: tokens.colorNeutralForeground2 }}
+                      onClick={() => setPageIndex(i)}
+                      aria-label={`Go back to ${PAGE_TITLES[p]} (done)`}
+                    >
+                      ✓ {PAGE_TITLES[p]}
+                    </button>
+                  ) : (
+                    <div
+                      className="step-item"
+                      style={
+                        current
+                          ? {
+                              backgroundColor: tokens.colorNeutralBackground1,
+                              color: tokens.colorNeutralForeground1,
+                              fontWeight: tokens.fontWeightSemibold,
+                            }
+                          : { color: done ? tokens.colorNeutralForeground2 : tokens.colorNeutralForeground3 }
+                      }
+                    >
+                      {done ? '✓ ' : `${i + 1}. `}
+                      {PAGE_TITLES[p]}
+                    </div>
+                  )}
+                </li>
+              );
+            })}
           </ol>
         </nav>
-        <main className={s.main}>
+        <main>
           <form
-            className={s.content}
+            className="content"
             aria-labelledby="page-title"
             onSubmit={(e) => {
               e.preventDefault();
@@ -289,34 +367,43 @@ export function App() {
                 lastSavedAt={lastSavedAt}
               />
             )}
-            {page === 'check' && <CheckPage state={preflight} onRetry={loadPreflight} />}
+            {page === 'check' && (
+              <CheckPage state={preflight} onRetry={loadPreflight} onGoTo={goToPage} mode={mode} />
+            )}
             {page === 'locations' && <LocationsPage />}
             {page === 'database' && <DatabasePage />}
-            {page === 'accounts' && (
-              <AccountsPage passwordsOnly={mode === 'repair' || mode === 'uninstall'} />
-            )}
-            {page === 'web' && <WebPage />}
+            {page === 'accounts' && <AccountsPage mode={mode} />}
+            {page === 'web' && <WebPage env={env} />}
+            {page === 'mail' && <MailPage />}
             {page === 'bundle' && <BundlePage />}
             {page === 'review' && (
               <ReviewPage
                 mode={mode}
                 state={plan}
                 onRetry={loadPlan}
-                answers={() => splitSecrets(form.getValues(), kept).answers}
+                onGoTo={goToPage}
+                preflight={preflight}
+                request={() => ({
+                  mode: mode === 'bundle' ? 'install' : mode,
+                  keepData: true,
+                  ...splitSecrets(form.getValues(), kept),
+                })}
               />
             )}
             {page === 'progress' && (
               <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} mode={mode} />
             )}
-            {page === 'finish' && <FinishPage mode={mode} run={run} cancelled={cancelInfo} />}
+            {page === 'finish' && (
+              <FinishPage mode={mode} run={run} cancelled={cancelInfo} draft={form.getValues()} kept={kept} />
+            )}
             {runError && (
-              <MessageBar intent="error">
+              <MessageBar intent="error" layout="multiline">
                 <MessageBarBody>
-                  <MessageBarTitle>{runError.message}</MessageBarTitle>
-                  {runError.fix}
+                  <MessageBarTitle>{plainText(runError.message)}</MessageBarTitle>
+                  {runError.fix ? plainText(runError.fix) : ''}
                   {runError.issues?.map((i) => (
                     <Text block key={i.path}>
-                      {i.path}: {i.message}
+                      {fieldLabel(i.path)}: {plainText(i.message)}
                     </Text>
                   ))}
                 </MessageBarBody>
@@ -324,14 +411,23 @@ export function App() {
             )}
             <button type="submit" hidden aria-hidden="true" tabIndex={-1} />
           </form>
-          <div className={s.footer}>
-            {canGoBack && (
-              <Button onClick={back} disabled={page === 'welcome'}>
-                Back
-              </Button>
+          <div className="footer" style={{ borderTop: `1px solid ${tokens.colorNeutralStroke2}` }}>
+            {reason && (
+              <Text id="next-reason" className="reason" role="status" size={200}>
+                {reason}
+              </Text>
             )}
+            {issues.size > 0 && <Button onClick={() => void showProblems()}>Show problems</Button>}
+            {canGoBack && <Button onClick={back}>Back</Button>}
             {page !== 'finish' && (
-              <Button appearance="primary" onClick={next} disabled={blocked} data-testid="next">
+              <Button
+                appearance="primary"
+                className={destructive ? 'danger' : undefined}
+                onClick={next}
+                disabledFocusable={blocked}
+                aria-describedby={reason ? 'next-reason' : undefined}
+                data-testid="next"
+              >
                 {nextLabel}
               </Button>
             )}

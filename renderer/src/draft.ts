@@ -1,4 +1,5 @@
 import { secretText } from '../../electron/engine/answers/fields.js';
+import { labelOf } from '../../electron/engine/answers/labels.js';
 import { loadAnswers } from '../../electron/engine/answers/load.js';
 import type { WizardMode } from '../../electron/ipc/contract.js';
 
@@ -23,9 +24,22 @@ export interface WizardDraft {
   site: {
     hostNames: string;
     httpPort: string;
+    /** '' until the person chooses (asked only when the Default Web Site holds a port we need). */
+    defaultWebSite: '' | 'stop' | 'keep';
     https: { enabled: boolean; port: string; certMode: 'selfSigned' | 'thumbprint'; thumbprint: string };
   };
   workers: { count: string };
+  email: {
+    enabled: boolean;
+    smtpHost: string;
+    smtpPort: string;
+    useTls: boolean;
+    user: string;
+    password: string;
+    from: string;
+    /** Who receives server-error mail, comma separated. */
+    admins: string;
+  };
   /** Second entry of each password, never sent anywhere. */
   confirm: { dbAdmin: string; dbLogin: string; dbReadonly: string; admin: string };
   bundle: { outDir: string; arch: 'x64' | 'x86' };
@@ -51,9 +65,20 @@ export const defaultDraft = (hostName = 'qatrack'): WizardDraft => ({
   site: {
     hostNames: hostName,
     httpPort: '80',
+    defaultWebSite: '',
     https: { enabled: false, port: '443', certMode: 'selfSigned', thumbprint: '' },
   },
   workers: { count: '2' },
+  email: {
+    enabled: false,
+    smtpHost: '',
+    smtpPort: '587',
+    useTls: true,
+    user: '',
+    password: '',
+    from: '',
+    admins: '',
+  },
   confirm: { dbAdmin: '', dbLogin: '', dbReadonly: '', admin: '' },
   bundle: { outDir: 'C:\\qatrack-bundle', arch: 'x64' },
 });
@@ -108,6 +133,7 @@ export function draftToAnswers(d: WizardDraft, kept: KeptAnswers = {}): Obj {
       ...obj(kept.site),
       hostNames: hostList(d.site.hostNames),
       httpPort: num(d.site.httpPort),
+      ...(d.site.defaultWebSite ? { defaultWebSite: d.site.defaultWebSite } : {}),
       https: {
         ...obj(obj(kept.site).https),
         enabled: https.enabled,
@@ -123,7 +149,31 @@ export function draftToAnswers(d: WizardDraft, kept: KeptAnswers = {}): Obj {
       },
     },
     workers: { ...obj(kept.workers), count: num(d.workers.count) },
+    email: emailAnswers(d.email, obj(kept.email)),
   };
+}
+
+function emailAnswers(e: WizardDraft['email'], kept: Obj): Obj {
+  const admins = hostList(e.admins).map((email) => ({ name: email.split('@')[0] || email, email }));
+  if (!e.enabled) return { ...kept, enabled: false, admins: kept.admins ?? admins };
+  const out: Obj = {
+    ...kept,
+    enabled: true,
+    smtpHost: e.smtpHost.trim(),
+    smtpPort: num(e.smtpPort),
+    useTls: e.useTls,
+    from: e.from.trim(),
+    admins,
+  };
+  delete out.user;
+  delete out.password;
+  if (e.user.trim()) {
+    out.user = e.user.trim();
+    out.password = e.password;
+  }
+  if (!out.smtpHost) delete out.smtpHost;
+  if (!out.from) delete out.from;
+  return out;
 }
 
 /** Secret values by answers path; only these cross IPC, and only in plan/apply. */
@@ -132,6 +182,7 @@ export const SECRET_FIELDS = {
   'database.login.password': 'database.login.password',
   'database.readonlyLogin.password': 'database.readonlyLogin.password',
   'admin.password': 'admin.password',
+  'email.password': 'email.password',
 } as const;
 
 export function splitSecrets(
@@ -151,6 +202,7 @@ export function splitSecrets(
   take('database.login.password', obj(db.login));
   take('database.readonlyLogin.password', obj(db.readonlyLogin));
   take('admin.password', obj(answers.admin));
+  take('email.password', obj(answers.email));
   return { answers, secrets };
 }
 
@@ -187,6 +239,7 @@ export function answersToDraft(a: Obj): { draft: WizardDraft; kept: KeptAnswers 
   d.site = {
     hostNames: Array.isArray(site.hostNames) ? site.hostNames.map((h) => str(h)).join(', ') : '',
     httpPort: str(site.httpPort, '80'),
+    defaultWebSite: '',
     https: {
       enabled: https.enabled === true,
       port: str(https.port, '443'),
@@ -194,7 +247,20 @@ export function answersToDraft(a: Obj): { draft: WizardDraft; kept: KeptAnswers 
       thumbprint: str(cert.thumbprint),
     },
   };
+  d.site.defaultWebSite =
+    site.defaultWebSite === 'keep' ? 'keep' : site.defaultWebSite === 'stop' ? 'stop' : '';
   d.workers = { count: str(obj(a.workers).count, '2') };
+  const email = obj(a.email);
+  d.email = {
+    enabled: email.enabled === true,
+    smtpHost: str(email.smtpHost),
+    smtpPort: str(email.smtpPort, '587'),
+    useTls: email.useTls !== false,
+    user: str(email.user),
+    password: '',
+    from: str(email.from),
+    admins: Array.isArray(email.admins) ? email.admins.map((x) => str(obj(x).email)).join(', ') : '',
+  };
   return { draft: d, kept: a };
 }
 
@@ -205,6 +271,7 @@ export type PageId =
   | 'database'
   | 'accounts'
   | 'web'
+  | 'mail'
   | 'bundle'
   | 'review'
   | 'progress'
@@ -217,29 +284,65 @@ export const PAGE_TITLES: Record<PageId, string> = {
   database: 'Database',
   accounts: 'Accounts and passwords',
   web: 'Web site',
+  mail: 'Mail',
   bundle: 'Offline bundle',
   review: 'Review',
   progress: 'Progress',
   finish: 'Finish',
 };
 
-export function pagesFor(mode: WizardMode): PageId[] {
+/** What the machine check found that changes what the wizard asks. */
+export interface PageEnv {
+  /** Ports held by IIS's Default Web Site (the Default Web Site choice applies to them). */
+  defaultWebSitePorts: number[];
+}
+export const noEnv: PageEnv = { defaultWebSitePorts: [] };
+
+/** Uninstall connects to SQL Server with the administrator's password only when it signs in with SQL. */
+const uninstallNeedsPassword = (d?: WizardDraft) =>
+  d?.database.mode === 'existing' && d.database.authMode === 'sql';
+
+export function pagesFor(mode: WizardMode, d?: WizardDraft): PageId[] {
   switch (mode) {
     case 'install':
     case 'reconfigure':
-      return ['welcome', 'check', 'locations', 'database', 'accounts', 'web', 'review', 'progress', 'finish'];
+      return [
+        'welcome',
+        'check',
+        'locations',
+        'database',
+        'accounts',
+        'web',
+        'mail',
+        'review',
+        'progress',
+        'finish',
+      ];
     case 'repair':
-    case 'uninstall':
       return ['welcome', 'check', 'accounts', 'review', 'progress', 'finish'];
+    case 'uninstall':
+      return uninstallNeedsPassword(d)
+        ? ['welcome', 'check', 'accounts', 'review', 'progress', 'finish']
+        : ['welcome', 'check', 'review', 'progress', 'finish'];
     case 'bundle':
       return ['welcome', 'bundle', 'progress', 'finish'];
   }
 }
 
-/** Form fields on each page (repair/uninstall ask only for passwords). */
-export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft): string[] {
+/** The Default Web Site holds a port these answers need, and nobody chose what happens to it yet. */
+export const defaultWebSiteAsked = (d: WizardDraft, env: PageEnv) => {
+  const ports = [Number(d.site.httpPort), ...(d.site.https.enabled ? [Number(d.site.https.port)] : [])];
+  return ports.some((p) => env.defaultWebSitePorts.includes(p));
+};
+
+/** Form fields on each page (repair asks only for passwords; uninstall only for the one it uses). */
+export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft, env: PageEnv = noEnv): string[] {
   const passwordsOnly = mode === 'repair' || mode === 'uninstall';
   switch (page) {
+    case 'check':
+      return (mode === 'install' || mode === 'reconfigure') && defaultWebSiteAsked(d, env)
+        ? ['site.defaultWebSite']
+        : [];
     case 'locations':
       return ['paths.installDir', 'paths.dataDir', 'paths.bundleDir'];
     case 'database': {
@@ -251,6 +354,8 @@ export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft): string
       return f;
     }
     case 'accounts': {
+      const sqlAdmin = d.database.authMode === 'sql' && d.database.mode === 'existing';
+      if (mode === 'uninstall') return sqlAdmin ? ['database.admin.password', 'confirm.dbAdmin'] : [];
       const pw = [
         'database.login.password',
         'confirm.dbLogin',
@@ -260,17 +365,30 @@ export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft): string
         'confirm.admin',
       ];
       if (passwordsOnly) {
-        return d.database.authMode === 'sql' && d.database.mode === 'existing'
-          ? ['database.admin.password', 'confirm.dbAdmin', ...pw]
-          : pw;
+        const mail = d.email.enabled && d.email.user.trim() ? ['email.password'] : [];
+        return sqlAdmin ? ['database.admin.password', 'confirm.dbAdmin', ...pw, ...mail] : [...pw, ...mail];
       }
       return ['database.login.user', 'database.readonlyLogin.user', 'admin.username', 'admin.email', ...pw];
     }
     case 'web': {
       const f = ['site.hostNames', 'site.httpPort', 'site.https.enabled', 'workers.count'];
+      if (defaultWebSiteAsked(d, env)) f.push('site.defaultWebSite');
       if (d.site.https.enabled) f.push('site.https.port', 'site.https.certMode');
       if (d.site.https.enabled && d.site.https.certMode === 'thumbprint') f.push('site.https.thumbprint');
       return f;
+    }
+    case 'mail': {
+      if (!d.email.enabled) return ['email.enabled', 'email.admins'];
+      const f = [
+        'email.enabled',
+        'email.smtpHost',
+        'email.smtpPort',
+        'email.useTls',
+        'email.user',
+        'email.from',
+      ];
+      if (d.email.user.trim()) f.push('email.password');
+      return [...f, 'email.admins'];
     }
     case 'bundle':
       return ['bundle.outDir'];
@@ -286,10 +404,12 @@ export function fieldForIssue(path: string): string {
   if (path === 'site.https.certificate') return 'site.https.certMode';
   if (path === 'workers.basePort') return 'workers.count';
   if (path === 'database.admin') return 'database.admin.user';
+  if (/^email\.admins(\.\d+(\.\w+)?)?$/.test(path)) return 'email.admins';
   return path;
 }
 
 const CONFIRMS: [string, string][] = [
+  // The mail password has no confirmation: the mail administrator gives it, and the test mail proves it.
   ['confirm.dbAdmin', 'database.admin.password'],
   ['confirm.dbLogin', 'database.login.password'],
   ['confirm.dbReadonly', 'database.readonlyLogin.password'],
@@ -299,7 +419,8 @@ const CONFIRMS: [string, string][] = [
 const getPath = (o: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => obj(v)[k], o);
 
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const capital = (s: string) =>
+  /^is required$/i.test(s) ? 'Required' : s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * Problems with the fields of one page, by field name. The messages come from the engine's answers
@@ -310,8 +431,9 @@ export function pageIssues(
   kept: KeptAnswers,
   page: PageId,
   mode: WizardMode,
+  env: PageEnv = noEnv,
 ): Map<string, string> {
-  const fields = new Set(fieldsOn(page, mode, d));
+  const fields = new Set(fieldsOn(page, mode, d, env));
   const out = new Map<string, string>();
   if (!fields.size) return out;
   if (page === 'bundle') {
@@ -321,7 +443,7 @@ export function pageIssues(
   }
   // zod runs cross-field checks only once every field parses, so empty passwords would hide them.
   // Other fields are judged with empty passwords filled by a valid placeholder; passwords as typed.
-  const passwords = new Set(CONFIRMS.map(([, p]) => p));
+  const passwords = new Set([...CONFIRMS.map(([, p]) => p), 'email.password']);
   const filled = structuredClone(d);
   for (const password of passwords) {
     const keys = password.split('.');
@@ -338,12 +460,17 @@ export function pageIssues(
     }
   };
   collect(filled, (f) => !passwords.has(f));
+  if (fields.has('site.defaultWebSite') && !d.site.defaultWebSite)
+    out.set(
+      'site.defaultWebSite',
+      `Choose what happens to IIS's Default Web Site: it holds port ${[d.site.httpPort, d.site.https.enabled ? d.site.https.port : ''].filter((p) => env.defaultWebSitePorts.includes(Number(p))).join(' and ')}`,
+    );
   // Passwords: the loader's own rule for secret text (the union's generic message says less).
   for (const password of passwords) {
     if (!fields.has(password)) continue;
     const value = getPath(d, password);
     const checked = secretText.safeParse(value ?? '');
-    if (!value) out.set(password, 'Is required');
+    if (!value) out.set(password, 'Required');
     else if (!checked.success)
       out.set(password, capital(checked.error.issues[0]?.message ?? 'is not allowed'));
   }
@@ -363,4 +490,27 @@ export function passwordStrength(pw: string): { score: number; label: string } {
     score: Math.max(0, score),
     label: ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'][Math.max(0, score)]!,
   };
+}
+
+/** Wizard-only fields, in words; answers paths come from the engine's one labels table. */
+const DRAFT_LABELS: Record<string, string> = {
+  'confirm.dbAdmin': 'Confirm SQL administrator password',
+  'confirm.dbLogin': 'Confirm QATrack+ database login password',
+  'confirm.dbReadonly': 'Confirm read-only login password',
+  'confirm.admin': 'Confirm administrator password',
+  'site.https.certMode': 'Certificate',
+  'site.https.thumbprint': 'Certificate',
+  'bundle.outDir': 'Bundle folder',
+  'bundle.arch': 'Python for',
+};
+export const fieldLabel = (path: string) => DRAFT_LABELS[path] ?? labelOf(path);
+
+/** The wizard page that asks for an answers path (for "Go to ..." buttons). */
+export function pageOfField(path: string): PageId | undefined {
+  if (path.startsWith('paths.')) return 'locations';
+  if (/^database\.(login|readonlyLogin)|^admin\.|^confirm\./.test(path)) return 'accounts';
+  if (path.startsWith('database.')) return 'database';
+  if (path.startsWith('site.') || path.startsWith('workers.')) return 'web';
+  if (path.startsWith('email.')) return 'mail';
+  return undefined;
 }

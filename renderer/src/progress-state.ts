@@ -1,67 +1,138 @@
 import type { ProgressEvent } from '../../electron/engine/events.js';
+import type { Plan } from '../../electron/ipc/contract.js';
+import { plainText } from './words.js';
 
 export interface StepProgress {
   id: string;
   title: string;
   status: 'waiting' | 'running' | 'ok' | 'changed' | 'failed' | 'skipped' | 'cancelled' | 'pending';
-  fraction: number;
+  /** Actions this step has to do (from the plan, then from the run's own count). */
+  planned: number;
+  /** Actions finished. */
+  done: number;
+  /** Changes the step reported when it ended. */
+  changed: number;
 }
 
 export interface RunView {
   steps: StepProgress[];
+  /** Share of the planned actions that are done, 0..1: steps with nothing to do do not count. */
   overall: number;
   current: string;
   log: string[];
+  startedAt?: number;
+  endedAt?: number;
+  /** The plan's rough estimate, seconds. */
+  estimateSeconds?: number;
+  /** Changes the reviewed plan announced. */
+  plannedChanges?: number;
   ended?: { ok: boolean; message: string; rebootRequired: boolean };
 }
 
-export const emptyRun = (): RunView => ({ steps: [], overall: 0, current: '', log: [] });
+export const emptyRun = (startedAt?: number): RunView => ({
+  steps: [],
+  overall: 0,
+  current: '',
+  log: [],
+  ...(startedAt ? { startedAt } : {}),
+});
+
+/** The reviewed plan's action counts and estimate, before the first event arrives. */
+export function seedPlan(v: RunView, plan: Plan | undefined): RunView {
+  if (!plan) return v;
+  return {
+    ...v,
+    estimateSeconds: plan.estimateSeconds,
+    plannedChanges: plan.changes,
+    steps: plan.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      status: 'waiting',
+      planned: s.actions.length,
+      done: 0,
+      changed: 0,
+    })),
+  };
+}
 
 const MAX_LOG = 2000;
+const clock = (at: number) => new Date(at).toLocaleTimeString('en-GB', { hour12: false });
 
-/** Folds the engine's progress events into what the progress page shows. */
-export function reduceRun(v: RunView, e: ProgressEvent): RunView {
-  const log = (line: string) => [...v.log.slice(-(MAX_LOG - 1)), line];
-  const setStep = (id: string, patch: Partial<StepProgress>) =>
-    v.steps.map((s) => (s.id === id ? { ...s, ...patch } : s));
+const overallOf = (steps: StepProgress[]) => {
+  const planned = steps.reduce((n, s) => n + s.planned, 0);
+  if (!planned) {
+    const ended = steps.filter((s) => !['waiting', 'running'].includes(s.status)).length;
+    return steps.length ? ended / steps.length : 0;
+  }
+  return steps.reduce((n, s) => n + Math.min(s.done, s.planned), 0) / planned;
+};
+
+/** Folds the engine's progress events into what the progress page shows; `at` stamps the log. */
+export function reduceRun(v: RunView, e: ProgressEvent, at: number = Date.now()): RunView {
+  const line = (text: string) => `[${clock(at)}] ${plainText(text)}`;
+  const log = (text: string) => [...v.log.slice(-(MAX_LOG - 1)), line(text)];
+  const setStep = (id: string, patch: (s: StepProgress) => Partial<StepProgress>) =>
+    v.steps.map((s) => (s.id === id ? { ...s, ...patch(s) } : s));
   switch (e.type) {
-    case 'run-start':
+    case 'run-start': {
+      const known = new Map(v.steps.map((s) => [s.id, s]));
       return {
-        ...emptyRun(),
-        steps: e.steps.map((s) => ({ ...s, status: 'waiting', fraction: 0 })),
-        log: [`Started ${e.command}`],
+        ...v,
+        startedAt: v.startedAt ?? at,
+        steps: e.steps.map((s) => ({
+          id: s.id,
+          title: s.title,
+          status: 'waiting',
+          planned: known.get(s.id)?.planned ?? 0,
+          done: 0,
+          changed: 0,
+        })),
+        log: [...v.log, line(`Started ${e.command}`)],
       };
+    }
     case 'step-start':
       return {
         ...v,
-        steps: setStep(e.step, { status: 'running' }),
-        current: e.title,
+        steps: setStep(e.step, () => ({ status: 'running' })),
+        current: plainText(e.title),
         log: log(`== ${e.title}`),
       };
-    case 'action-start':
-      return { ...v, current: e.describe, log: log(`-> ${e.describe}`) };
-    case 'action-output':
-      return { ...v, log: log(`   ${e.line}`) };
-    case 'action-end':
-      return e.ok ? v : { ...v, log: log(`   failed after ${Math.round(e.durationMs)} ms`) };
-    case 'progress':
-      return {
-        ...v,
-        steps: setStep(e.step, { fraction: e.fraction }),
-        overall: e.overall,
-        current: e.message || v.current,
-      };
-    case 'step-end': {
-      const done = e.status === 'ok' || e.status === 'changed' || e.status === 'skipped';
-      const steps = setStep(e.step, {
-        status: e.status,
-        fraction: done ? 1 : (v.steps.find((s) => s.id === e.step)?.fraction ?? 0),
-      });
-      const finished = steps.filter((s) => s.fraction >= 1).length;
+    case 'action-start': {
+      // The run plans again on the machine as it is now: its count wins over the reviewed plan's.
+      const steps = setStep(e.step, () => ({ planned: e.total }));
       return {
         ...v,
         steps,
-        overall: Math.max(v.overall, steps.length ? finished / steps.length : 0),
+        overall: overallOf(steps),
+        current: plainText(e.describe),
+        log: log(`-> ${e.describe}`),
+      };
+    }
+    case 'action-output':
+      return { ...v, log: log(`   ${e.line}`) };
+    case 'action-end': {
+      const steps = setStep(e.step, (s) => ({ done: Math.max(s.done, e.index + 1) }));
+      return {
+        ...v,
+        steps,
+        overall: overallOf(steps),
+        log: e.ok ? v.log : log(`   failed after ${Math.round(e.durationMs)} ms`),
+      };
+    }
+    case 'progress':
+      return { ...v, current: e.message ? plainText(e.message) : v.current };
+    case 'step-end': {
+      const steps = setStep(e.step, (s) => ({
+        status: e.status,
+        changed: e.changed,
+        // A step that ended with nothing to do has nothing planned any more.
+        planned: e.status === 'ok' || e.status === 'skipped' ? 0 : s.planned,
+        done: e.status === 'changed' ? Math.max(s.done, s.planned) : s.done,
+      }));
+      return {
+        ...v,
+        steps,
+        overall: overallOf(steps),
         log: log(`   ${e.status}${e.message ? `: ${e.message}` : ''}`),
       };
     }
@@ -70,10 +141,14 @@ export function reduceRun(v: RunView, e: ProgressEvent): RunView {
     case 'run-end':
       return {
         ...v,
+        endedAt: at,
         overall: e.ok ? 1 : v.overall,
-        current: e.message,
-        ended: { ok: e.ok, message: e.message, rebootRequired: e.rebootRequired },
+        current: plainText(e.message),
+        ended: { ok: e.ok, message: plainText(e.message), rebootRequired: e.rebootRequired },
         log: log(e.message),
       };
   }
 }
+
+/** Changes made in this run (what steps reported). */
+export const changesMade = (v: RunView) => v.steps.reduce((n, s) => n + s.changed, 0);

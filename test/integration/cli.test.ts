@@ -95,8 +95,14 @@ describe('qatrack-installer CLI (real processes on the sim host)', { timeout: 12
       ...TEST_STEPS,
     ]);
     expect(r.exitCode).toBe(64);
-    for (const field of ['site.httpPort', 'workers.count', 'database.name', 'paths.installDir'])
-      expect(r.stderr).toMatch(new RegExp(`^  ${field.replace('.', '\\.')}: `, 'm'));
+    // Plain words first, then the answers path to find it in the file (one labels table).
+    for (const [label, field] of [
+      ['HTTP port', 'site.httpPort'],
+      ['Number of workers', 'workers.count'],
+      ['Database name', 'database.name'],
+      ['Program folder', 'paths.installDir'],
+    ])
+      expect(r.stderr).toMatch(new RegExp(`^  ${label} \\(${field!.replace('.', '\\.')}\\): `, 'm'));
     expect(r.stderr).toMatch(/nothing was changed/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(s.state)).toBe(false);

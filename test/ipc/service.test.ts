@@ -124,8 +124,14 @@ describe('wizard handlers over the engine', () => {
       password: { env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD' },
     });
 
-    const file = await s.handlers.saveAnswersFile({ answers: draft() });
+    const file = await s.handlers.saveAnswersFile({ answers: draft(), mode: 'install' });
     const body = JSON.parse(await readFile(file.path!, 'utf8'));
+    // The unattended command lines name the saved file and carry no password.
+    expect(file.commandLines).toEqual([
+      `"QATrack+ Installer.exe" --unattended --answers "${file.path}" --mode install`,
+      `qatrack-installer install --answers "${file.path}" --yes`,
+    ]);
+    expect(file.commandLines.join(' ')).not.toContain('Canary');
     expect(body.admin.password).toEqual({ env: 'QATRACK_SECRET_ADMIN_PASSWORD' });
     // A virtual service account has no password, so no env reference is invented for it.
     expect(body.serviceAccount).toEqual({ kind: 'virtual' });

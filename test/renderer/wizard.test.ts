@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -7,7 +7,15 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineStep } from '../../electron/engine/step.js';
 import { testProfile } from '../support/windows-sim.js';
+import {
+  cleanServer,
+  withDefaultWebSite,
+  withExistingSql,
+  withPortHolder,
+} from '../../electron/hosts/sim/windows/seed.js';
+import { simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { startBridge, writeSimState, type Bridge } from './bridge/bridge.js';
+import { checkPage, SHOTS, tabTo, WIDE } from './page-checks.js';
 
 /**
  * The wizard in Debian's Chromium against the real engine on a simulated Windows Server. Screenshots
@@ -25,7 +33,6 @@ const FLAGS = [
   '--disable-sync',
 ];
 const CANARY = 'Canary-pw "q" %x% 7Zq!';
-const SHOTS = path.resolve('test-results/screenshots');
 const available = existsSync(CHROMIUM);
 // The Windows profile as the Windows sim tests run it (prerequisites + IIS/services/finish, with
 // their stand-in for the common steps until those are composed into the profile).
@@ -48,22 +55,18 @@ const THUMBPRINT = 'A9'.repeat(20);
 const BUNDLE = 'E:\\qatrack-bundle-3.1.1.4-x64';
 
 let work: string;
+let rendererDir: string;
 let bridge: Bridge;
 let context: BrowserContext;
 let page: Page;
 const cspViolations: string[] = [];
 
-async function shot(name: string) {
-  // Let Fluent's transitions (button states, accordion motion) settle so the picture shows the page.
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-const next = () => page.getByTestId('next');
+const next = (p: Page = page) => p.getByTestId('next');
+const reason = (p: Page = page) => p.locator('#next-reason');
 
 /** A field by its label (required fields carry Fluent's " *" after the label text). */
-const field = (label: string | RegExp) =>
-  page
+const field = (label: string | RegExp, p: Page = page) =>
+  p
     .getByLabel(
       typeof label === 'string'
         ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`)
@@ -98,11 +101,38 @@ async function expectRefused(label: string | RegExp, bad: string, message: RegEx
   await expect.poll(() => field(label).getAttribute('aria-invalid')).not.toBe('true');
 }
 
+/** Keyboard only: Tab to a field and type into it. */
+async function typeInto(p: Page, label: string | RegExp, text: string) {
+  await tabTo(p, field(label, p));
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type(text);
+}
+
+/** Keyboard only: Tab to Next (or Install...) and press Enter. */
+async function pressNext(p: Page) {
+  await expect.poll(() => next(p).isDisabled()).toBe(false);
+  await tabTo(p, next(p));
+  await p.keyboard.press('Enter');
+}
+
+const title = (p: Page = page) => p.evaluate(() => document.title);
+
+async function openWizard(b: Bridge): Promise<Page> {
+  const p = await context.newPage();
+  await p.setViewportSize(WIDE);
+  p.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+  });
+  await b.attach(p);
+  await p.goto(b.url);
+  return p;
+}
+
 describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium over the sim engine', () => {
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'qatrack-wizard-'));
     await mkdir(SHOTS, { recursive: true });
-    const rendererDir = path.join(work, 'renderer');
+    rendererDir = path.join(work, 'renderer');
     await build({
       configFile: path.resolve('renderer/vite.config.ts'),
       logLevel: 'warn',
@@ -114,12 +144,15 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
       thumbprint: THUMBPRINT,
       dnsNames: ['qatrack.hospital.local', 'qatrack'],
     });
+    // Another program on 8081, so the review's in-place fix for a taken port can be tried.
+    const state = JSON.parse(await readFile(simState, 'utf8'));
+    await writeFile(simState, JSON.stringify(withPortHolder(state, 8081, 'nginx.exe'), null, 2));
     bridge = await startBridge({ rendererDir, workDir: work, simState, steps });
     context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
       executablePath: CHROMIUM,
       args: FLAGS,
       headless: true,
-      viewport: { width: 1100, height: 820 },
+      viewport: WIDE,
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
@@ -135,17 +168,102 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('walks the whole install, shows progress to 100% and the finish page', async () => {
+  it('the port-80 server: keyboard only, the offered Default Web Site choice, and Install works', async () => {
+    // A server where IIS was turned on: its Default Web Site holds :80 (windows-facts, "Facts added").
+    const dir = path.join(work, 'port80');
+    const state = path.join(dir, 'state.json');
+    await mkdir(dir, { recursive: true });
+    await writeFile(state, JSON.stringify(withDefaultWebSite(withExistingSql(cleanServer())), null, 2));
+    const b = await startBridge({ rendererDir, workDir: dir, simState: state, steps });
+    const p = await openWizard(b);
+    try {
+      await p.getByRole('heading', { name: 'Welcome' }).waitFor();
+      expect(await title(p)).toBe('Welcome - Install - QATrack+ Installer');
+      await pressNext(p);
+
+      await p.getByRole('heading', { name: 'Machine check' }).waitFor();
+      await p.getByText('in use by IIS site "Default Web Site"').first().waitFor();
+      // Next says what blocks, and the fix is right here.
+      await expect.poll(() => next(p).isDisabled()).toBe(true);
+      expect(await reason(p).innerText()).toMatch(/What to do with IIS's Default Web Site/);
+      const stop = p.getByRole('radio', { name: /Stop the Default Web Site/ });
+      await tabTo(p, stop);
+      await p.keyboard.press('Space');
+      expect(await stop.isChecked()).toBe(true);
+      await checkPage(p, '30-port80-check-chosen');
+      await pressNext(p);
+
+      await p.getByRole('heading', { name: 'Locations' }).waitFor();
+      // The offline bundle is picked with the folder dialog (main's), not typed.
+      b.folderChoices.bundleDir = BUNDLE;
+      await tabTo(p, p.getByRole('button', { name: 'Browse for the offline bundle folder (optional)' }));
+      await p.keyboard.press('Enter');
+      await expect.poll(() => field('Offline bundle folder (optional)', p).inputValue()).toBe(BUNDLE);
+      await pressNext(p);
+      await p.getByRole('heading', { name: 'Database' }).waitFor();
+      await pressNext(p);
+      await p.getByRole('heading', { name: 'Accounts and passwords' }).waitFor();
+      expect(await reason(p).innerText()).toMatch(/QATrack\+ administrator e-mail/);
+      await typeInto(p, 'E-mail', 'physics@hospital.org');
+      await typeInto(p, 'Login password', CANARY);
+      await typeInto(p, 'Confirm login password', CANARY);
+      await typeInto(p, 'Read-only login password', 'Reports-pw-2026');
+      await typeInto(p, 'Confirm read-only login password', 'Reports-pw-2026');
+      await typeInto(p, 'Administrator password', 'Admin-pw change me 2026!');
+      await typeInto(p, 'Confirm administrator password', 'Admin-pw change me 2026!');
+      await pressNext(p);
+
+      await p.getByRole('heading', { name: 'Web site' }).waitFor();
+      // The same choice, already made, on the page that owns it.
+      expect(await p.getByRole('radio', { name: /Stop the Default Web Site/ }).isChecked()).toBe(true);
+      expect(await field('HTTP port', p).inputValue()).toBe('80');
+      await pressNext(p);
+      await p.getByRole('heading', { name: 'Mail' }).waitFor();
+      await pressNext(p);
+
+      await p.getByRole('heading', { name: 'Review' }).waitFor();
+      const summary = p.getByRole('group', { name: 'Summary of the plan' });
+      await summary.getByText(/Stop IIS's "Default Web Site"/).waitFor();
+      await summary.getByText('HTTP port 80 (all host names): IIS site "QATrack+"').waitFor();
+      await pressNext(p); // Install
+
+      await p.getByRole('heading', { name: 'Progress' }).waitFor();
+      await p.getByText(/Overall progress: 100%/).waitFor({ timeout: 60_000 });
+      await pressNext(p);
+      await p.getByRole('heading', { name: 'Finish' }).waitFor();
+      await p.getByText('Finished').first().waitFor();
+      expect(await p.getByTestId('site-url').innerText()).toBe('http://qatrack-srv/');
+      const sites = simWindows(JSON.parse(await readFile(state, 'utf8'))).iis.sites;
+      expect(sites.find((x) => x.name === 'Default Web Site')?.state).toBe('stopped');
+      expect(sites.find((x) => x.name === 'QATrack+')?.bindings).toContainEqual({
+        protocol: 'http',
+        port: 80,
+        host: '',
+      });
+      await tabTo(p, p.getByRole('button', { name: 'Close' }));
+      await p.keyboard.press('Enter');
+      await expect.poll(() => b.closed.length).toBe(1);
+    } finally {
+      await p.close();
+      await b.close();
+    }
+  }, 180_000);
+
+  it('walks the whole install: every page and error state passes axe and reflows at 200 %', async () => {
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
     // Repair needs a previous install by the wizard.
     expect(await page.getByRole('radio', { name: /Repair/ }).isDisabled()).toBe(true);
-    await shot('01-welcome');
+    await checkPage(page, '01-welcome');
     await next().click();
 
     await page.getByRole('heading', { name: 'Machine check' }).waitFor();
-    await page.getByText('This machine is ready.').waitFor();
-    await page.getByText('in use by IIS site "Default Web Site"').waitFor();
-    await shot('02-machine-check');
+    await page.getByText('in use by IIS site "Default Web Site"').first().waitFor();
+    expect(await title()).toBe('Machine check - Install - QATrack+ Installer');
+    await checkPage(page, '02-machine-check-choice');
+    await page.getByRole('radio', { name: /Keep the Default Web Site/ }).check();
+    await page.getByText('This machine is ready once you settle what is marked below.').waitFor();
+    await expect.poll(() => next().isDisabled()).toBe(false);
+    await checkPage(page, '02-machine-check');
     await next().click();
 
     await page.getByRole('heading', { name: 'Locations' }).waitFor();
@@ -159,16 +277,21 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await expectRefused(
       'Data folder',
       'C:\\QATrack\\data',
-      /must not be inside installDir/i,
+      /must not be inside the program folder/i,
       'C:\\QATrackData',
     );
     await expectRefused('Offline bundle folder (optional)', 'bundle', /absolute path/, BUNDLE);
-    await fill('Program folder', 'relative\\path');
-    await messageFor('Program folder');
-    await shot('03-locations-error');
+    await fill('Program folder', '');
+    expect(await messageFor('Program folder')).toMatch(/^Required\b/);
+    expect(await reason().innerText()).toBe('To continue, fix this field: Program folder.');
+    await checkPage(page, '03-locations-error');
+    // Browse asks main's folder dialog; the answer lands in the field.
+    bridge.folderChoices.installDir = 'D:\\Apps\\QATrack';
+    await page.getByRole('button', { name: 'Browse for the program folder' }).click();
+    await expect.poll(() => field('Program folder').inputValue()).toBe('D:\\Apps\\QATrack');
     await fill('Program folder', 'C:\\QATrack');
     await expect.poll(() => next().isDisabled()).toBe(false);
-    await shot('03-locations');
+    await checkPage(page, '03-locations');
     await next().click();
 
     await page.getByRole('heading', { name: 'Database' }).waitFor();
@@ -181,17 +304,33 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await fill('SQL administrator password', 'Admin-Sql-pw-1');
     await fill('Confirm sql administrator password', 'Admin-Sql-pw-2');
     expect(await messageFor('Confirm sql administrator password')).toMatch(/do not match/);
+    await checkPage(page, '04-database-error');
     await page.getByRole('radio', { name: 'Windows account running the installer' }).check();
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.getByText(/Connected to SQL Server/).waitFor();
-    await shot('04-database');
+    await checkPage(page, '04-database');
     await expect.poll(() => next().isDisabled()).toBe(false);
     await next().click();
 
     await page.getByRole('heading', { name: 'Accounts and passwords' }).waitFor();
     await expect.poll(() => next().isDisabled()).toBe(true); // passwords not set yet
+    // Next says what blocks, and Show problems marks every field at once and goes to the first.
+    expect(await reason().innerText()).toMatch(
+      /^To continue, fix these 7 fields: QATrack\+ administrator e-mail, /,
+    );
+    await page.getByRole('button', { name: 'Show problems' }).click();
+    await expect.poll(() => page.locator('[aria-invalid="true"]').count()).toBeGreaterThanOrEqual(7);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-invalid')))
+      .toBe('true');
+    await checkPage(page, '05-accounts-error');
     await expectRefused('Login name', 'qa track', /ASCII letters/, 'qatrack');
-    await expectRefused('Read-only login name', 'qatrack', /must differ from login.user/, 'qatrack_reports');
+    await expectRefused(
+      'Read-only login name',
+      'qatrack',
+      /must differ from the QATrack\+ database login/,
+      'qatrack_reports',
+    );
     await expectRefused('User name', 'ad min', /Django user names/, 'admin');
     await expectRefused('E-mail', 'physics-at-hospital', /e-mail address/, 'physics@hospital.org');
     await fill('Login password', 'short');
@@ -206,81 +345,156 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await fill('Confirm administrator password', 'Admin-pw change me 2026!');
     await expect.poll(() => next().isDisabled()).toBe(false);
     await page.getByText('Strength: Strong').first().waitFor();
-    await shot('05-accounts');
+    await checkPage(page, '05-accounts');
     await next().click();
 
     await page.getByRole('heading', { name: 'Web site' }).waitFor();
     expect(await field('Host names').inputValue()).toBe('qatrack-srv');
-    await page.getByText(/Port 80 is in use by IIS site "Default Web Site"/).waitFor();
+    expect(await page.getByRole('radio', { name: /Keep the Default Web Site/ }).isChecked()).toBe(true);
     await expectRefused('Host names', 'bad_host!', /host name/, 'qatrack.hospital.local, qatrack');
-    await expectRefused('HTTP port', '70000', /1 to 65535/, '8080');
+    await expectRefused('HTTP port', '70000', /1 to 65535/, '8081');
+    await page.getByText(/Port 8081 is in use by nginx.exe/).waitFor();
+    // Off port 80, the Default Web Site question is gone.
+    expect(await page.getByRole('radio', { name: /Keep the Default Web Site/ }).count()).toBe(0);
     await expectRefused('Number of workers', '40', /1 to 32/, '3');
     await page.getByRole('switch', { name: 'Use HTTPS' }).check();
-    await expectRefused('HTTPS port', '8080', /must differ from httpPort/, '8443');
+    await expectRefused('HTTPS port', '8081', /must differ from the HTTP port/, '8443');
     await page.getByRole('radio', { name: /certificate from the machine/ }).check();
-    await expectRefused('Certificate thumbprint', 'abc', /40 hexadecimal digits/, THUMBPRINT.toLowerCase());
-    await shot('06-web');
+    // The picker lists the machine store's certificates (sim state); picking fills the thumbprint.
+    await page.getByRole('radio', { name: /CN=qatrack\.hospital\.local/ }).check();
+    await expect.poll(() => field('Certificate thumbprint').inputValue()).toBe(THUMBPRINT);
+    await checkPage(page, '06-web');
+    await next().click();
+
+    await page.getByRole('heading', { name: 'Mail' }).waitFor();
+    await page.getByRole('switch', { name: 'Send e-mail' }).check();
+    await expectRefused('Mail server', 'smtp host!', /host name/, 'smtp.hospital.local');
+    await fill('Sender address', 'qatrack@hospital.org');
+    await fill('Who gets server-error mail', 'physics-at-hospital');
+    expect(await messageFor('Who gets server-error mail')).toMatch(/e-mail address/);
+    await checkPage(page, '07-mail-error');
+    await page.getByRole('switch', { name: 'Send e-mail' }).uncheck();
+    await fill('Who gets server-error mail', '');
+    await expect.poll(() => next().isDisabled()).toBe(false);
+    await checkPage(page, '07-mail');
     await next().click();
 
     await page.getByRole('heading', { name: 'Review' }).waitFor();
+    // nginx holds 8081: the problem is named, with its fix in place.
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await problems.waitFor();
+    expect(await problems.innerText()).toMatch(/8081 is in use by nginx\.exe/);
+    expect(await problems.innerText()).not.toMatch(/site\.httpPort|workers\.basePort/);
+    expect(await reason().innerText()).toMatch(/Install is not possible yet/);
+    await checkPage(page, '08-review-error');
+    await page.getByRole('button', { name: 'Use HTTP port 8080 and check again' }).click();
     await page
-      .getByText(/change\(s\) in \d+ step\(s\)|Try again/)
+      .getByText(/change\(s\) in \d+ step\(s\)/)
       .first()
       .waitFor();
-    expect(await page.locator('main').innerText()).toMatch(/change\(s\) in \d+ step\(s\)/);
-    await shot('07-review');
-    await page.getByRole('button', { name: /Save answers file/ }).click();
-    await page.getByText(/^Saved to /).waitFor();
-    const answersFile = await readFile(bridge.savedFiles[0]!, 'utf8');
+    const summary = page.getByRole('group', { name: 'Summary of the plan' });
+    await summary.getByText(/Enable the ARR proxy server-wide/).waitFor();
+    await summary
+      .getByText(/HTTP port 8080 for host name qatrack\.hospital\.local: IIS site "QATrack\+"/)
+      .waitFor();
+    await summary.getByText(/C:\\QATrack: Administrators and SYSTEM: full control;/).waitFor();
+    expect(await page.locator('main').innerText()).not.toMatch(/\*S-1-5|database\.\w+\.password/);
+    await checkPage(page, '08-review');
+    // The filter answers "what happens to port 8080?"
+    await page.getByRole('searchbox', { name: 'Filter the plan' }).fill('8080');
+    await expect.poll(() => page.getByText(/Firewall|firewall/).count()).toBeGreaterThan(0);
+    const filtered = await page.locator('main').innerText();
+    expect(filtered).not.toMatch(/Create app pool/);
+    await checkPage(page, '08-review-filtered');
+    await page.getByRole('searchbox', { name: 'Filter the plan' }).fill('');
+    await page.getByRole('button', { name: 'Save plan...' }).click();
+    await page.getByText(/^Plan saved to /).waitFor();
+    const planText = await readFile(bridge.savedFiles.at(-1)!, 'utf8');
+    expect(planText).toMatch(/QATrack\+ 3\.1\.1\.4: install plan/);
+    expect(planText).not.toContain('Canary-pw');
+    await page.getByRole('button', { name: 'Save answers + command line...' }).click();
+    await page.getByText(/^Answers saved to /).waitFor();
+    const answersPath = bridge.savedFiles.at(-1)!;
+    const answersFile = await readFile(answersPath, 'utf8');
     expect(JSON.parse(answersFile).database.login.password).toEqual({
       env: 'QATRACK_SECRET_DATABASE_LOGIN_PASSWORD',
     });
+    expect(JSON.parse(answersFile).site.defaultWebSite).toBe('keep');
     expect(answersFile).not.toContain('Canary-pw');
+    await page
+      .getByText(`"QATrack+ Installer.exe" --unattended --answers "${answersPath}" --mode install`)
+      .waitFor();
     await next().click(); // Install
 
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
-    await page.getByText('Overall progress: 100%').waitFor({ timeout: 60_000 });
+    await page.getByText(/Elapsed \d+ s/).waitFor();
+    await page.getByText(/Overall progress: 100%/).waitFor({ timeout: 60_000 });
     expect(await page.getByRole('list', { name: 'Steps' }).getByRole('listitem').count()).toBe(steps.length);
+    // The hold step plans nothing: it says so and has no bar of its own.
+    expect(await page.getByLabel('Hold point (test): Nothing to do').count()).toBe(1);
     await page.getByRole('button', { name: /Show details/ }).click();
-    await page.getByLabel('Live log').waitFor();
-    await shot('08-progress');
+    const log = await page.getByLabel('Live log').innerText();
+    expect(log).toMatch(/^\[\d\d:\d\d:\d\d\] /m);
+    expect(log).not.toMatch(/database\.\w+\.password|site\.httpPort/);
+    await checkPage(page, '09-progress');
     await next().click();
 
     await page.getByRole('heading', { name: 'Finish' }).waitFor();
     await page.getByText('Finished').first().waitFor();
-    await page.getByLabel('Verify report').waitFor();
+    await page.getByTestId('site-url').waitFor();
     expect(await page.getByTestId('site-url').innerText()).toBe('https://qatrack.hospital.local:8443/');
+    // The link comes first on the page, before the status and everything else.
+    const first = await page.locator('form.content > :nth-child(2)').innerText();
+    expect(first).toMatch(/^QATrack\+ is at https:\/\/qatrack\.hospital\.local:8443\//);
+    const steps_ = page.getByRole('list', { name: 'Next steps' });
+    expect(await steps_.innerText()).toMatch(/Sign in/);
+    expect(await steps_.innerText()).toMatch(/Mail is not configured/);
+    const attention = await page.getByRole('list', { name: 'Needs attention' }).innerText();
+    expect(attention).toMatch(/Warning\s+Error mail/);
+    await page.getByRole('button', { name: /checks passed/ }).click();
+    expect(await page.getByLabel('Verify report').innerText()).not.toMatch(/Error mail|\*s-1-5/i);
+    await page.getByTestId('site-url').click();
+    await expect.poll(() => bridge.opened).toEqual(['https://qatrack.hospital.local:8443/']);
     await page.getByRole('button', { name: /Export support bundle/ }).click();
     await page.getByText(/Support bundle saved to/).waitFor();
-    await shot('09-finish');
-    const support = await readFile(bridge.savedFiles[1]!, 'utf8');
+    await checkPage(page, '10-finish');
+    const support = await readFile(bridge.savedFiles.at(-1)!, 'utf8');
     expect(support).toContain('"logs"');
     expect(support).not.toContain('Canary-pw');
-  }, 180_000);
+  }, 300_000);
 
-  it('a second run in repair mode asks only for passwords and finds nothing to do', async () => {
+  it('repair, keyboard only: asks only for passwords, the step list goes back, nothing to do', async () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
     const repair = page.getByRole('radio', { name: /Repair/ });
     await expect.poll(() => repair.isDisabled()).toBe(false);
-    await repair.check();
-    await shot('10-repair-welcome');
-    await next().click();
+    // Arrow keys move through the choices: Install, Repair.
+    await tabTo(page, page.getByRole('radio', { name: /Install QATrack\+/ }));
+    await page.keyboard.press('ArrowDown');
+    expect(await repair.isChecked()).toBe(true);
+    await checkPage(page, '11-repair-welcome');
+    await pressNext(page);
+    await page.getByRole('heading', { name: 'Machine check' }).waitFor();
     await page.getByText('This machine is ready.').waitFor();
-    await next().click();
+    await pressNext(page);
     await page.getByRole('heading', { name: 'Accounts and passwords' }).waitFor();
     expect(await page.getByLabel('Login name').count()).toBe(0); // only passwords
-    await fill('Password of qatrack', CANARY);
-    await fill('Confirm password of qatrack', CANARY);
-    await fill('Password of qatrack_reports', 'Reports-pw-2026');
-    await fill('Confirm password of qatrack_reports', 'Reports-pw-2026');
-    await fill('Password of admin', 'Admin-pw change me 2026!');
-    await fill('Confirm password of admin', 'Admin-pw change me 2026!');
-    await shot('11-repair-passwords');
-    await next().click();
+    await typeInto(page, 'Password of qatrack', CANARY);
+    await typeInto(page, 'Confirm password of qatrack', CANARY);
+    await typeInto(page, 'Password of qatrack_reports', 'Reports-pw-2026');
+    await typeInto(page, 'Confirm password of qatrack_reports', 'Reports-pw-2026');
+    await typeInto(page, 'Password of admin', 'Admin-pw change me 2026!');
+    await typeInto(page, 'Confirm password of admin', 'Admin-pw change me 2026!');
+    await checkPage(page, '12-repair-passwords');
+    await pressNext(page);
     await page.getByRole('heading', { name: 'Review' }).waitFor();
     await page.getByText('Nothing to do: everything is already as requested.').waitFor();
-    await shot('12-repair-review');
+    await checkPage(page, '13-repair-review');
+    // The step list takes you back to a done page, by keyboard too.
+    await tabTo(page, page.getByRole('button', { name: 'Go back to Machine check (done)' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Machine check' }).waitFor();
+    expect(await title()).toBe('Machine check - Repair - QATrack+ Installer');
   }, 120_000);
 
   it('started as Add/Remove Programs Repair does (--mode=repair), it opens in repair mode', async () => {
@@ -289,42 +503,52 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
       await page.reload();
       await page.getByRole('heading', { name: 'Welcome' }).waitFor();
       await expect.poll(() => page.getByRole('radio', { name: /Repair/ }).isChecked()).toBe(true);
-      await shot('12b-started-in-repair');
+      await checkPage(page, '12b-started-in-repair');
     } finally {
       bridge.setStartMode(undefined);
     }
   });
 
-  it('cancelling an uninstall says plainly which steps were left', async () => {
+  it('uninstall, keyboard only: no password asked, destructive button, cancel keeps the safe choice focused', async () => {
     await page.reload();
-    await page.getByRole('radio', { name: /Uninstall/ }).check();
-    await next().click();
+    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    await tabTo(page, page.getByRole('radio', { name: /Install QATrack\+/ }));
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    expect(await page.getByRole('radio', { name: /Uninstall/ }).isChecked()).toBe(true);
+    // Windows authentication: uninstall uses no password, so there is no passwords page.
+    expect(await page.getByRole('navigation', { name: 'Wizard steps' }).innerText()).not.toMatch(/Accounts/);
+    await pressNext(page);
     await page.getByText('This machine is ready.').waitFor();
-    await next().click();
-    await fill('Password of qatrack', CANARY);
-    await fill('Confirm password of qatrack', CANARY);
-    await fill('Password of qatrack_reports', 'Reports-pw-2026');
-    await fill('Confirm password of qatrack_reports', 'Reports-pw-2026');
-    await fill('Password of admin', 'Admin-pw change me 2026!');
-    await fill('Confirm password of admin', 'Admin-pw change me 2026!');
-    await next().click();
+    await pressNext(page);
+    await page.getByRole('heading', { name: 'Review' }).waitFor();
     await page.getByText(/change\(s\) in \d+ step\(s\)/).waitFor();
-    await shot('13-uninstall-review');
+    expect(await next().innerText()).toBe('Uninstall');
+    expect(await next().getAttribute('class')).toMatch(/\bdanger\b/);
+    await checkPage(page, '14-uninstall-review');
     hold.armed = true; // the uninstall's first step now waits until the test lets it go
-    await next().click();
+    await pressNext(page);
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     await expect.poll(() => hold.reached).toBe(true);
     // Every step is listed even though the run's first events came before apply answered.
     await expect
       .poll(() => page.getByRole('list', { name: 'Steps' }).getByRole('listitem').count())
       .toBe(steps.length);
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+    const box = await cancel.boundingBox();
+    expect(box!.width).toBeGreaterThanOrEqual(80); // sized, not squashed
+    expect(box!.y + box!.height).toBeLessThanOrEqual(WIDE.height); // above the fold
+    await checkPage(page, '15-uninstall-progress');
+    await tabTo(page, cancel);
+    await page.keyboard.press('Enter');
     await page
       .getByRole('dialog')
       .getByText(/The current action finishes first.*Run Uninstall again/)
       .waitFor();
-    await shot('14-cancel-confirm');
-    await page.getByRole('button', { name: 'Cancel uninstall' }).click();
+    // The safe choice has the focus: Enter now would keep going.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Keep going');
+    await checkPage(page, '16-cancel-confirm');
+    await tabTo(page, page.getByRole('button', { name: 'Cancel uninstall' }));
+    await page.keyboard.press('Enter');
     const left = page.getByText(/These steps will not run: /);
     await left.waitFor();
     const leftText = await left.innerText();
@@ -334,12 +558,12 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     hold.armed = false;
     hold.release();
     await page.getByText('Cancelled.', { exact: true }).waitFor();
-    await shot('15-cancelled');
-    await next().click();
+    await checkPage(page, '17-cancelled');
+    await pressNext(page);
     await page.getByText('Cancelled', { exact: true }).waitFor();
     await page.getByText(/These steps did not run: .*Hold point \(test\)/).waitFor();
-    await shot('16-finish-cancelled');
-  }, 120_000);
+    await checkPage(page, '18-finish-cancelled');
+  }, 180_000);
 
   it('never shows a secret to the page and keeps the strict CSP', () => {
     const responses = bridge.traffic.filter((t) => t.startsWith('{"ok"') || t.startsWith('{"runId"'));

@@ -112,7 +112,7 @@ describe('Windows profile on sim', () => {
     expect(report.ok).toBe(false);
     expect(report.error?.code).toBe('PREFLIGHT_PORT_IN_USE');
     expect(report.error?.message).toContain('IIS site "Legacy intranet"');
-    expect(report.error?.fix).toContain('never stops or rebinds another site');
+    expect(report.error?.fix).toContain('never another site');
     expect(readFileSync(file, 'utf8')).toEqual(before);
   });
 

@@ -14,7 +14,8 @@ const MAX_PATH = 200;
  */
 export const absolutePath = z
   .string()
-  // abort: the refinements below (and the answers' own) never run on an over-long value.
+  // abort: the refinements below (and the answers' own) never run on an empty or over-long value.
+  .min(1, { message: 'is required', abort: true })
   .max(MAX_PATH, { message: `must be at most ${MAX_PATH} characters`, abort: true })
   .refine((p) => /^(?:[A-Za-z]:\\|\/)/.test(p), {
     message: 'must be an absolute path such as D:\\QATrack or /opt/qatrack',

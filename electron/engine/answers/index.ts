@@ -1,3 +1,4 @@
 export * from './fields.js';
 export * from './schema.js';
 export * from './load.js';
+export * from './labels.js';

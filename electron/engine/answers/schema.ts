@@ -77,20 +77,24 @@ const databaseSchema = z
   .strict()
   .superRefine((db, ctx) => {
     if (db.authMode === 'sql' && !db.admin) {
-      ctx.addIssue({ code: 'custom', path: ['admin'], message: 'is required when authMode is "sql"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['admin'],
+        message: 'is required when the installer signs in with a SQL login',
+      });
     }
     if (db.login.user.toLowerCase() === db.readonlyLogin.user.toLowerCase()) {
       ctx.addIssue({
         code: 'custom',
         path: ['readonlyLogin', 'user'],
-        message: 'must differ from login.user',
+        message: 'must differ from the QATrack+ database login',
       });
     }
     if (db.mode === 'express' && db.engine !== 'mssql') {
       ctx.addIssue({
         code: 'custom',
         path: ['mode'],
-        message: '"express" is only available with engine "mssql"',
+        message: 'SQL Server Express works only with SQL Server (engine "mssql")',
       });
     }
   });
@@ -157,11 +161,12 @@ const siteSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['https', 'certificate'],
-        message: 'is required when HTTPS is enabled: {"mode":"thumbprint",...} or {"mode":"selfSigned"}',
+        message:
+          'is required when HTTPS is on: a certificate from the machine store ({"mode":"thumbprint",...}) or a self-signed one ({"mode":"selfSigned"})',
       });
     }
     if (site.https.enabled && isPort(site.https.port) && site.https.port === site.httpPort) {
-      ctx.addIssue({ code: 'custom', path: ['https', 'port'], message: 'must differ from httpPort' });
+      ctx.addIssue({ code: 'custom', path: ['https', 'port'], message: 'must differ from the HTTP port' });
     }
   });
 
@@ -182,7 +187,7 @@ const workersSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['basePort'],
-        message: `must leave room for ${w.count} workers (basePort + count <= 65535)`,
+        message: `must leave room for ${w.count} workers (first worker port + number of workers at most 65535)`,
       });
     }
     if (w.basePort < 1024) {
@@ -248,11 +253,14 @@ const emailSchema = z
   .superRefine((e, ctx) => {
     if (!e.enabled) return;
     if (!e.smtpHost)
-      ctx.addIssue({ code: 'custom', path: ['smtpHost'], message: 'is required when email is enabled' });
-    if (!e.from)
-      ctx.addIssue({ code: 'custom', path: ['from'], message: 'is required when email is enabled' });
+      ctx.addIssue({ code: 'custom', path: ['smtpHost'], message: 'is required when e-mail is on' });
+    if (!e.from) ctx.addIssue({ code: 'custom', path: ['from'], message: 'is required when e-mail is on' });
     if (e.user && !e.password)
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required when user is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'is required when a mail server user is set',
+      });
   });
 
 const chromeSchema = z
@@ -264,7 +272,11 @@ const chromeSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.mode === 'path' && !c.path)
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required when mode is "path"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['path'],
+        message: 'is required when Chrome is given by its path',
+      });
   });
 
 export const answersSchema = z
@@ -294,18 +306,18 @@ export const answersSchema = z
   .strict()
   .superRefine((a, ctx) => {
     const ports = new Map<number, string>();
-    const claim = (p: number, path: (string | number)[]) => {
-      const owner = ports.get(p);
-      if (owner) ctx.addIssue({ code: 'custom', path, message: `port ${p} is already used by ${owner}` });
-      else ports.set(p, path.join('.'));
+    const claim = (p: number, path: (string | number)[], owner: string) => {
+      const holder = ports.get(p);
+      if (holder) ctx.addIssue({ code: 'custom', path, message: `port ${p} is already used by ${holder}` });
+      else ports.set(p, owner);
     };
-    if (isPort(a.site.httpPort)) claim(a.site.httpPort, ['site', 'httpPort']);
+    if (isPort(a.site.httpPort)) claim(a.site.httpPort, ['site', 'httpPort'], 'the HTTP port');
     if (a.site.https.enabled && isPort(a.site.https.port))
-      claim(a.site.https.port, ['site', 'https', 'port']);
+      claim(a.site.https.port, ['site', 'https', 'port'], 'the HTTPS port');
     // Worker ports only from a count and base already in range (at most 32 claims).
     if (within(a.workers.count, 1, MAX_WORKERS) && isPort(a.workers.basePort))
       for (let n = 1; n <= a.workers.count && a.workers.basePort + n <= 65535; n++)
-        claim(a.workers.basePort + n, ['workers', 'basePort']);
+        claim(a.workers.basePort + n, ['workers', 'basePort'], `QATrack+ worker ${n}`);
     const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
     const inside = (child: string, parent: string) =>
       norm(child) === norm(parent) ||
@@ -315,7 +327,7 @@ export const answersSchema = z
         code: 'custom',
         path: ['paths', 'dataDir'],
         message:
-          'must not be inside installDir or contain it (IIS serves files from the data folder, never from code)',
+          'must not be inside the program folder or contain it (IIS serves files from the data folder, never from code)',
       });
     }
   });

@@ -242,6 +242,8 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return ps('features', {});
     case 'certificate':
       return ps('findCertificate', a);
+    case 'certificates':
+      return ps('listCertificates', a);
     case 'winService':
       return ps('serviceInfo', a);
     case 'acl':

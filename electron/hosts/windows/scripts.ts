@@ -135,6 +135,14 @@ Get-ChildItem 'Cert:\\LocalMachine\\My' | Where-Object { $_.FriendlyName -eq $in
 $c = Get-ChildItem 'Cert:\\LocalMachine\\My' | Where-Object { ($in.thumbprint -and $_.Thumbprint -eq $in.thumbprint) -or ($in.friendlyName -and $_.FriendlyName -eq $in.friendlyName) } | Select-Object -First 1
 if ($c) { @{ exists = $true; thumbprint = $c.Thumbprint } | ConvertTo-Json -Compress } else { '{"exists":false}' }`,
 
+  // DnsNameList and its .Unicode come from the certificate provider (learn.microsoft.com,
+  // about_Certificate_Provider); -InputObject keeps a one-item list a JSON array.
+  listCertificates: `${READ}
+$list = @(Get-ChildItem 'Cert:\\LocalMachine\\My' | ForEach-Object {
+  [pscustomobject]@{ thumbprint = $_.Thumbprint; subject = $_.Subject; friendlyName = $_.FriendlyName; dnsNames = @($_.DnsNameList | ForEach-Object { $_.Unicode }); notAfter = $_.NotAfter.ToUniversalTime().ToString('o'); hasPrivateKey = $_.HasPrivateKey }
+})
+ConvertTo-Json -Compress -Depth 4 -InputObject @{ certificates = $list }`,
+
   /** SQL with Windows authentication (tedious cannot use the process's own Windows identity). */
   sqlBatch: `${READ}
 $b = New-Object System.Data.SqlClient.SqlConnectionStringBuilder

@@ -20,7 +20,9 @@ export const alertsStep = defineStep<null>({
           id: 'alerts.mail',
           title: 'Error mail',
           ok: true,
-          detail: 'not configured (email.enabled is false or no admins are listed)',
+          warning: true,
+          detail: 'not configured: e-mail is off or nobody is listed to receive error mail',
+          fix: 'Run Reconfigure and fill in the Mail page so QATrack+ can mail server errors and notifications.',
         },
       ];
     const r = await askWindows(ctx.host, 'testMail', {

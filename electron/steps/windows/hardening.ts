@@ -3,6 +3,7 @@ import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import { FIREWALL_RULE, iisRoot, servicePrincipals, SID } from './names.js';
+import { describeGrants } from './permissions.js';
 import { askWindows, type TopicResult } from './topics.js';
 
 /**
@@ -85,7 +86,7 @@ export const hardeningStep = defineStep<HardeningProbe>({
         actions.push({ kind: 'mkdir', describe: `Create folder ${spec.path}`, path: spec.path });
       actions.push({
         kind: 'acl',
-        describe: `Restrict ${spec.path} (${spec.why}) to ${spec.grants.map((g) => `${g.principal}:${g.rights}`).join(', ')}`,
+        describe: `Restrict ${spec.path} (${spec.why}) to ${describeGrants(spec.grants)}; nobody else`,
         path: spec.path,
         protect: true,
         grants: spec.grants,
@@ -111,7 +112,7 @@ export const hardeningStep = defineStep<HardeningProbe>({
       id: `acl.${spec.path}`,
       title: `Permissions on ${spec.path}`,
       ok: aclMatches(spec, actual),
-      detail: actual.exists ? actual.grants.map(grantKey).join(', ') : 'not present',
+      detail: actual.exists ? describeGrants(actual.grants) : 'not present',
       fix: 'Run repair.',
     }));
     const ports = firewallPorts(ctx.answers);

@@ -1,3 +1,4 @@
+import { labelOf } from '../../engine/answers/labels.js';
 import type { SqlConnection } from '../../engine/actions/index.js';
 import { InputError, InstallerError } from '../../engine/errors.js';
 
@@ -221,7 +222,7 @@ export function blockingProblems(ctx: StepContext, p: PreflightProbe): Installer
       new InstallerError(
         'PREFLIGHT_DISK',
         `Only ${(p.os.freeDiskBytes / 1024 ** 3).toFixed(1)} GB are free; QATrack+ needs at least 5 GB.`,
-        'Free disk space or choose other paths.installDir / paths.dataDir.',
+        'Free disk space or choose another program folder (paths.installDir) or data folder (paths.dataDir).',
       ),
     );
   const sqlToInstall = ctx.answers.database.mode === 'express' && !p.existing.sqlServer;
@@ -247,8 +248,8 @@ export function blockingProblems(ctx: StepContext, p: PreflightProbe): Installer
     if (claim.ours.service && o.service === claim.ours.service) continue;
     const where = claim.address ? `${claim.address}:${claim.port}` : `port ${claim.port}`;
     const fix = o.iisSite
-      ? `The installer never stops or rebinds another site. Stop "${o.iisSite}" or remove its :${claim.port} binding in IIS Manager, or choose another ${claim.field}.`
-      : `Stop ${holderText(result)} or choose another ${claim.field}.`;
+      ? `The installer stops only IIS's Default Web Site, never another site. Stop "${o.iisSite}" or remove its :${claim.port} binding in IIS Manager, or choose another ${labelOf(claim.field)} (${claim.field}).`
+      : `Stop ${holderText(result)} or choose another ${labelOf(claim.field)} (${claim.field}).`;
     out.push(
       new InstallerError('PREFLIGHT_PORT_IN_USE', `${where} is in use by ${holderText(result)}.`, fix),
     );

@@ -1,3 +1,4 @@
+import { labelOf } from '../../engine/answers/labels.js';
 import type { ActionInput, SqlConnection } from '../../engine/actions/index.js';
 
 /**
@@ -207,7 +208,7 @@ export function ensureSqlLogin(
   return [
     {
       kind: 'sql',
-      describe: `${opts.resetPassword ? 'Reset the password of' : 'Create (if missing) and enable'} SQL login ${opts.login} on ${opts.server} (password from ${opts.secret})`,
+      describe: `${opts.resetPassword ? 'Reset the password of' : 'Create (if missing) and enable'} SQL login ${opts.login} on ${opts.server} (password: the ${labelOf(opts.secret).replace(/ password$/, '')} password given)`,
       connection: conn,
       batch: ENSURE_SQL_LOGIN,
       params: {

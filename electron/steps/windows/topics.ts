@@ -46,6 +46,22 @@ export const topics = {
     args: z.union([z.object({ thumbprint: z.string() }), z.object({ friendlyName: z.string() })]),
     result: z.object({ exists: z.boolean(), thumbprint: z.string().optional() }),
   },
+  /** LocalMachine\\My, for the wizard's certificate picker. */
+  certificates: {
+    args: z.object({}),
+    result: z.object({
+      certificates: z.array(
+        z.object({
+          thumbprint: z.string(),
+          subject: z.string().default(''),
+          friendlyName: z.string().optional(),
+          dnsNames: z.array(z.string()).default([]),
+          notAfter: z.string().optional(),
+          hasPrivateKey: z.boolean().optional(),
+        }),
+      ),
+    }),
+  },
   winService: {
     args: z.object({ name: z.string() }),
     result: z.object({ exists: z.boolean(), account: z.string().optional() }),

@@ -13,7 +13,8 @@ import { Controller, useFormContext, useWatch } from 'react-hook-form';
 import type { ValueOf } from '../../../electron/ipc/contract.js';
 import { installer } from '../api.js';
 import type { WizardDraft } from '../draft.js';
-import { PasswordPair, TextField } from '../fields.js';
+import { LearnMore, PasswordPair, TextField } from '../fields.js';
+import { LEARN_MORE } from '../words.js';
 
 export function DatabasePage() {
   const { control, getValues } = useFormContext<WizardDraft>();
@@ -45,7 +46,8 @@ export function DatabasePage() {
   return (
     <>
       <Body1>
-        QATrack+ keeps its data in SQL Server. The installer creates the database and two logins for it.
+        QATrack+ keeps its data in SQL Server. The installer creates the database and two logins for it.{' '}
+        <LearnMore href={LEARN_MORE.sqlLogins} topic="SQL Server logins" />
       </Body1>
       <Controller
         control={control}
@@ -67,7 +69,7 @@ export function DatabasePage() {
             required
             hint="For example sql01.hospital.local"
           />
-          <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 16 }}>
+          <div className="two-col">
             <TextField
               name="database.instance"
               label="Instance (optional)"
@@ -102,7 +104,7 @@ export function DatabasePage() {
               />
             </>
           )}
-          <div style={{ display: 'flex', gap: 12, alignItems: 'center' }}>
+          <div className="row">
             <Button onClick={() => void runTest()} disabled={test.state === 'running'}>
               Test connection
             </Button>

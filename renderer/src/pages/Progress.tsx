@@ -18,19 +18,32 @@ import {
   ProgressBar,
   Text,
 } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
 import type { WizardMode } from '../../../electron/ipc/contract.js';
-import type { RunView } from '../progress-state.js';
+import type { RunView, StepProgress } from '../progress-state.js';
+import { duration } from '../words.js';
 
-const STATUS_WORD: Record<string, string> = {
+const STATUS_WORD: Record<StepProgress['status'], string> = {
   waiting: 'Waiting',
   running: 'Running',
-  ok: 'Already right',
+  ok: 'Nothing to do',
   changed: 'Done',
   failed: 'Failed',
   skipped: 'Not needed',
   cancelled: 'Cancelled',
   pending: 'Not run',
 };
+
+/** A clock that ticks while the run goes on. */
+function useNow(running: boolean): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [running]);
+  return now;
+}
 
 export function ProgressPage(p: {
   run: RunView;
@@ -46,31 +59,87 @@ export function ProgressPage(p: {
         : 'Run Repair later';
   const what = p.mode === 'uninstall' ? 'uninstall' : p.mode === 'bundle' ? 'bundle' : 'installation';
   const { run } = p;
+  const now = useNow(!run.ended);
   const pct = Math.round(run.overall * 100);
+  const elapsed = ((run.endedAt ?? now) - (run.startedAt ?? now)) / 1000;
+  // Before enough has run, the plan's rough figure; then the run's own pace.
+  const left =
+    run.overall >= 0.15 ? elapsed / run.overall - elapsed : Math.max(0, (run.estimateSeconds ?? 0) - elapsed);
+  const planned = run.steps.reduce((n, s) => n + s.planned, 0);
+  const done = run.steps.reduce((n, s) => n + Math.min(s.done, s.planned), 0);
+  const canCancel = !run.ended && !p.cancelled;
   return (
     <>
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <Text role="timer" aria-live="off">
+          Elapsed {duration(elapsed)}
+          {!run.ended && (run.estimateSeconds !== undefined || run.overall >= 0.15)
+            ? ` · about ${duration(left)} left`
+            : ''}
+          {run.estimateSeconds !== undefined ? ` (plan estimate ${duration(run.estimateSeconds)})` : ''}
+        </Text>
+        {canCancel && (
+          <Dialog>
+            <DialogTrigger disableButtonEnhancement>
+              <Button className="cancel-button danger-outline">Cancel</Button>
+            </DialogTrigger>
+            <DialogSurface aria-describedby="cancel-detail">
+              <DialogBody>
+                <DialogTitle>Cancel the {what}?</DialogTitle>
+                <DialogContent id="cancel-detail">
+                  The current action finishes first. Steps that have not run yet are left for later.{' '}
+                  {finishLater} to complete them.
+                </DialogContent>
+                <DialogActions>
+                  {/* The safe choice comes first and takes the focus when the dialog opens. */}
+                  <DialogTrigger disableButtonEnhancement>
+                    <Button appearance="primary" autoFocus>
+                      Keep going
+                    </Button>
+                  </DialogTrigger>
+                  <DialogTrigger disableButtonEnhancement>
+                    <Button className="danger-outline" onClick={p.onCancel}>
+                      Cancel {what}
+                    </Button>
+                  </DialogTrigger>
+                </DialogActions>
+              </DialogBody>
+            </DialogSurface>
+          </Dialog>
+        )}
+      </div>
       <Field
-        label={`Overall progress: ${pct}%`}
+        label={`Overall progress: ${pct}%${planned ? ` (${done} of ${planned} changes)` : ''}`}
         validationMessage={run.current || 'Starting...'}
         validationState="none"
       >
         <ProgressBar value={run.overall} thickness="large" aria-label="Overall progress" />
       </Field>
       <ul aria-label="Steps" style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}>
-        {run.steps.map((s) => (
-          <li
-            key={s.id}
-            style={{ display: 'grid', gridTemplateColumns: '260px 1fr 110px', gap: 12, alignItems: 'center' }}
-          >
-            <Text>{s.title}</Text>
-            <ProgressBar
-              value={s.fraction}
-              color={s.status === 'failed' ? 'error' : s.fraction >= 1 ? 'success' : 'brand'}
-              aria-label={`${s.title} progress`}
-            />
-            <Text size={200}>{STATUS_WORD[s.status]}</Text>
-          </li>
-        ))}
+        {run.steps.map((s) => {
+          const idle =
+            s.status === 'ok' || s.status === 'skipped' || (s.planned === 0 && s.status !== 'running');
+          return (
+            <li key={s.id} className="progress-step">
+              <Text className="wrap">{s.title}</Text>
+              {idle ? (
+                <Text size={200} aria-label={`${s.title}: ${STATUS_WORD[s.status]}`}>
+                  {s.status === 'waiting' ? 'nothing planned' : '—'}
+                </Text>
+              ) : (
+                <ProgressBar
+                  value={s.planned ? Math.min(1, s.done / s.planned) : s.status === 'changed' ? 1 : 0}
+                  color={s.status === 'failed' ? 'error' : s.status === 'changed' ? 'success' : 'brand'}
+                  aria-label={`${s.title} progress`}
+                />
+              )}
+              <Text size={200}>
+                {STATUS_WORD[s.status]}
+                {s.status === 'changed' ? ` (${s.changed})` : ''}
+              </Text>
+            </li>
+          );
+        })}
       </ul>
       {p.cancelled && (
         <MessageBar intent="warning" layout="multiline">
@@ -93,49 +162,12 @@ export function ProgressPage(p: {
         <AccordionItem value="log">
           <AccordionHeader>Show details (live log)</AccordionHeader>
           <AccordionPanel>
-            <pre
-              aria-label="Live log"
-              tabIndex={0}
-              style={{
-                maxHeight: 260,
-                overflow: 'auto',
-                fontSize: 12,
-                background: '#f5f5f5',
-                padding: 8,
-                margin: 0,
-              }}
-            >
+            <pre aria-label="Live log" tabIndex={0} className="live-log">
               {run.log.join('\n')}
             </pre>
           </AccordionPanel>
         </AccordionItem>
       </Accordion>
-      {!run.ended && !p.cancelled && (
-        <Dialog>
-          <DialogTrigger disableButtonEnhancement>
-            <Button>Cancel</Button>
-          </DialogTrigger>
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>Cancel the {what}?</DialogTitle>
-              <DialogContent>
-                The current action finishes first. Steps that have not run yet are left for later.{' '}
-                {finishLater} to complete them.
-              </DialogContent>
-              <DialogActions>
-                <DialogTrigger disableButtonEnhancement>
-                  <Button appearance="primary" onClick={p.onCancel}>
-                    Cancel {what}
-                  </Button>
-                </DialogTrigger>
-                <DialogTrigger disableButtonEnhancement>
-                  <Button>Keep going</Button>
-                </DialogTrigger>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
-      )}
     </>
   );
 }

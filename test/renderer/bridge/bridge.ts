@@ -44,6 +44,12 @@ export interface Bridge {
   /** Every request and answer that crossed the bridge, as JSON text (for secret checks). */
   traffic: string[];
   savedFiles: string[];
+  /** What the folder dialog answers, by purpose (installDir, dataDir, ...). */
+  folderChoices: Record<string, string>;
+  /** Times the page asked to close the window. */
+  closed: number[];
+  /** URLs the page asked main to open in the browser. */
+  opened: string[];
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
   /** The mode main was started in (`--mode=repair` from Add/Remove Programs), for the next load. */
@@ -60,6 +66,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const spec: HostSpec = { kind: 'sim', file: o.simState };
   const traffic: string[] = [];
   const savedFiles: string[] = [];
+  const folderChoices: Record<string, string> = {};
+  const closed: number[] = [];
+  const opened: string[] = [];
   let page: Page | undefined;
   const emit = (payload: EventOf<'progress'>) => {
     traffic.push(JSON.stringify(payload));
@@ -82,6 +91,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       return Promise.resolve(file);
     },
     openFolder: () => Promise.resolve(true),
+    // The folder dialog's answer, as a person would pick it (tests set it before pressing Browse).
+    chooseFolder: (purpose) => Promise.resolve(folderChoices[purpose]),
+    closeWindow: () => void closed.push(Date.now()),
+    openExternal: (url) => (opened.push(url), Promise.resolve(true)),
     // No SQL Server here: the sim answers like a reachable server.
     testDatabase: (req) =>
       Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),
@@ -123,6 +136,9 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (mode) deps.startMode = mode;
       else delete deps.startMode;
     },
+    folderChoices,
+    closed,
+    opened,
     async attach(p) {
       page = p;
       await p.exposeFunction('__installerInvoke', async (channel: string, request: unknown) => {

@@ -425,6 +425,18 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
       );
       return c ? { exists: true, thumbprint: c.thumbprint } : { exists: false };
     }
+    case 'certificates':
+      // New-SelfSignedCertificate saves the first DNS name as the subject (learn.microsoft.com,
+      // New-SelfSignedCertificate -DnsName); the sim keeps only names and thumbprints.
+      return {
+        certificates: w.certificates.map((c) => ({
+          thumbprint: c.thumbprint,
+          subject: c.dnsNames[0] ? `CN=${c.dnsNames[0]}` : '',
+          ...(c.friendlyName ? { friendlyName: c.friendlyName } : {}),
+          dnsNames: c.dnsNames,
+          hasPrivateKey: true,
+        })),
+      };
     case 'winService':
       return state.services[a.name]
         ? { exists: true, account: w.serviceAccounts[a.name] ?? 'LocalSystem' }
