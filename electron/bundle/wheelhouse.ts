@@ -3,7 +3,9 @@ import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InstallerError } from '../engine/errors.js';
+import { z } from 'zod';
 import { normalizeName, splitRequirements, type GitRequirement } from './requirements.js';
+import { MARKER_GAPS_SCRIPT, targetMarkerEnvironment } from './target-markers.js';
 
 export type WheelPlatform = 'win_amd64' | 'win32';
 export const platformForArch = (arch: 'x64' | 'x86'): WheelPlatform =>
@@ -173,7 +175,42 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
   }
 
   const reqFile = path.join(o.dest, '..', `.requirements-${o.platform}.txt`);
-  await writeFile(reqFile, [...index, ...gitNames].join('\n') + '\n');
+  // Requirements only the target needs (Windows markers), found after each pass: see target-markers.ts.
+  const forTarget: string[] = [];
+  for (let pass = 0; ; pass++) {
+    await writeFile(reqFile, [...index, ...gitNames, ...forTarget].join('\n') + '\n');
+    await downloadRounds(o, python, pipArgs, reqFile, result);
+    const gaps = await markerGaps(python, o);
+    if (gaps.length === 0) break;
+    if (pass >= 10 || gaps.every((g) => forTarget.includes(g))) {
+      throw new InstallerError(
+        'WHEELHOUSE_UNRESOLVED',
+        `pip could not fetch the requirements that only ${o.platform} needs: ${gaps.join(', ')}.`,
+        'Pin a version that publishes wheels for the target, or build the missing wheel on Windows and add it.',
+      );
+    }
+    o.onLog?.(`needed on ${o.platform} only (environment markers): ${gaps.join(', ')}`);
+    forTarget.push(...gaps.filter((g) => !forTarget.includes(g)));
+  }
+  await rm(reqFile, { force: true });
+  await checkWheelhouse({ ...o, requirements: [...index, ...gitNames] });
+  for (const f of (await readdir(o.dest)).sort()) {
+    if (!f.endsWith('.whl')) continue;
+    result.wheels.push(f);
+    result.bytes += (await stat(path.join(o.dest, f))).size;
+  }
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}
+
+/** `pip download` rounds until the requirements resolve, building pure wheels for sdist-only ones. */
+async function downloadRounds(
+  o: WheelhouseOptions,
+  python: string,
+  pipArgs: string[],
+  reqFile: string,
+  result: WheelhouseResult,
+): Promise<void> {
   const rounds = o.maxRounds ?? 20;
   for (let round = 0; ; round++) {
     const res = await pip(
@@ -199,16 +236,26 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
     await buildPureWheel(python, spec, o.dest, pipArgs, o.onLog);
     result.builtFromSdist.push(spec);
   }
+}
 
-  await rm(reqFile, { force: true });
-  await checkWheelhouse({ ...o, requirements: [...index, ...gitNames] });
-  for (const f of (await readdir(o.dest)).sort()) {
-    if (!f.endsWith('.whl')) continue;
-    result.wheels.push(f);
-    result.bytes += (await stat(path.join(o.dest, f))).size;
+/** Requirements that some wheel in the folder needs on the target and the folder does not hold. */
+export async function markerGaps(
+  python: string,
+  o: Pick<WheelhouseOptions, 'platform' | 'pythonVersion' | 'dest'>,
+): Promise<string[]> {
+  const res = await execa(
+    python,
+    ['-c', MARKER_GAPS_SCRIPT, o.dest, JSON.stringify(targetMarkerEnvironment(o.platform, o.pythonVersion))],
+    { env: pipEnv(), extendEnv: false, reject: false },
+  );
+  if (res.exitCode !== 0) {
+    throw new InstallerError(
+      'WHEELHOUSE_CHECK_FAILED',
+      `Could not read the wheels' requirements in ${o.dest}: ${res.stderr.split('\n').slice(-2).join(' ')}`,
+      'The builder needs python3 with pip (pip provides the requirement parser).',
+    );
   }
-  result.seconds = (Date.now() - started) / 1000;
-  return result;
+  return z.array(z.string()).parse(JSON.parse(res.stdout));
 }
 
 /**
@@ -240,6 +287,15 @@ export async function checkWheelhouse(
           .split('\n')
           .filter((l) => l.startsWith('ERROR'))
           .join(' ')}`,
+        'Add the missing wheels (bundle create builds them when run without --wheelhouse).',
+      );
+    }
+    // pip's check above evaluates markers for this machine, not the target: see target-markers.ts.
+    const gaps = await markerGaps(o.python ?? 'python3', o);
+    if (gaps.length > 0) {
+      throw new InstallerError(
+        'WHEELHOUSE_INCOMPLETE',
+        `The wheelhouse ${o.dest} lacks what only ${o.platform} needs (environment markers): ${gaps.join(', ')}.`,
         'Add the missing wheels (bundle create builds them when run without --wheelhouse).',
       );
     }

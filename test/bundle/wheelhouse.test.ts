@@ -4,7 +4,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitRequirements } from '../../electron/bundle/requirements.js';
-import { buildWheelhouse, unresolvedRequirement } from '../../electron/bundle/wheelhouse.js';
+import {
+  buildWheelhouse,
+  checkWheelhouse,
+  markerGaps,
+  unresolvedRequirement,
+} from '../../electron/bundle/wheelhouse.js';
 import { loadCatalog } from '../../electron/engine/release.js';
 import { makeWheel } from '../../scripts/bundle-fixture-lib.js';
 
@@ -108,6 +113,55 @@ describe('buildWheelhouse', () => {
     }).catch((e: unknown) => e);
     expect((err as { code: string }).code).toBe('WHEELHOUSE_UNRESOLVED');
     expect((err as Error).message).toContain('not-there==9');
+  });
+});
+
+describe('Windows-only requirements (environment markers)', () => {
+  // Real pip on this Linux machine: `pip download --platform win32` skips `; sys_platform ==
+  // "win32"` requirements (pypa/pip#11664), as it skipped jinxed's ansicon for the Wine tier.
+  it('brings what only Windows needs and follows extras', async () => {
+    const wheels = path.join(work, 'markers');
+    await makeWheel(wheels, 'mk-win', '1.0');
+    await makeWheel(wheels, 'mk-posix', '1.0');
+    await makeWheel(wheels, 'mk-speed', '1.0');
+    await makeWheel(wheels, 'mk-lib', '1.0', ['mk-speed>=1; extra == "fast"']);
+    await makeWheel(wheels, 'mk-app', '1.0', [
+      'mk-win>=1; sys_platform == "win32"',
+      'mk-posix; sys_platform != "win32"',
+      'mk-lib[fast]; platform_system == "Windows"',
+    ]);
+    const r = await buildWheelhouse({
+      requirements: ['mk-app==1.0'],
+      platform: 'win_amd64',
+      pythonVersion: '3.9',
+      dest: path.join(work, 'markers-out', 'wheelhouse'),
+      pipArgs: ['--no-index', '--find-links', wheels],
+    });
+    expect(r.wheels).toEqual([
+      'mk_app-1.0-py3-none-any.whl',
+      'mk_lib-1.0-py3-none-any.whl',
+      // pip resolved for this machine too: a Linux-only wheel rides along, unused on Windows
+      // (the installer evaluates markers there).
+      'mk_posix-1.0-py3-none-any.whl',
+      'mk_speed-1.0-py3-none-any.whl',
+      'mk_win-1.0-py3-none-any.whl',
+    ]);
+  });
+
+  it('rejects a given wheelhouse that lacks a Windows-only requirement, naming it', async () => {
+    const dest = path.join(work, 'markers-given');
+    await makeWheel(dest, 'mk-app', '1.0', ['mk-win>=1; sys_platform == "win32"']);
+    const err = await checkWheelhouse({
+      requirements: ['mk-app==1.0'],
+      platform: 'win_amd64',
+      pythonVersion: '3.9',
+      dest,
+    }).catch((e: unknown) => e);
+    expect((err as { code: string }).code).toBe('WHEELHOUSE_INCOMPLETE');
+    expect((err as Error).message).toContain('mk-win>=1');
+    expect(await markerGaps('python3', { platform: 'win_amd64', pythonVersion: '3.9', dest })).toEqual([
+      'mk-win>=1',
+    ]);
   });
 });
 

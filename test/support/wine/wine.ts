@@ -4,9 +4,9 @@
  * its loader in /usr/lib/wine (the `wine` wrapper package is optional), so both places are searched.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { which } from '../../../scripts/dist/toolchain.js';
 
 export interface WineTools {
@@ -26,6 +26,37 @@ export async function findWine(): Promise<WineTools | null> {
 /** Z: maps to / in every prefix. */
 export function winPath(unixPath: string): string {
   return `Z:${unixPath.replaceAll('/', '\\')}`;
+}
+
+export interface WineExecResult {
+  /** Only the low 8 bits when the program's code is above 255 (a Unix exit status): use run(). */
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface WineExecOptions {
+  env?: Record<string, string>;
+  /** Written to the program's stdin, which is then closed (default: empty). */
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Says whether the Wine tier can run, and fails loudly in CI when it cannot (as the NSIS test does):
+ * a skipped tier in CI would hide every Windows binary behind "passed".
+ */
+export async function wineTierSkipReason(extraTools: string[] = []): Promise<string> {
+  const wine = await findWine();
+  const missing = [...(wine ? [] : ['wine64 (Debian package wine64)'])];
+  for (const tool of ['x86_64-w64-mingw32-gcc', ...extraTools]) {
+    if (!(await which(tool))) missing.push(tool);
+  }
+  if (missing.length > 0 && process.env.CI === 'true') {
+    throw new Error(`CI must have the Wine tier's tools: missing ${missing.join(', ')}`);
+  }
+  return missing.length > 0 ? `(skipped: ${missing.join(', ')} missing)` : '';
 }
 
 export class WinePrefix {
@@ -51,6 +82,61 @@ export class WinePrefix {
     await execa(tools.wine, ['wineboot', '-i'], { env: prefix.env(), reject: false });
     await prefix.wait();
     return prefix;
+  }
+
+  /**
+   * Puts the ProcessPrng stub (bcryptprimitives.c) into system32, so Rust programs (uv.exe) start.
+   * Wine 8 has no bcryptprimitives.dll of its own, so the native one is loaded.
+   */
+  async installProcessPrng(): Promise<void> {
+    const out = path.join(this.driveC, 'windows', 'system32', 'bcryptprimitives.dll');
+    await execa('x86_64-w64-mingw32-gcc', [
+      '-shared',
+      '-O2',
+      '-s',
+      '-o',
+      out,
+      path.join(import.meta.dirname, 'bcryptprimitives.c'),
+      path.join(import.meta.dirname, 'bcryptprimitives.def'),
+      '-lbcrypt',
+    ]);
+  }
+
+  /** Maps a drive letter (e.g. "E") to a Linux folder, as a second disk or the bundle's USB drive. */
+  async mapDrive(letter: string, unixDir: string): Promise<void> {
+    const link = path.join(this.dir, 'prefix', 'dosdevices', `${letter.toLowerCase()}:`);
+    await rm(link, { force: true });
+    await symlink(unixDir, link);
+  }
+
+  /** The Linux path behind a Windows path on C: or a mapped drive (case as given). */
+  unixPath(winPath: string): string {
+    const m = /^([A-Za-z]):\\(.*)$/.exec(winPath);
+    if (!m) throw new Error(`not an absolute Windows path: ${winPath}`);
+    const rest = m[2]!.split('\\').filter(Boolean);
+    return path.join(this.dir, 'prefix', 'dosdevices', `${m[1]!.toLowerCase()}:`, ...rest);
+  }
+
+  /**
+   * Runs a Windows program with pipes for stdin, stdout and stderr (Windows CPython cannot start
+   * its standard streams on a Linux file or terminal under Wine 8: "init_sys_streams: ... Invalid
+   * handle"; pipes work).
+   */
+  async exec(file: string, args: string[], o: WineExecOptions = {}): Promise<WineExecResult> {
+    const r = await execa(this.tools.wine, [file, ...args], {
+      env: this.env(o.env),
+      input: o.input ?? '',
+      cwd: o.cwd,
+      timeout: o.timeoutMs,
+      reject: false,
+      stripFinalNewline: false,
+    });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Starts a long-running Windows program (stop it with kill() on the returned process). */
+  spawn(file: string, args: string[], o: { env?: Record<string, string> } = {}): ResultPromise {
+    return execa(this.tools.wine, [file, ...args], { env: this.env(o.env), reject: false, buffer: true });
   }
 
   get driveC(): string {
