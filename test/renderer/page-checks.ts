@@ -58,7 +58,23 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
     check(document.querySelector('.content'), 'page content');
     check(document.querySelector('.footer'), 'footer');
     check(document.querySelector('nav'), 'step list');
-    return out;
+    // Anything drawn past the window's right edge (cut off), unless it sits in its own scroll box.
+    const width = document.documentElement.clientWidth;
+    const scrolls = (el: Element) => {
+      for (let a = el.parentElement; a && !a.classList.contains('content'); a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX;
+        if (o === 'auto' || o === 'scroll') return true;
+      }
+      return false;
+    };
+    for (const el of document.querySelectorAll('nav *, main *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height && r.right > width + 1 && !scrolls(el))
+        out.push(
+          `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent ?? '').slice(0, 40)}" ends at ${Math.round(r.right)} > ${width}`,
+        );
+    }
+    return out.slice(0, 10);
   });
 }
 
