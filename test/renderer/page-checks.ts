@@ -85,15 +85,19 @@ const settle = (page: Page) => page.waitForTimeout(350);
  * axe at 1024x768, a screenshot, then 200 % zoom: no horizontal scroll, axe again, a screenshot;
  * back to 1024x768.
  */
+const toTop = (page: Page) => page.evaluate(() => document.querySelector('.content')?.scrollTo({ top: 0 }));
+
 export async function checkPage(page: Page, name: string): Promise<void> {
   await page.setViewportSize(WIDE);
   await settle(page);
   expect(await axeViolations(page), `axe at 1024x768 on ${name}`).toEqual([]);
+  await toTop(page);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
   await page.setViewportSize(ZOOM_200);
   await settle(page);
   expect(await horizontalOverflow(page), `horizontal scroll at 200 % on ${name}`).toEqual([]);
   expect(await axeViolations(page), `axe at 200 % on ${name}`).toEqual([]);
+  await toTop(page);
   await page.screenshot({ path: path.join(SHOTS, `${name}-200pct.png`), fullPage: false });
   await page.setViewportSize(WIDE);
   await settle(page);

@@ -21,7 +21,7 @@ import {
 import { useEffect, useState } from 'react';
 import type { WizardMode } from '../../../electron/ipc/contract.js';
 import type { RunView, StepProgress } from '../progress-state.js';
-import { duration } from '../words.js';
+import { duration, roughDuration } from '../words.js';
 
 const STATUS_WORD: Record<StepProgress['status'], string> = {
   waiting: 'Waiting',
@@ -74,9 +74,9 @@ export function ProgressPage(p: {
         <Text role="timer" aria-live="off">
           Elapsed {duration(elapsed)}
           {!run.ended && (run.estimateSeconds !== undefined || run.overall >= 0.15)
-            ? ` · about ${duration(left)} left`
+            ? ` · about ${roughDuration(left)} left`
             : ''}
-          {run.estimateSeconds !== undefined ? ` (plan estimate ${duration(run.estimateSeconds)})` : ''}
+          {run.estimateSeconds !== undefined ? ` (plan estimate ${roughDuration(run.estimateSeconds)})` : ''}
         </Text>
         {canCancel && (
           <Dialog>
