@@ -34,6 +34,10 @@ const STATUS_WORD: Record<StepProgress['status'], string> = {
   pending: 'Not run',
 };
 
+/** A step the plan found nothing to do for says so before it runs, not "Waiting". */
+const statusWord = (s: StepProgress) =>
+  s.status === 'waiting' && s.planned === 0 ? 'Nothing planned' : STATUS_WORD[s.status];
+
 /** A clock that ticks while the run goes on. */
 function useNow(running: boolean): number {
   const [now, setNow] = useState(Date.now());
@@ -123,8 +127,8 @@ export function ProgressPage(p: {
             <li key={s.id} className="progress-step">
               <Text className="wrap">{s.title}</Text>
               {idle ? (
-                <Text size={200} aria-label={`${s.title}: ${STATUS_WORD[s.status]}`}>
-                  {s.status === 'waiting' ? 'nothing planned' : '—'}
+                <Text size={200} aria-label={`${s.title}: ${statusWord(s)}`}>
+                  —
                 </Text>
               ) : (
                 <ProgressBar
@@ -134,7 +138,7 @@ export function ProgressPage(p: {
                 />
               )}
               <Text size={200}>
-                {STATUS_WORD[s.status]}
+                {statusWord(s)}
                 {s.status === 'changed' ? ` (${s.changed})` : ''}
               </Text>
             </li>
