@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { issuePlace, labelOf } from '../../electron/engine/answers/labels.js';
 import type { Plan } from '../../electron/ipc/contract.js';
-import { defaultDraft, fieldsOn, pageIssues, pagesFor } from '../../renderer/src/draft.js';
+import {
+  answersToDraft,
+  defaultDraft,
+  draftToAnswers,
+  fieldsOn,
+  pageIssues,
+  pagesFor,
+} from '../../renderer/src/draft.js';
 import { emptyRun, reduceRun, seedPlan } from '../../renderer/src/progress-state.js';
 import { plainText } from '../../renderer/src/words.js';
 
@@ -59,6 +66,22 @@ describe('wizard pages', () => {
     expect(pagesFor('uninstall', d)).toContain('accounts');
     expect(fieldsOn('accounts', 'uninstall', d)).toEqual(['database.admin.password', 'confirm.dbAdmin']);
     expect(fieldsOn('accounts', 'repair', d)).toContain('admin.password');
+  });
+});
+
+describe('mail answers', () => {
+  it('reconfigure keeps the names of error-mail people who stay and names new ones by their mailbox', () => {
+    const last = {
+      ...draftToAnswers(defaultDraft()),
+      email: { enabled: false, admins: [{ name: 'Dr Physics', email: 'physics@hospital.org' }] },
+    };
+    const { draft, kept } = answersToDraft(last);
+    expect(draft.email.admins).toBe('physics@hospital.org');
+    draft.email.admins = 'physics@hospital.org, it@hospital.org';
+    expect((draftToAnswers(draft, kept).email as { admins: unknown }).admins).toEqual([
+      { name: 'Dr Physics', email: 'physics@hospital.org' },
+      { name: 'it', email: 'it@hospital.org' },
+    ]);
   });
 });
 
