@@ -419,6 +419,11 @@ export function App() {
             )}
             {issues.size > 0 && <Button onClick={() => void showProblems()}>Show problems</Button>}
             {canGoBack && <Button onClick={back}>Back</Button>}
+            {page === 'finish' && (
+              <Button appearance="primary" onClick={() => void installer().closeWindow({})}>
+                Close
+              </Button>
+            )}
             {page !== 'finish' && (
               <Button
                 appearance="primary"

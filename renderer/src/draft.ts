@@ -154,8 +154,15 @@ export function draftToAnswers(d: WizardDraft, kept: KeptAnswers = {}): Obj {
 }
 
 function emailAnswers(e: WizardDraft['email'], kept: Obj): Obj {
-  const admins = hostList(e.admins).map((email) => ({ name: email.split('@')[0] || email, email }));
-  if (!e.enabled) return { ...kept, enabled: false, admins: kept.admins ?? admins };
+  // Names from the last answers are kept for addresses that stay; new ones are named by their mailbox.
+  const keptNames = new Map(
+    (Array.isArray(kept.admins) ? kept.admins : []).map((x) => [str(obj(x).email), str(obj(x).name)]),
+  );
+  const admins = hostList(e.admins).map((email) => ({
+    name: keptNames.get(email) || email.split('@')[0] || email,
+    email,
+  }));
+  if (!e.enabled) return { ...kept, enabled: false, admins };
   const out: Obj = {
     ...kept,
     enabled: true,

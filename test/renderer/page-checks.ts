@@ -58,7 +58,23 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
     check(document.querySelector('.content'), 'page content');
     check(document.querySelector('.footer'), 'footer');
     check(document.querySelector('nav'), 'step list');
-    return out;
+    // Anything drawn past the window's right edge (cut off), unless it sits in its own scroll box.
+    const width = document.documentElement.clientWidth;
+    const scrolls = (el: Element) => {
+      for (let a = el.parentElement; a && !a.classList.contains('content'); a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX;
+        if (o === 'auto' || o === 'scroll') return true;
+      }
+      return false;
+    };
+    for (const el of document.querySelectorAll('nav *, main *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height && r.right > width + 1 && !scrolls(el))
+        out.push(
+          `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent ?? '').slice(0, 40)}" ends at ${Math.round(r.right)} > ${width}`,
+        );
+    }
+    return out.slice(0, 10);
   });
 }
 
@@ -69,15 +85,19 @@ const settle = (page: Page) => page.waitForTimeout(350);
  * axe at 1024x768, a screenshot, then 200 % zoom: no horizontal scroll, axe again, a screenshot;
  * back to 1024x768.
  */
+const toTop = (page: Page) => page.evaluate(() => document.querySelector('.content')?.scrollTo({ top: 0 }));
+
 export async function checkPage(page: Page, name: string): Promise<void> {
   await page.setViewportSize(WIDE);
   await settle(page);
   expect(await axeViolations(page), `axe at 1024x768 on ${name}`).toEqual([]);
+  await toTop(page);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
   await page.setViewportSize(ZOOM_200);
   await settle(page);
   expect(await horizontalOverflow(page), `horizontal scroll at 200 % on ${name}`).toEqual([]);
   expect(await axeViolations(page), `axe at 200 % on ${name}`).toEqual([]);
+  await toTop(page);
   await page.screenshot({ path: path.join(SHOTS, `${name}-200pct.png`), fullPage: false });
   await page.setViewportSize(WIDE);
   await settle(page);

@@ -196,6 +196,15 @@ export function FinishPage(p: {
           </ul>
         </>
       )}
+      <div className="row">
+        <Button onClick={() => void openLogs()}>Open log folder</Button>
+        <Button onClick={() => void exportBundle()}>Export support bundle...</Button>
+      </div>
+      {note && (
+        <Text role="status" className="wrap">
+          {note}
+        </Text>
+      )}
       {verify?.state === 'done' && (
         <>
           {(failed.length > 0 || warned.length > 0) && (
@@ -240,18 +249,6 @@ export function FinishPage(p: {
         </>
       )}
       {verify?.state === 'error' && <Text>{plainText(verify.error.message)}</Text>}
-      <div className="row">
-        <Button appearance="primary" onClick={() => void installer().closeWindow({})}>
-          Close
-        </Button>
-        <Button onClick={() => void openLogs()}>Open log folder</Button>
-        <Button onClick={() => void exportBundle()}>Export support bundle...</Button>
-      </div>
-      {note && (
-        <Text role="status" className="wrap">
-          {note}
-        </Text>
-      )}
     </>
   );
 }

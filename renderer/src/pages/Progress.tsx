@@ -21,7 +21,7 @@ import {
 import { useEffect, useState } from 'react';
 import type { WizardMode } from '../../../electron/ipc/contract.js';
 import type { RunView, StepProgress } from '../progress-state.js';
-import { duration } from '../words.js';
+import { duration, roughDuration } from '../words.js';
 
 const STATUS_WORD: Record<StepProgress['status'], string> = {
   waiting: 'Waiting',
@@ -33,6 +33,10 @@ const STATUS_WORD: Record<StepProgress['status'], string> = {
   cancelled: 'Cancelled',
   pending: 'Not run',
 };
+
+/** A step the plan found nothing to do for says so before it runs, not "Waiting". */
+const statusWord = (s: StepProgress) =>
+  s.status === 'waiting' && s.planned === 0 ? 'Nothing planned' : STATUS_WORD[s.status];
 
 /** A clock that ticks while the run goes on. */
 function useNow(running: boolean): number {
@@ -74,9 +78,9 @@ export function ProgressPage(p: {
         <Text role="timer" aria-live="off">
           Elapsed {duration(elapsed)}
           {!run.ended && (run.estimateSeconds !== undefined || run.overall >= 0.15)
-            ? ` · about ${duration(left)} left`
+            ? ` · about ${roughDuration(left)} left`
             : ''}
-          {run.estimateSeconds !== undefined ? ` (plan estimate ${duration(run.estimateSeconds)})` : ''}
+          {run.estimateSeconds !== undefined ? ` (plan estimate ${roughDuration(run.estimateSeconds)})` : ''}
         </Text>
         {canCancel && (
           <Dialog>
@@ -123,8 +127,8 @@ export function ProgressPage(p: {
             <li key={s.id} className="progress-step">
               <Text className="wrap">{s.title}</Text>
               {idle ? (
-                <Text size={200} aria-label={`${s.title}: ${STATUS_WORD[s.status]}`}>
-                  {s.status === 'waiting' ? 'nothing planned' : '—'}
+                <Text size={200} aria-label={`${s.title}: ${statusWord(s)}`}>
+                  —
                 </Text>
               ) : (
                 <ProgressBar
@@ -134,7 +138,7 @@ export function ProgressPage(p: {
                 />
               )}
               <Text size={200}>
-                {STATUS_WORD[s.status]}
+                {statusWord(s)}
                 {s.status === 'changed' ? ` (${s.changed})` : ''}
               </Text>
             </li>

@@ -21,7 +21,7 @@ import type { IpcError, PlanSummary, RequestOf, WizardMode } from '../../../elec
 import { installer } from '../api.js';
 import type { PlanView } from '../App.js';
 import { fieldLabel, pageOfField, PAGE_TITLES, type PageId, type WizardDraft } from '../draft.js';
-import { duration, FIELD_LABELS, plainText } from '../words.js';
+import { FIELD_LABELS, plainText, roughDuration } from '../words.js';
 import type { PreflightView } from './Check.js';
 
 const VERB: Record<WizardMode, string> = {
@@ -179,7 +179,7 @@ export function ReviewPage(p: {
       <Body1 role="status">
         {plan.changes === 0
           ? 'Nothing to do: everything is already as requested.'
-          : `${plan.changes} change(s) in ${changing.length} step(s), about ${duration(plan.estimateSeconds)} (a rough estimate). Press ${p.mode === 'uninstall' ? 'Uninstall' : 'the button below'} to ${VERB[p.mode]}; one Windows prompt will ask for administrator rights.`}
+          : `${plan.changes} change(s) in ${changing.length} step(s), about ${roughDuration(plan.estimateSeconds)} (a rough estimate). Press ${p.mode === 'uninstall' ? 'Uninstall' : 'the button below'} to ${VERB[p.mode]}; one Windows prompt will ask for administrator rights.`}
       </Body1>
       <Field label="Filter the plan" hint="For example 80, firewall, C:\QATrack or login">
         <Input type="search" value={query} onChange={(_e, d) => setQuery(d.value)} />
