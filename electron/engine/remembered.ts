@@ -67,7 +67,7 @@ export function rememberActions(dir: string, answers: Answers | Record<string, u
       kind: 'writeFile',
       describe: `Remember the answers of this deployment (no secrets) in ${file}`,
       path: file,
-      content: rememberedText(answers),
+      content: [rememberedText(answers)],
     },
     {
       kind: 'acl',
@@ -83,7 +83,7 @@ export function rememberActions(dir: string, answers: Answers | Record<string, u
       protect: true,
       grants: grants(false),
     },
-  ] as Action[];
+  ];
 }
 
 export function forgetActions(dir: string): Action[] {
@@ -94,7 +94,7 @@ export function forgetActions(dir: string): Action[] {
       path: path.win32.join(dir, REMEMBERED_FILE),
       recursive: false,
     },
-  ] as Action[];
+  ];
 }
 
 async function readAnswersFile(
