@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Action } from './actions/index.js';
 import type { Answers } from './answers/index.js';
 import { withEnvSecrets } from './answers/strip.js';
+import { InputError } from './errors.js';
 import type { Host } from '../hosts/host.js';
 
 /**
@@ -106,7 +107,17 @@ async function readAnswersFile(
   } catch {
     return null;
   }
-  const body = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  } catch (e) {
+    throw new InputError(
+      'REMEMBERED_ANSWERS_INVALID',
+      `The answers remembered in ${file} are not valid JSON (${(e as Error).message}).`,
+      [{ path: '--answers', message: 'pass the answers file of the deployment' }],
+      'Run again with --answers <file>; the next successful install or repair rewrites the remembered copy.',
+    );
+  }
   // Older builds wrapped them: {savedAt, answers}.
   if (body && typeof body.answers === 'object' && body.answers !== null && typeof body.savedAt === 'string')
     return { answers: body.answers as Record<string, unknown>, savedAt: body.savedAt };
