@@ -14,6 +14,7 @@ import { HELPER_FLAG } from '../../electron/helper/entry.js';
 import { HelperServer } from '../../electron/helper/server.js';
 import { missingTools, REQUIRED_TOOLS } from '../../scripts/dist/toolchain.js';
 import {
+  cannotHideRepo,
   disposeLayout,
   PackedApp,
   packedLayout,
@@ -23,6 +24,8 @@ import {
 import { sharedDist, type SharedDist } from '../support/packed/shared-dist.js';
 
 const missing = await missingTools({ ...REQUIRED_TOOLS, osslsigncode: 'osslsigncode', openssl: 'openssl' });
+const noHide = cannotHideRepo();
+if (noHide) missing.push(noHide);
 if (missing.length > 0 && process.env.CI === 'true') throw new Error(`CI must have: ${missing.join(', ')}`);
 const skipReason = missing.length > 0 ? `packaging tools missing: ${missing.join(', ')}` : '';
 
