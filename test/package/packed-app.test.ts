@@ -6,7 +6,7 @@
  * Prints the figures the issue asks for: app.asar and setup size, main load -> first IPC answer.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanServer, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
@@ -67,7 +67,7 @@ describe.skipIf(skipReason !== '')(
       built = await sharedDist();
       layout = await packedLayout(built.winUnpacked, built.asar);
       state = path.join(layout.root, 'sim', 'state.json');
-      await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(state), { recursive: true }));
+      await mkdir(path.dirname(state), { recursive: true });
       await writeFile(state, JSON.stringify(withExistingSql(cleanServer()), null, 2));
       const mib = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
       console.log(
