@@ -91,15 +91,19 @@ export async function runUnattendedFromArgv(
         mode === 'uninstall' ? { keepData } : undefined,
       );
       if (store && (exitCode === EXIT.ok || exitCode === EXIT.rebootRequired)) {
-        if (mode === 'uninstall') await store.forget(deps.applier);
-        else if (args.answersFile !== undefined)
-          await store.write(
-            JSON.parse(readFileSync(args.answersFile, 'utf8').replace(/^\uFEFF/, '')) as Record<
-              string,
-              unknown
-            >,
-            deps.applier,
+        // The deployment itself succeeded: failing to remember it is a warning, not a failed run.
+        try {
+          if (mode === 'uninstall') await store.forget(deps.applier);
+          else if (args.answersFile !== undefined) {
+            const text = readFileSync(args.answersFile, 'utf8').replace(/^\uFEFF/, '');
+            await store.write(JSON.parse(text) as Record<string, unknown>, deps.applier);
+          }
+        } catch (e) {
+          write(
+            `Warning: could not update the answers remembered in ${store.file} (${(e as Error).message}); ` +
+              'keep your answers file: repair and uninstall will need --answers.',
           );
+        }
       }
       return { exitCode, rebootRequired: false };
     },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Action } from './actions/index.js';
 import type { Answers } from './answers/index.js';
 import { withEnvSecrets } from './answers/strip.js';
+import { InputError } from './errors.js';
 import type { Host } from '../hosts/host.js';
 
 /**
@@ -67,7 +68,7 @@ export function rememberActions(dir: string, answers: Answers | Record<string, u
       kind: 'writeFile',
       describe: `Remember the answers of this deployment (no secrets) in ${file}`,
       path: file,
-      content: rememberedText(answers),
+      content: [rememberedText(answers)],
     },
     {
       kind: 'acl',
@@ -83,7 +84,7 @@ export function rememberActions(dir: string, answers: Answers | Record<string, u
       protect: true,
       grants: grants(false),
     },
-  ] as Action[];
+  ];
 }
 
 export function forgetActions(dir: string): Action[] {
@@ -94,7 +95,7 @@ export function forgetActions(dir: string): Action[] {
       path: path.win32.join(dir, REMEMBERED_FILE),
       recursive: false,
     },
-  ] as Action[];
+  ];
 }
 
 async function readAnswersFile(
@@ -106,7 +107,17 @@ async function readAnswersFile(
   } catch {
     return null;
   }
-  const body = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  } catch (e) {
+    throw new InputError(
+      'REMEMBERED_ANSWERS_INVALID',
+      `The answers remembered in ${file} are not valid JSON (${(e as Error).message}).`,
+      [{ path: '--answers', message: 'pass the answers file of the deployment' }],
+      'Run again with --answers <file>; the next successful install or repair rewrites the remembered copy.',
+    );
+  }
   // Older builds wrapped them: {savedAt, answers}.
   if (body && typeof body.answers === 'object' && body.answers !== null && typeof body.savedAt === 'string')
     return { answers: body.answers as Record<string, unknown>, savedAt: body.savedAt };

@@ -42,7 +42,7 @@ export interface SessionOptions {
   host?: Host;
   /** Defaults to the profile for the host. */
   steps?: readonly AnyStep[];
-  /** Defaults to resources/catalog/releases/<answers.release>.json. */
+  /** Defaults to <resources>/catalog/releases/<answers.release>.json (see ./resources.ts). */
   catalog?: ReleaseCatalog;
   /** Readable log file (JSON-lines beside it); default from `defaultLogFile`. */
   logFile?: string;

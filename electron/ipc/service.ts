@@ -255,8 +255,16 @@ export function createHandlers(deps: ServiceDeps): Handlers {
           if (r.ok) {
             lastRun = loaded;
             // Through the same change host (elevated on Windows): the machine remembers, not the profile.
-            if (mode === 'uninstall') await deps.remembered.forget(applierFor(host));
-            else await deps.remembered.write(loaded.answers, applierFor(host));
+            try {
+              if (mode === 'uninstall') await deps.remembered.forget(applierFor(host));
+              else await deps.remembered.write(loaded.answers, applierFor(host));
+            } catch (e) {
+              onEvent({
+                type: 'log',
+                level: 'warn',
+                message: `Could not update the answers remembered in ${deps.remembered.file} (${(e as Error).message}); save an answers file for later repairs.`,
+              });
+            }
           }
           return r;
         } finally {

@@ -20,6 +20,7 @@ import { parseUnattendedArgs } from '../../electron/engine/unattended-args.js';
 import { parseStartArgs } from '../../electron/main/start-mode.js';
 import { missingTools, REQUIRED_TOOLS } from '../../scripts/dist/toolchain.js';
 import {
+  cannotHideRepo,
   disposeLayout,
   packedLayout,
   runPackedUnattended,
@@ -36,6 +37,8 @@ const wine = await findWine();
 const missing = [
   ...(await missingTools({ ...REQUIRED_TOOLS, osslsigncode: 'osslsigncode', openssl: 'openssl' })),
   ...(wine ? [] : ['wine64 (Debian package wine64)']),
+  // The packed app (its JavaScript) runs with the repository hidden, as in packed-app.test.ts.
+  ...(cannotHideRepo() ? [cannotHideRepo()] : []),
 ];
 if (missing.length > 0 && process.env.CI === 'true') {
   throw new Error(`CI must have the installer tools: missing ${missing.join(', ')}`);

@@ -6,12 +6,15 @@
  * Prints the figures the issue asks for: app.asar and setup size, main load -> first IPC answer.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanServer, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
+import { HELPER_FLAG } from '../../electron/helper/entry.js';
+import { HelperServer } from '../../electron/helper/server.js';
 import { missingTools, REQUIRED_TOOLS } from '../../scripts/dist/toolchain.js';
 import {
+  cannotHideRepo,
   disposeLayout,
   PackedApp,
   packedLayout,
@@ -21,6 +24,8 @@ import {
 import { sharedDist, type SharedDist } from '../support/packed/shared-dist.js';
 
 const missing = await missingTools({ ...REQUIRED_TOOLS, osslsigncode: 'osslsigncode', openssl: 'openssl' });
+const noHide = cannotHideRepo();
+if (noHide) missing.push(noHide);
 if (missing.length > 0 && process.env.CI === 'true') throw new Error(`CI must have: ${missing.join(', ')}`);
 const skipReason = missing.length > 0 ? `packaging tools missing: ${missing.join(', ')}` : '';
 
@@ -62,7 +67,7 @@ describe.skipIf(skipReason !== '')(
       built = await sharedDist();
       layout = await packedLayout(built.winUnpacked, built.asar);
       state = path.join(layout.root, 'sim', 'state.json');
-      await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(state), { recursive: true }));
+      await mkdir(path.dirname(state), { recursive: true });
       await writeFile(state, JSON.stringify(withExistingSql(cleanServer()), null, 2));
       const mib = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
       console.log(
@@ -181,6 +186,40 @@ describe.skipIf(skipReason !== '')(
       const box = await bad.waitFor((m) => m.type === 'errorBox');
       expect(box.content).toContain('--mode must be one of install, repair, reconfigure, uninstall, bundle');
       expect(await bad.exited).toBe(64);
+    });
+
+    it('the same exe as the elevated helper: own userData, release catalog found, serves the pipe', async () => {
+      // The app's end of the pipe, in this test; the packed main in helper mode connects to it.
+      const server = await HelperServer.listen(layout.tmp);
+      const tokenFile = await server.writeTokenFile();
+      const log = path.join(layout.userData, 'logs', 'helper.log');
+      const helper = PackedApp.start(layout, [
+        HELPER_FLAG,
+        '--pipe',
+        server.pipe,
+        '--token-file',
+        tokenFile,
+        '--log',
+        log,
+      ]);
+      try {
+        const conn = await server.waitForHelper(60_000);
+        const setPath = await helper.waitFor((m) => m.type === 'setPath');
+        expect(setPath).toMatchObject({ name: 'userData', value: `${layout.userData} Helper` });
+        const { answers, secrets } = draftAndSecrets();
+        const configured = await conn.configure(answers, secrets);
+        expect(configured).toMatchObject({ ok: true });
+        conn.close();
+        expect(await helper.exited).toBe(0);
+        const text = readFileSync(log, 'utf8');
+        expect(text).toContain('configured for');
+        // The helper plans from the app's own catalog (beside app.asar), never from the caller.
+        expect(text).not.toContain('not resolved');
+        expect(text).not.toContain(CANARY);
+      } finally {
+        await server.close();
+        await helper.stop();
+      }
     });
 
     it('--unattended install, repair and uninstall from the packed files (uninstall as NSIS calls it)', async () => {

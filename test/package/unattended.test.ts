@@ -115,6 +115,37 @@ describe('packaged app --unattended (engine on the sim host)', () => {
     expect(missing.lines.join('\n')).toContain('QATRACK_SECRET_ADMIN_PASSWORD');
   });
 
+  it('a deployment that succeeded but could not be remembered still exits 0, with a warning', async () => {
+    // A folder "inside" a plain file cannot be made (ENOTDIR), even by root.
+    const blocker = path.join(dir, 'not-a-folder');
+    writeFileSync(blocker, '');
+    const store = new RememberedStore({ dir: path.join(blocker, MACHINE_FOLDER) });
+    const r = await run(
+      ['app.exe', '--unattended', '--answers', EXAMPLE],
+      path.join(dir, 'warn.json'),
+      store,
+    );
+    expect(r.code).toBe(0);
+    expect(r.lines.join('\n')).toContain(
+      `Warning: could not update the answers remembered in ${store.file} (ENOTDIR`,
+    );
+  });
+
+  it('corrupt remembered answers are bad input naming the file (1639), not a crash', async () => {
+    const store = new RememberedStore({ dir: path.join(dir, 'PD4', MACHINE_FOLDER) });
+    mkdirSync(store.dir, { recursive: true });
+    writeFileSync(store.file, '{ not json');
+    const r = await run(
+      ['app.exe', '--unattended', '--mode=uninstall'],
+      path.join(dir, 'corrupt.json'),
+      store,
+    );
+    expect(r.code).toBe(1639);
+    expect(r.lines.join('\n')).toContain(
+      `REMEMBERED_ANSWERS_INVALID: The answers remembered in ${store.file}`,
+    );
+  });
+
   it('migrates an older per-user last-answers.json to the machine folder', async () => {
     const state = path.join(dir, 'legacy.json');
     const legacy = path.join(dir, 'userData', 'last-answers.json');

@@ -11,7 +11,7 @@
  * (Node 20's permission model would be the lighter tool, but it disables fsync, which
  * write-file-atomic needs.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +65,23 @@ type Message = { type: string; [k: string]: unknown };
 
 /** The repository this test runs from: invisible to the packed app. */
 export const HIDDEN_REPO = path.resolve(import.meta.dirname, '../../..');
+
+/**
+ * Why the repository cannot be hidden here ('' when it can): unprivileged user namespaces may be
+ * disabled (sysctl kernel.unprivileged_userns_clone=0, some container runtimes).
+ */
+export function cannotHideRepo(): string {
+  const r = spawnSync(
+    'unshare',
+    ['--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs -o ro none "$0"`, HIDDEN_REPO],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return r.status === 0
+    ? ''
+    : `unshare --user --mount is not allowed here (${(r.stderr || String(r.error)).trim()})`;
+}
 
 /** One run of the packed main: messages from the stand-in, invoke/fetch as the renderer would. */
 export class PackedApp {
