@@ -212,10 +212,21 @@ describe.skipIf(skip !== '')(`Django and worker services under Wine ${skip}`, { 
     expect(await authenticates(ADMIN_PASSWORD)).toBe(true);
   });
 
-  it('(defect 5 today) the password is stored as its UTF-8 bytes read as cp1252', async () => {
+  it('(defect 5 today) Windows Python reads the UTF-8 stdin as cp1252: the password arrives mangled', async () => {
+    const superuser = plan.execs('django').find((a) => a.stdin)!;
+    const r = await prefix.exec(
+      venvPython,
+      [
+        '-c',
+        'import sys, json; print(sys.stdin.encoding, json.dumps(json.loads(sys.stdin.read())["password"]))',
+      ],
+      { input: renderTemplatedText(superuser.stdin!, secrets) },
+    );
+    const [encoding, json] = r.stdout.trim().split(' ', 2) as [string, string];
+    expect(encoding).toBe('cp1252');
     const mangled = new TextDecoder('windows-1252').decode(Buffer.from(ADMIN_PASSWORD, 'utf8'));
     expect(mangled).not.toBe(ADMIN_PASSWORD);
-    expect(await authenticates(mangled)).toBe(true);
+    expect(JSON.parse(json)).toBe(mangled);
   });
 
   it('registers, starts and stops the worker services with sc.exe; workers answer HTTP from Linux', async () => {

@@ -117,6 +117,16 @@ export class WinePrefix {
     });
   }
 
+  /**
+   * Wine 8 reports Windows 7 by default; Node.js 20 refuses to start below Windows 8.1 ("Node.js is
+   * only supported on Windows 8.1, Windows Server 2012 R2, or higher"). Windows Server 2016-2025
+   * report version 10.0, as `win10` does.
+   */
+  async setWindowsVersion(version: 'win10' | 'win81' = 'win10'): Promise<void> {
+    await execa(this.tools.wine, ['winecfg', '/v', version], { env: this.env(), stdio: 'ignore' });
+    await this.wait();
+  }
+
   /** Maps a drive letter (e.g. "E") to a Linux folder, as a second disk or the bundle's USB drive. */
   async mapDrive(letter: string, unixDir: string): Promise<void> {
     const link = path.join(this.dir, 'prefix', 'dosdevices', `${letter.toLowerCase()}:`);
