@@ -59,7 +59,7 @@ describe.skipIf(skip !== '')(`the CLI on node.exe under Wine ${skip}`, { timeout
     prefix = await WinePrefix.create(wine!, path.join(work, 'wine'));
     await prefix.setWindowsVersion('win10');
     node = path.join(work, 'node.exe');
-    await cp(exe!, node);
+    await cp(exe, node);
   }, 600_000);
 
   afterAll(async () => {
