@@ -5,7 +5,9 @@
  *   ... must have the same base name as the executable"): id, name, executable, arguments,
  *   workingdirectory, env name/value, stoptimeout, logpath;
  * - `install` / `uninstall` register or delete the service <id> with display name <name>,
- *   automatic start, delayed (WinSW installs with CreateService; <delayedAutoStart/>);
+ *   automatic start, delayed (<delayedAutoStart/>). WinSW 2 does this through WMI's
+ *   Win32_Service.Create (doc/loggingAndErrorReporting.md, "Winsw uses WMI underneath"), which
+ *   Wine lacks; the stand-in calls CreateService, the API that Win32_Service.Create wraps;
  * - as a service: starts <executable> <arguments> in <workingdirectory> with the <env> variables,
  *   its stdout/stderr appended to <logpath>\<exe base>.out.log / .err.log (WinSW's log names,
  *   doc/loggingAndErrorReporting.md), through pipes (Windows CPython cannot start on a file
