@@ -169,9 +169,7 @@ export async function nodeExe(): Promise<string> {
  * A win_amd64 / CPython 3.9 wheelhouse built by the product's own builder (what `bundle create`
  * runs), cached by the requirements' hash. Holds the wheels and `requirements.txt`, like a bundle.
  */
-export async function windowsWheelhouse(
-  requirements: string[],
-): Promise<{ dir: string; wheels: string[] }> {
+export async function windowsWheelhouse(requirements: string[]): Promise<{ dir: string; wheels: string[] }> {
   const key = createHash('sha256')
     .update(JSON.stringify({ requirements, platform: 'win_amd64', python: '3.9', v: 1 }))
     .digest('hex')

@@ -6,6 +6,7 @@
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { templatedTextSchema } from '../../../electron/engine/secrets.js';
 import { repoRoot } from '../fixture.js';
 import type { WinePrefix } from './wine.js';
 
@@ -16,6 +17,7 @@ const execAction = z.object({
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()).optional(),
   cwd: z.string().optional(),
+  stdin: templatedTextSchema.optional(),
 });
 export type PlannedExec = z.infer<typeof execAction>;
 
@@ -57,7 +59,10 @@ export async function installEmbeddablePython(
   const dir = prefix.unixPath(winDir);
   await mkdir(path.dirname(dir), { recursive: true });
   await cp(embedDir, dir, { recursive: true });
-  await writeFile(path.join(dir, 'python39._pth'), 'python39.zip\r\n.\r\nLib\\site-packages\r\nimport site\r\n');
+  await writeFile(
+    path.join(dir, 'python39._pth'),
+    'python39.zip\r\n.\r\nLib\\site-packages\r\nimport site\r\n',
+  );
 }
 
 /**

@@ -102,6 +102,31 @@ export class WinePrefix {
     ]);
   }
 
+  /**
+   * Keeps this prefix's wineserver and its service manager running between programs (without it,
+   * services stop when the last Wine process exits), and starts services.exe with no stdio of ours:
+   * a system process started by a program inherits that program's pipes and holds them open, so
+   * the next `exec` would never see its output end.
+   */
+  async keepAlive(): Promise<void> {
+    await execa(this.tools.wineserver, ['-p'], { env: this.env(), stdio: 'ignore' });
+    await execa(this.tools.wine, ['sc', 'query', 'PlugPlay'], {
+      env: this.env(),
+      stdio: 'ignore',
+      reject: false,
+    });
+  }
+
+  /**
+   * Wine 8 reports Windows 7 by default; Node.js 20 refuses to start below Windows 8.1 ("Node.js is
+   * only supported on Windows 8.1, Windows Server 2012 R2, or higher"). Windows Server 2016-2025
+   * report version 10.0, as `win10` does.
+   */
+  async setWindowsVersion(version: 'win10' | 'win81' = 'win10'): Promise<void> {
+    await execa(this.tools.wine, ['winecfg', '/v', version], { env: this.env(), stdio: 'ignore' });
+    await this.wait();
+  }
+
   /** Maps a drive letter (e.g. "E") to a Linux folder, as a second disk or the bundle's USB drive. */
   async mapDrive(letter: string, unixDir: string): Promise<void> {
     const link = path.join(this.dir, 'prefix', 'dosdevices', `${letter.toLowerCase()}:`);
