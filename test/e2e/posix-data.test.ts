@@ -19,7 +19,7 @@ import {
  * on Django's own tables (auth_user, django_session); authtoken_token is revoked only where it exists,
  * as upstream's deploy/postgres/grant_ro_rights.sql does.
  */
-const missing = missingTools();
+const missing = await missingTools();
 if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run in CI: ${missing}`);
 
 describe.skipIf(missing !== undefined)('posix data and database rights (real PostgreSQL)', () => {

@@ -244,7 +244,7 @@ export function loginStateFromRows(sets: Row[][], roles: string[]): TopicResult<
     reachable: true,
     databaseExists: Boolean(head.databaseExists),
     hasAccess: Boolean(head.hasAccess),
-    missingRoles: Boolean(head.hasAccess) ? roles.filter((r) => !held.includes(r.toLowerCase())) : roles,
+    missingRoles: head.hasAccess ? roles.filter((r) => !held.includes(r.toLowerCase())) : roles,
   };
 }
 

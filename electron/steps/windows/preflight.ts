@@ -124,7 +124,7 @@ export function databaseIssues(ctx: StepContext, p: PreflightProbe): InputIssue[
     const r = db.state.adminRoles;
     if (r.sysadmin || (r.dbcreator && r.securityadmin)) return [];
     const lacking = ['dbcreator', 'securityadmin'].filter((x) => !r[x as 'dbcreator' | 'securityadmin']);
-    const name = d.authMode === 'sql' && d.admin ? `[${d.admin.user}]` : '[DOMAIN\you]';
+    const name = d.authMode === 'sql' && d.admin ? `[${d.admin.user}]` : '[DOMAIN\\you]';
     return [
       {
         path: field,

@@ -122,7 +122,7 @@ export class WinePrefix {
    * only supported on Windows 8.1, Windows Server 2012 R2, or higher"). Windows Server 2016-2025
    * report version 10.0, as `win10` does.
    */
-  async setWindowsVersion(version: 'win10' | 'win81' = 'win10'): Promise<void> {
+  async setWindowsVersion(version: 'win7' | 'win81' | 'win10' = 'win10'): Promise<void> {
     await execa(this.tools.wine, ['winecfg', '/v', version], { env: this.env(), stdio: 'ignore' });
     await this.wait();
   }
@@ -209,12 +209,6 @@ export class WinePrefix {
       if (m) values[m[1]!] = { type: m[2]!, value: m[3]! };
     }
     return values;
-  }
-
-  /** The Windows version this prefix reports (winecfg /v win7 | win10 ...). */
-  async setWindowsVersion(version: 'win7' | 'win81' | 'win10'): Promise<void> {
-    await execa(this.tools.wine, ['winecfg', '/v', version], { env: this.env() });
-    await this.wait();
   }
 
   async dispose(): Promise<void> {

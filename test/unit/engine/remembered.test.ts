@@ -59,7 +59,7 @@ describe('remembered answers', () => {
     const allow = createAllowList({
       platform: 'win32',
       layout: computeLayout(loaded.answers, 'win32'),
-      release: { id: '3.1.1.4', artifacts: {}, versions: {} },
+      release: { id: '3.1.1.4', artifacts: {}, staged: [], versions: {} },
     });
     for (const a of [...rememberActions(DIR, example()), ...forgetActions(DIR)]) {
       expect(allow.checkAction(a), a.kind).toMatchObject({ ok: true });
