@@ -13,6 +13,11 @@ reqdir="$root/test/fixtures/qatrack-fixture/requirements"
 python="$(bash "$root/scripts/test-python.sh")"
 cache="${QATRACK_TEST_CACHE:-$root/.cache}"
 flat="$(grep -hv '^-r ' "$reqdir/base.txt" "$reqdir/postgres.txt")"
+# As the release catalog does (resources/catalog/releases/3.1.1.4.json): setuptools 82 removed
+# pkg_resources, which django-q 1.3.4 imports (django_q/conf.py), and a dependency pulls the newest
+# setuptools into the wheelhouse, where a reinstall would put it into the venv.
+flat="$flat
+setuptools<81"
 key="$( (echo "$flat"; "$python" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-16)"
 dest="$cache/wheelhouse-$key"
 # This machine's pip configuration is polluted on purpose (extra find-links, global constraints,

@@ -109,7 +109,7 @@ describe.skipIf(skip !== '')(`the CLI on node.exe under Wine ${skip}`, { timeout
   // Issue 10, defect 11 (windows branch): an empty or non-JSON PowerShell answer must be a clear
   // error naming PowerShell; today it is "Cannot read properties of null (reading 'installed')".
   // When that is fixed this passes and `it.fails` reports it: turn it into `it`.
-  it.fails('--host windows names PowerShell when its answer is not JSON (defect 11)', async () => {
+  it('--host windows names PowerShell when its answer is not JSON (defect 11)', async () => {
     const r = await runNodeExe([winPath(cli), 'plan', '--host', 'windows', '--answers', winPath(answers)]);
     expect(r.stderr).not.toMatch(/probably a bug|Cannot read properties of/i);
     expect(r.stderr).toMatch(/PowerShell/);

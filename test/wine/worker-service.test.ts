@@ -204,15 +204,13 @@ describe.skipIf(skip !== '')(`Django and worker services under Wine ${skip}`, { 
   });
 
   // Python's docs (sys.stdin): on Windows, pipes use "the system locale encoding (i.e. the ANSI
-  // codepage)", cp1252 on a Western server, as under Wine. The superuser script reads sys.stdin as
-  // text, so the UTF-8 JSON the host sends is decoded as cp1252 and a non-ASCII password is stored
-  // mangled: issue 10, defect 5 ("every script reads UTF-8"), fixed on the windows branch. When it
-  // is fixed this test passes and `it.fails` reports it: turn it into `it`.
-  it.fails('the superuser password arrives intact from stdin (non-ASCII)', async () => {
+  // codepage)", cp1252 on a Western server, as under Wine. The superuser script therefore reads
+  // stdin as bytes and decodes UTF-8 (issue 10, defect 5): the non-ASCII password arrives intact.
+  it('the superuser password arrives intact from stdin (non-ASCII)', async () => {
     expect(await authenticates(ADMIN_PASSWORD)).toBe(true);
   });
 
-  it('(defect 5 today) Windows Python reads the UTF-8 stdin as cp1252: the password arrives mangled', async () => {
+  it('Windows Python decodes a piped sys.stdin as cp1252 (why the script reads bytes)', async () => {
     const superuser = plan.execs('django').find((a) => a.stdin)!;
     const r = await prefix.exec(
       venvPython,
@@ -225,8 +223,6 @@ describe.skipIf(skip !== '')(`Django and worker services under Wine ${skip}`, { 
     const out = r.stdout.trim();
     const [encoding, json] = [out.slice(0, out.indexOf(' ')), out.slice(out.indexOf(' ') + 1)];
     expect(encoding).toBe('cp1252');
-    // The same decoding by CPython's own cp1252 codec on Linux (Node's TextDecoder maps 0x80-0x9F as
-    // Latin-1 here, not as cp1252).
     const { stdout: cp1252 } = await execa('python3', [
       '-c',
       'import sys, json; print(json.dumps(sys.argv[1].encode("utf-8").decode("cp1252")))',

@@ -78,7 +78,9 @@ export const superuserProbe = (username: string) =>
 export const SUPERUSER_SCRIPT = [
   'import json, sys',
   'from django.contrib.auth import get_user_model',
-  'd = json.loads(sys.stdin.read())',
+  // Bytes, decoded as UTF-8: on Windows a piped sys.stdin is decoded in the ANSI code page
+  // (Python docs, sys.stdin), which would store a non-ASCII password mangled (issue 10, defect 5).
+  'd = json.loads(sys.stdin.buffer.read().decode("utf-8"))',
   'User = get_user_model()',
   'u = User.objects.filter(username=d["username"]).first()',
   'if u is None:',
