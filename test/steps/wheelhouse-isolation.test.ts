@@ -10,7 +10,7 @@ import { createPosixHost } from '../../electron/hosts/posix/host.js';
 import { venvStep } from '../../electron/steps/common/venv.js';
 import { wheelhouseStampPath, wheelhouseStep } from '../../electron/steps/common/wheelhouse.js';
 import { applySteps } from '../support/apply-steps.js';
-import { testWheelhouse } from '../support/fixture.js';
+import { testPython, testWheelhouse } from '../support/fixture.js';
 
 /**
  * Issue 16 items 4 and 5 on the real thing: Debian's Python, the fixture's wheelhouse from PyPI,
@@ -20,7 +20,8 @@ import { testWheelhouse } from '../support/fixture.js';
  * /etc/xdg by default: pip's "Configuration" page, uv's "Configuration files" page). This machine
  * really has PIP_FIND_LINKS=/opt/wheels and /etc/xdg/pip/pip.conf too.
  */
-const python = process.env.QATRACK_TEST_PYTHON ?? '/usr/bin/python3';
+// The fixture's wheelhouse is built for the release's Python 3.9 (scripts/test-python.sh).
+const python = (await testPython()) ?? '/usr/bin/python3';
 const MISSING = /^sqlparse-/;
 
 let root: string;

@@ -143,16 +143,6 @@ describe('actions as argv for Windows tools', () => {
     );
   });
 
-  it('appcmd stops the Default Web Site and keeps it from starting again with IIS', () => {
-    const cmds = iisCommands(
-      act<'iis'>({ kind: 'iis', describe: 'x', op: 'stopSite', name: 'Default Web Site' }),
-    );
-    expect(cmds.map((c) => c.args)).toEqual([
-      ['stop', 'site', '/site.name:Default Web Site'],
-      ['set', 'site', '/site.name:Default Web Site', '/serverAutoStart:false'],
-    ]);
-  });
-
   it("netsh http binds the resolved certificate to the HTTPS port with IIS's app id", () => {
     const cmds = iisCommands(
       act<'iis'>({

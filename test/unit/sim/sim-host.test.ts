@@ -142,7 +142,8 @@ describe('sim host', () => {
       apply(host, { kind: 'waitHttp', describe: 'wait', url: 'http://127.0.0.1:8001/' }),
     ).rejects.toThrow(/did not answer/);
     await apply(host, { kind: 'service', describe: 'start', op: 'start', name: 'W1' });
-    await apply(host, { kind: 'waitHttp', describe: 'wait', url: 'http://127.0.0.1:8001/' });
+    // QATrack+'s login middleware sends / to the login page; the login page itself answers 200.
+    await apply(host, { kind: 'waitHttp', describe: 'wait', url: 'http://127.0.0.1:8001/accounts/login/' });
     expect(await host.query({ kind: 'port', port: 8001 })).toMatchObject({
       inUse: true,
       owner: { service: 'W1' },
@@ -151,10 +152,11 @@ describe('sim host', () => {
       inUse: true,
       owner: { iisSite: 'Default Web Site' },
     });
-    expect(await host.query({ kind: 'http', url: 'http://127.0.0.1:8001/' })).toMatchObject({
+    expect(await host.query({ kind: 'http', url: 'http://127.0.0.1:8001/accounts/login/' })).toMatchObject({
       ok: true,
       status: 200,
     });
+    expect(await host.query({ kind: 'http', url: 'http://127.0.0.1:8001/' })).toMatchObject({ status: 302 });
     await apply(host, { kind: 'service', describe: 'stop', op: 'stop', name: 'W1' });
     expect(await host.query({ kind: 'http', url: 'http://127.0.0.1:8001/' })).toMatchObject({ ok: false });
     await apply(host, { kind: 'service', describe: 'rm', op: 'remove', name: 'W1' });
