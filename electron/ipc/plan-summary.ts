@@ -15,13 +15,7 @@ export interface PlanSummary {
   firewall: string[];
 }
 
-const SERVER_WIDE_IIS = new Set([
-  'proxy',
-  'allowServerVariable',
-  'stopSite',
-  'sslBinding',
-  'removeSslBinding',
-]);
+const SERVER_WIDE_IIS = new Set(['proxy', 'allowServerVariable', 'sslBinding', 'removeSslBinding']);
 
 export function summarizePlan(plan: PlanResult): PlanSummary {
   const s: PlanSummary = { serverWide: [], ports: [], services: [], logins: [], folders: [], firewall: [] };
@@ -43,7 +37,9 @@ export function summarizePlan(plan: PlanResult): PlanSummary {
             add(s.serverWide, a.describe);
           break;
         case 'iis':
-          if (SERVER_WIDE_IIS.has(a.op)) add(s.serverWide, a.describe);
+          // Stopping a site (IIS's Default Web Site) changes the server beyond QATrack+'s own site.
+          if (SERVER_WIDE_IIS.has(a.op) || (a.op === 'siteState' && a.state === 'stopped'))
+            add(s.serverWide, a.describe);
           if (a.op === 'site')
             for (const b of a.bindings)
               add(
