@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSISTENCY_CHECK } from '../../electron/steps/common/wheelhouse.js';
-import { testWheelhouse } from '../support/fixture.js';
+import { testPython, testWheelhouse } from '../support/fixture.js';
 
 /** The wheelhouse step's fast stand-in for `pip check`, against a real venv and pip itself. */
 describe('wheelhouse consistency check', () => {
@@ -15,7 +15,8 @@ describe('wheelhouse consistency check', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'qatrack-whcheck-'));
     const wh = await testWheelhouse();
     uv = wh.uv;
-    await execa('/usr/bin/python3', ['-m', 'venv', path.join(dir, 'venv')]);
+    // The fixture's wheelhouse is built for the release's Python 3.9 (scripts/test-python.sh).
+    await execa((await testPython()) ?? '/usr/bin/python3', ['-m', 'venv', path.join(dir, 'venv')]);
     python = path.join(dir, 'venv', 'bin', 'python');
     await execa(
       uv,

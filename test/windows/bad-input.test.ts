@@ -84,8 +84,8 @@ describe('site.defaultWebSite and site.maxUploadMB (issue 10 items 1 and 7)', ()
     const state = path.join(dir, 'state.json');
     const r = await runCli(['install', '--yes', '--host', `sim:${state}`, '--answers', file]);
     expect(r.exitCode).toBe(64);
-    expect(r.stderr).toMatch(/^ {2}site\.defaultWebSite: .*"stop".*"keep"/m);
-    expect(r.stderr).toMatch(/^ {2}site\.maxUploadMB: must be from 1 to 4095/m);
+    expect(r.stderr).toMatch(/^ {2}.*\(site\.defaultWebSite\): .*"stop".*"keep"/m);
+    expect(r.stderr).toMatch(/^ {2}.*\(site\.maxUploadMB\): must be from 1 to 4095/m);
     expect(existsSync(state)).toBe(false);
   });
 });

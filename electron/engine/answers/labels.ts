@@ -34,6 +34,7 @@ export const FIELD_LABELS: Record<string, string> = {
   'site.hostNames': 'Host names',
   'site.httpPort': 'HTTP port',
   'site.defaultWebSite': "What to do with IIS's Default Web Site",
+  'site.maxUploadMB': 'Largest upload (MB)',
   'site.https.enabled': 'Use HTTPS',
   'site.https.port': 'HTTPS port',
   'site.https.certificate': 'HTTPS certificate',
