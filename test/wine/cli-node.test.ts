@@ -102,7 +102,7 @@ describe.skipIf(skip !== '')(`the CLI on node.exe under Wine ${skip}`, { timeout
     expect(r.exitCode, all).toBe(1);
     expect(all).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack trace
     // The preflight's first query goes to powershell.exe, which is a stub in Wine 8 (no JSON back).
-    expect(r.stderr).toMatch(/^error \[STEP_FAILED\]: Check the server: /m);
+    expect(r.stderr).toMatch(/^error \[POWERSHELL_NO_ANSWER\]: Check the server: /m);
     expect(r.stderr).toMatch(/log: C:\\users\\.+\\qatrack-installer\\logs\\plan-.+\.log/);
   });
 

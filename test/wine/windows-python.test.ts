@@ -14,6 +14,7 @@ import { CONSISTENCY_CHECK } from '../../electron/steps/common/wheelhouse.js';
 import { pipWheelDir, uvExe, windowsPythonDir, windowsWheelhouse } from '../support/wine/artifacts.js';
 import {
   goldenActions,
+  stageAsPlanned,
   IMPORT_ALL,
   installEmbeddablePython,
   type PlannedExec,
@@ -74,7 +75,11 @@ describe.skipIf(skip !== '')(`Windows CPython and uv.exe under Wine ${skip}`, { 
     await cp(uv, path.join(bundle, 'tools', 'uv.exe'));
     await cp(wh.dir, path.join(bundle, 'wheelhouse'), { recursive: true });
     await prefix.mapDrive('E', path.join(work, 'e'));
-    expect(installAction.file).toBe('E:\\qatrack-bundle-3.1.1.4-x64\\tools\\uv.exe');
+    await prefix.mapDrive('D', path.join(work, 'd'));
+    // The plan runs uv.exe from the staging folder its staging step copies it to from the bundle.
+    expect(await stageAsPlanned(plan, installAction.file, uv, { D: path.join(work, 'd') })).toBe(
+      'E:\\qatrack-bundle-3.1.1.4-x64\\tools\\uv.exe',
+    );
     // What the Python step installs: python.exe where the plan's venv action calls it.
     await installEmbeddablePython(prefix, embed, venvAction.file.replace(/\\python\.exe$/, ''));
   }, 600_000);

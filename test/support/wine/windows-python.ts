@@ -85,3 +85,27 @@ export const IMPORT_ALL = [
   '        failed[n] = "%s: %s" % (type(e).__name__, e)',
   'print(json.dumps({"ok": ok, "failed": failed, "absent": absent}))',
 ].join('\n');
+
+/**
+ * Does what the plan's staging step does for one staged file: finds its copy action (the bundle
+ * file it comes from) and places `source` at the staged path, a Windows path under a drive that
+ * `drives` maps to a Linux folder. Returns the bundle path the plan copies it from.
+ */
+export async function stageAsPlanned(
+  plan: Awaited<ReturnType<typeof goldenActions>>,
+  staged: string,
+  source: string,
+  drives: Record<string, string>,
+): Promise<string> {
+  const copy = plan
+    .step('stage-artifacts')
+    .find((a) => a.kind === 'copy' && (a as { to?: unknown }).to === staged) as { from: string } | undefined;
+  if (!copy) throw new Error(`the golden plan stages nothing at ${staged}`);
+  const drive = staged.slice(0, 1).toUpperCase();
+  const root = drives[drive];
+  if (!root) throw new Error(`drive ${drive}: is not mapped`);
+  const linux = path.join(root, ...staged.slice(3).split('\\'));
+  await mkdir(path.dirname(linux), { recursive: true });
+  await cp(source, linux);
+  return copy.from;
+}
