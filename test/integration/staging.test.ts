@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { releaseCatalogSchema } from '../../electron/bundle/catalog-schema.js';
-import { sealManifest, writeManifest } from '../../electron/bundle/manifest.js';
 import { loadAnswers } from '../../electron/engine/answers/index.js';
 import type { PlanResult, RunReport } from '../../electron/engine/report.js';
 import { runSession } from '../../electron/engine/session.js';
@@ -12,6 +11,7 @@ import type { Host } from '../../electron/hosts/host.js';
 import { createPosixHost } from '../../electron/hosts/posix/host.js';
 import { stageStep } from '../../electron/steps/common/stage.js';
 import { tempDir } from '../support/engine-context.js';
+import { sealBundle } from '../support/posix-site.js';
 
 /**
  * Staging on the real posix host: real files, real copies, real hashing. A bundle file swapped
@@ -71,22 +71,6 @@ function setup() {
   };
 }
 
-async function seal(bundleDir: string, content: string) {
-  await writeManifest(
-    bundleDir,
-    sealManifest({
-      format: 1,
-      tool: { name: 'qatrack-installer-test', version: '0' },
-      release: '3.1.1.4',
-      arch: 'x64',
-      catalogSha256: '0'.repeat(64),
-      pythonPlatform: 'manylinux_2_17_x86_64',
-      createdAt: new Date(0).toISOString(),
-      files: [{ path: 'artifacts/tool.sh', size: content.length, sha256: sha256(content), kind: 'tool' }],
-    }),
-  );
-}
-
 /** The posix host, but the bundle file is swapped the moment the copy into staging begins. */
 function swappingHost(inner: Host, file: string): Host {
   return {
@@ -116,7 +100,7 @@ const run = (s: ReturnType<typeof setup>, command: 'install' | 'plan', host?: Ho
 describe('bundle files run only from the checked copy in the staging folder', { timeout: 60_000 }, () => {
   it('copies, checks and runs the staged copy; the folder is owner-only; a second run copies nothing', async () => {
     const s = setup();
-    await seal(s.bundleDir, TOOL);
+    await sealBundle(s.bundleDir);
     const host = createPosixHost({ runDir: path.join(s.root, 'run') });
     try {
       const { result } = await run(s, 'install', host);
@@ -141,7 +125,7 @@ describe('bundle files run only from the checked copy in the staging folder', { 
 
   it('a bundle file swapped between the check and the run is never executed; the run names it', async () => {
     const s = setup();
-    await seal(s.bundleDir, TOOL);
+    await sealBundle(s.bundleDir);
     const host = swappingHost(createPosixHost({ runDir: path.join(s.root, 'run') }), s.toolFile);
     try {
       const { result } = await run(s, 'install', host);
@@ -161,7 +145,7 @@ describe('bundle files run only from the checked copy in the staging folder', { 
 
   it('a bundle altered before the run is refused by the bundle check before anything changes', async () => {
     const s = setup();
-    await seal(s.bundleDir, TOOL);
+    await sealBundle(s.bundleDir);
     writeFileSync(s.toolFile, EVIL);
     await expect(run(s, 'install')).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
     expect(existsSync(path.join(s.root, 'data', 'installer', 'staging'))).toBe(false);

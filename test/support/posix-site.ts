@@ -13,7 +13,7 @@ import { buildReleaseArchive, repoRoot, testPython, testWheelhouse } from './fix
 import { createQatrackDatabase, PG_BIN, startPostgres, type TestPostgres } from './postgres.js';
 
 /** A manifest for the test bundle, as `bundle create` writes one, so install's bundle check passes. */
-async function sealBundle(bundleDir: string): Promise<void> {
+export async function sealBundle(bundleDir: string): Promise<void> {
   const files: ManifestFile[] = [];
   for (const file of await allFiles(bundleDir)) {
     const rel = path.relative(bundleDir, file).split(path.sep).join('/');

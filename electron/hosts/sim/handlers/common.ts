@@ -191,7 +191,8 @@ export const commonQueryHandlers: SimQueryHandlers = {
   exec: (state, q): ExecResult => {
     const fact = q.simFact === undefined ? undefined : state.facts[q.simFact];
     const program = q.simFact === undefined ? undefined : state.factPrograms[q.simFact];
-    // CreateProcess fails with ERROR_FILE_NOT_FOUND when the program file is gone (e.g. a removed venv).
+    // CreateProcess fails with ERROR_FILE_NOT_FOUND when the program file is gone (e.g. a removed venv):
+    // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-createprocessw
     if (program && !getFile(state, program))
       return { exitCode: 127, stdout: '', stderr: `${q.file}: not found (sim)`, notFound: true };
     if (fact && typeof fact === 'object') {
