@@ -15,7 +15,7 @@ import { loadAnswers } from '../electron/engine/answers/index.js';
 import { computeLayout } from '../electron/engine/layout.js';
 import { resolveRelease } from '../electron/engine/release.js';
 import type { RunReport } from '../electron/engine/report.js';
-import { runSession } from '../electron/engine/session.js';
+import { runSession } from '../electron/app/session.js';
 import { parseHostSpec } from '../electron/hosts/index.js';
 import type { SimState } from '../electron/hosts/sim/state.js';
 import { stepsFor } from '../electron/steps/index.js';

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { releaseCatalogSchema, type ReleaseCatalog } from '../electron/bundle/catalog-schema.js';
+import { releaseCatalogSchema, type ReleaseCatalog } from '../electron/engine/catalog-schema.js';
 
 const realCatalogDir = fileURLToPath(new URL('../resources/catalog/releases/', import.meta.url));
 

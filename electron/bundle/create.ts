@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { InputError } from '../engine/errors.js';
 import { loadCatalog } from '../engine/release.js';
 import { resources } from '../engine/resources.js';
-import { artifactApplies, pinKey, type Artifact } from './catalog-schema.js';
+import { artifactApplies, pinKey, type Artifact } from '../engine/catalog-schema.js';
 import { downloadAll, mirrorUrl, type DownloadEvent, type DownloadResult } from './download.js';
 import { hashFiles } from './hash-pool.js';
 import { sha256Text } from './hash.js';

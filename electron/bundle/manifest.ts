@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { sha256Hex } from './catalog-schema.js';
+import { sha256Hex } from '../engine/catalog-schema.js';
 import { sha256Text } from './hash.js';
 
 export const MANIFEST_FILE = 'manifest.json';

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../engine/errors.js';
-import type { Artifact } from './catalog-schema.js';
+import type { Artifact } from '../engine/catalog-schema.js';
 import { hashFiles } from './hash-pool.js';
 import type { ManifestFile } from './manifest.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { resources } from '../engine/resources.js';
-import { pinKey, pinsFileSchema, type Artifact, type Pin, type PinsFile } from './catalog-schema.js';
+import { pinKey, pinsFileSchema, type Artifact, type Pin, type PinsFile } from '../engine/catalog-schema.js';
 
 /** Reviewed pins live beside the catalog, in the configured resources folder. */
 export const defaultPinsDir = () => resources().pinsDir;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
+import { releaseCatalogSchema, type ReleaseCatalog } from '../engine/catalog-schema.js';
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
 import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';

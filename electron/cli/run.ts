@@ -1,6 +1,6 @@
 import { InputError } from '../engine/errors.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
-import { runSession, type Command } from '../engine/session.js';
+import { runSession, type Command } from '../app/session.js';
 import { confirm, isInteractive } from './confirm.js';
 import { err, jsonLine, out, renderReport } from './output.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';

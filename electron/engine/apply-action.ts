@@ -1,6 +1,6 @@
 import type { Action } from './actions/index.js';
 import { CancelledError, InstallerError } from './errors.js';
-import type { ApplyResult, Host } from '../hosts/host.js';
+import type { ApplyResult, Host } from './host.js';
 import type { SecretStore } from './secrets.js';
 
 export interface ApplyOptions {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { TargetPlatform } from '../hosts/host.js';
+import type { TargetPlatform } from './host.js';
 import type { Answers } from './answers/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifactApplies, releaseCatalogSchema, type ReleaseCatalog } from '../bundle/catalog-schema.js';
+import { artifactApplies, releaseCatalogSchema, type ReleaseCatalog } from './catalog-schema.js';
 import type { Answers } from './answers/index.js';
 import { InputError } from './errors.js';
 import type { Layout } from './layout.js';

@@ -4,7 +4,7 @@ import type { Action } from './actions/index.js';
 import type { Answers } from './answers/index.js';
 import { withEnvSecrets } from './answers/strip.js';
 import { InputError } from './errors.js';
-import type { Host } from '../hosts/host.js';
+import type { Host } from './host.js';
 
 /**
  * The answers of the last deployment, remembered by the MACHINE (the deployment is machine-wide:

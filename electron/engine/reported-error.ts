@@ -1,7 +1,7 @@
 import { InstallerError } from './errors.js';
 import type { Redactor } from './redactor.js';
 import type { ReportedError } from './report.js';
-import { HostActionError } from '../hosts/host.js';
+import { HostActionError } from './host.js';
 
 /** Turns anything thrown into what a person reads: a code, plain words, what to do. */
 export function toReportedError(e: unknown, redactor: Redactor, step?: string): ReportedError {

@@ -9,7 +9,7 @@ import { dependentsOf, orderSteps } from './order.js';
 import type { Redactor } from './redactor.js';
 import type { PlanResult, ReportedError, RunReport, RunStatus, StepReport } from './report.js';
 import type { Check, Step, StepContext } from './step.js';
-import { HostActionError } from '../hosts/host.js';
+import { HostActionError } from './host.js';
 import { toReportedError } from './reported-error.js';
 
 export { toReportedError };

@@ -1,4 +1,4 @@
-import type { Host } from '../hosts/host.js';
+import type { Host } from './host.js';
 import type { ActionInput } from './actions/index.js';
 import type { Answers } from './answers/index.js';
 import type { Layout } from './layout.js';

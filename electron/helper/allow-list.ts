@@ -2,8 +2,8 @@ import path from 'node:path';
 import { actionSchema, type Action } from '../engine/actions/index.js';
 import type { Layout } from '../engine/layout.js';
 import type { ReleaseContext } from '../engine/step.js';
-import type { TargetPlatform } from '../hosts/host.js';
-import { sqlExpressSetupDir } from '../steps/windows/names.js';
+import type { TargetPlatform } from '../engine/host.js';
+import { sqlExpressSetupDir } from '../windows/names.js';
 
 /**
  * What the elevated helper agrees to do. The app is unelevated and may be compromised (a renderer

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createPosixHost } from '../hosts/posix/host.js';
 import { createWindowsHost } from '../hosts/windows/host.js';
-import type { Host } from '../hosts/host.js';
+import type { Host } from '../engine/host.js';
 import { runHelper } from './helper.js';
 
 /** The app's own executable runs as the elevated helper when it sees this flag (RunAsNode stays off). */

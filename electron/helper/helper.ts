@@ -5,7 +5,7 @@ import type { Query } from '../engine/queries.js';
 import { resolveRelease } from '../engine/release.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { ReleaseContext } from '../engine/step.js';
-import type { Host, TargetPlatform } from '../hosts/host.js';
+import type { Host, TargetPlatform } from '../engine/host.js';
 import { createAllowList, type AllowList } from './allow-list.js';
 import { readLines, sendLine } from './framing.js';
 import { createHelperLog } from './log.js';

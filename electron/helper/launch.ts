@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { InstallerError } from '../engine/errors.js';
-import { POWERSHELL } from '../steps/windows/names.js';
+import { POWERSHELL } from '../windows/names.js';
 import { HELPER_FLAG } from './entry.js';
 
 export interface LaunchOptions {

@@ -7,7 +7,7 @@ import {
   type Host,
   type HostKind,
   type TargetPlatform,
-} from '../hosts/host.js';
+} from '../engine/host.js';
 import type { HelperConnection } from './server.js';
 
 /**

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { HostActionError } from './host.js';
+import { HostActionError } from '../engine/host.js';
 
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');

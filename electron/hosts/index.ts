@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InputError } from '../engine/errors.js';
 import type { SecretStore } from '../engine/secrets.js';
-import type { Host } from './host.js';
+import type { Host } from '../engine/host.js';
 
 export interface CreateHostOptions {
   /** plan/verify: the sim host neither locks nor writes its state. */

@@ -1,6 +1,6 @@
 import sql from 'mssql';
-import type { Host } from '../hosts/host.js';
-import { askWindows } from '../steps/windows/topics.js';
+import type { Host } from '../engine/host.js';
+import { askWindows } from '../windows/topics.js';
 import type { RequestOf, ValueOf } from './contract.js';
 
 type Request = RequestOf<'testDatabaseConnection'>;

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { ReleaseCatalog } from '../bundle/catalog-schema.js';
+import type { ReleaseCatalog } from '../engine/catalog-schema.js';
 import { renderPlan, siteUrl } from '../cli/render-plan.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
 import { computeLayout } from '../engine/layout.js';
 import { orderSteps } from '../engine/order.js';
 import { Redactor } from '../engine/redactor.js';
 import { loadCatalog, resolveRelease } from '../engine/release.js';
-import { platformFor, runSession, SessionError, type Command } from '../engine/session.js';
+import { platformFor, runSession, SessionError, type Command } from '../app/session.js';
 import type { Step, StepContext } from '../engine/step.js';
 import { validateActions } from '../engine/validate-actions.js';
 import { profileForHost, stepsFor } from '../steps/index.js';

@@ -1,4 +1,4 @@
-import type { Host } from '../hosts/host.js';
+import type { Host } from '../engine/host.js';
 import { DEFAULT_WEB_SITE } from '../steps/windows/defaultWebSite.js';
 import type { PreflightCheck, WizardMode } from './contract.js';
 

@@ -6,13 +6,13 @@ import { InputError, InstallerError } from '../engine/errors.js';
 import type { ProgressEvent } from '../engine/events.js';
 import { applierFor, type RememberedStore } from '../engine/remembered.js';
 import type { MapSecretStore } from '../engine/secrets.js';
-import type { Host } from '../hosts/host.js';
+import type { Host } from '../engine/host.js';
 import { createRedactor } from '../helper/redact.js';
 import { answersFromDraft, validateDraft, withEnvSecrets, withoutSecrets } from './answers-draft.js';
 import type { EventOf, IpcError, Plan, PreflightCheck, RequestOf, ValueOf, WizardMode } from './contract.js';
 import type { Handlers } from './router.js';
 import { RunManager } from './runs.js';
-import { topics } from '../steps/windows/topics.js';
+import { topics } from '../windows/topics.js';
 import { siteUrl } from '../cli/render-plan.js';
 
 /**

@@ -4,7 +4,7 @@ import type { MapSecretStore } from '../engine/secrets.js';
 import { RemoteHost } from '../helper/remote-host.js';
 import type { HelperConnection } from '../helper/server.js';
 import { startHelper } from '../helper/start.js';
-import type { Host } from '../hosts/host.js';
+import type { Host } from '../engine/host.js';
 import { createHost, parseHostSpec, type HostSpec } from '../hosts/index.js';
 import { InstallerError } from '../engine/errors.js';
 

@@ -1,4 +1,4 @@
-import type { HostKind } from '../hosts/host.js';
+import type { HostKind } from '../engine/host.js';
 import type { Step } from '../engine/step.js';
 import { posixProfile } from './posix/index.js';
 import { windowsProfile } from './windows/index.js';

@@ -6,7 +6,7 @@ import {
   pinKey,
   pinsFileSchema,
   releaseCatalogSchema,
-} from '../../electron/bundle/catalog-schema.js';
+} from '../../electron/engine/catalog-schema.js';
 import { loadCatalog } from '../../electron/engine/release.js';
 
 const root = path.resolve(import.meta.dirname, '../../resources/catalog');

@@ -3,7 +3,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pinsFileSchema } from '../../electron/bundle/catalog-schema.js';
+import { pinsFileSchema } from '../../electron/engine/catalog-schema.js';
 import { createBundle, type CreateOptions } from '../../electron/bundle/create.js';
 import { manifestSchema } from '../../electron/bundle/manifest.js';
 import { assertBundleIntact, verifyBundle } from '../../electron/bundle/verify.js';

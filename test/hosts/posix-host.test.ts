@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionSchema, type ActionInput } from '../../electron/engine/actions/index.js';
 import { serviceSpecHash } from '../../electron/engine/actions/spec-hash.js';
 import { MapSecretStore } from '../../electron/engine/secrets.js';
-import { HostActionError, type Host } from '../../electron/hosts/host.js';
+import { HostActionError, type Host } from '../../electron/engine/host.js';
 import { createPosixHost } from '../../electron/hosts/posix/host.js';
 
 const CANARY = `Can'ary"\\%^&! pw`;

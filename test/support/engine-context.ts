@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { releaseCatalogSchema } from '../../electron/bundle/catalog-schema.js';
+import { releaseCatalogSchema } from '../../electron/engine/catalog-schema.js';
 import { loadAnswers } from '../../electron/engine/answers/index.js';
 import { EventBus } from '../../electron/engine/emitter.js';
 import type { ProgressEvent } from '../../electron/engine/events.js';
@@ -10,7 +10,7 @@ import { createMemoryLogger } from '../../electron/engine/logger.js';
 import { Redactor } from '../../electron/engine/redactor.js';
 import { resolveRelease } from '../../electron/engine/release.js';
 import type { StepContext } from '../../electron/engine/step.js';
-import type { Host } from '../../electron/hosts/host.js';
+import type { Host } from '../../electron/engine/host.js';
 import { createSimHost } from '../../electron/hosts/sim/host.js';
 
 /** A password that must never show up anywhere but where QATrack+ needs it. */

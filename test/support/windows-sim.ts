@@ -5,7 +5,7 @@ import { loadAnswers, type Answers } from '../../electron/engine/answers/index.j
 import { computeLayout } from '../../electron/engine/layout.js';
 import type { PlanResult, RunReport } from '../../electron/engine/report.js';
 import type { MapSecretStore } from '../../electron/engine/secrets.js';
-import { runSession, type Command } from '../../electron/engine/session.js';
+import { runSession, type Command } from '../../electron/app/session.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
 import { windowsProfile } from '../../electron/steps/windows/index.js';
 

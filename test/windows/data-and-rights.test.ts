@@ -3,13 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { actionSchema, type ActionOf } from '../../electron/engine/actions/index.js';
 import type { RunReport } from '../../electron/engine/report.js';
 import { MapSecretStore } from '../../electron/engine/secrets.js';
-import { runSession } from '../../electron/engine/session.js';
+import { runSession } from '../../electron/app/session.js';
 import { descendants } from '../../electron/hosts/sim/paths.js';
 import { cleanServer, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
 import { simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { reportsRightsFromRows } from '../../electron/hosts/windows/parse.js';
 import { runSqlBatch } from '../../electron/hosts/windows/sql.js';
-import { DENY_REPORTS, DROP_DATABASE, DROP_LOGIN } from '../../electron/steps/windows/sqlBatches.js';
+import { DENY_REPORTS, DROP_DATABASE, DROP_LOGIN } from '../../electron/windows/sqlBatches.js';
 import { windowsProfile } from '../../electron/steps/windows/index.js';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
 import {

@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parseIisSnapshot } from '../../electron/hosts/windows/parse.js';
 import { IIS_DEFAULT_MIME } from '../../electron/hosts/sim/windows/iis.js';
-import { iisSnapshotSchema } from '../../electron/steps/windows/topics.js';
+import { iisSnapshotSchema } from '../../electron/windows/topics.js';
 
 /** The host's parsers against captured real outputs (provenance: test/fixtures/windows/README.md). */
 

@@ -5,7 +5,7 @@ import { computeLayout } from '../../electron/engine/layout.js';
 import { loadCatalog, resolveRelease } from '../../electron/engine/release.js';
 import { createAllowList } from '../../electron/helper/allow-list.js';
 import type { PlanResult } from '../../electron/engine/report.js';
-import { runSession } from '../../electron/engine/session.js';
+import { runSession } from '../../electron/app/session.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
 import { cleanServer, withCertificate, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
 import { commandsFor } from '../../electron/hosts/windows/argv.js';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parsePsJson, productPattern, psLike } from '../../electron/hosts/windows/parse.js';
 import { cleanServer, withGermanNames, withSqlServer } from '../../electron/hosts/sim/windows/seed.js';
 import { simWindows } from '../../electron/hosts/sim/windows/state.js';
-import { sqlMajor } from '../../electron/steps/windows/names.js';
-import { ENSURE_USER_ROLES, PROBE_STATE } from '../../electron/steps/windows/sqlBatches.js';
+import { sqlMajor } from '../../electron/windows/names.js';
+import { ENSURE_USER_ROLES, PROBE_STATE } from '../../electron/windows/sqlBatches.js';
 import { exampleAnswers, newStateFile, readState, sim } from '../support/windows-sim.js';
 
 /** Issue 10 items 8, 10 and 11. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeGrants, principalName } from '../../electron/steps/windows/permissions.js';
-import { SID } from '../../electron/steps/windows/names.js';
+import { SID } from '../../electron/windows/names.js';
 
 describe('permissions in words', () => {
   it('names well-known SIDs as Windows shows them and groups grants by rights, strongest first', () => {

@@ -9,8 +9,8 @@ import {
   ENSURE_USER_ROLES,
   createDatabase,
   ensureSqlLogin,
-} from '../../electron/steps/windows/sqlBatches.js';
-import { HostActionError } from '../../electron/hosts/host.js';
+} from '../../electron/windows/sqlBatches.js';
+import { HostActionError } from '../../electron/engine/host.js';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
 
 const ADMIN_PW = 'Admin "pw" %^&! 9';

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import writeFileAtomic from 'write-file-atomic';
 import type { ActionOf } from '../../engine/actions/index.js';
 import { renderTemplatedText, resolveValue } from '../../engine/secret-text.js';
-import { HostActionError, type ApplyContext, type ApplyResult } from '../host.js';
+import { HostActionError, type ApplyContext, type ApplyResult } from '../../engine/host.js';
 import { copyVerified } from '../copy-verified.js';
 import { extractArchive } from './extract.js';
 import { queryHttp } from './queries.js';

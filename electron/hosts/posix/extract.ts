@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
-import { HostActionError } from '../host.js';
+import { HostActionError } from '../../engine/host.js';
 import { runProgram } from './run.js';
 
 /**

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Action } from '../../engine/actions/index.js';
 import type { Query, QueryResult, QueryResults } from '../../engine/queries.js';
-import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
+import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../../engine/host.js';
 import {
   applyCopy,
   applyExec,

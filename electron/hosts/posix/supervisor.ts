@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { serviceSpecSchema, type ServiceSpec } from '../../engine/actions/common.js';
 import { serviceSpecHash } from '../../engine/actions/spec-hash.js';
 import type { ServiceResult } from '../../engine/queries.js';
-import { HostActionError } from '../host.js';
+import { HostActionError } from '../../engine/host.js';
 import { childEnv, killGroup } from './run.js';
 
 /** How long a stopped service gets between SIGTERM and SIGKILL. */

@@ -2,7 +2,7 @@ import type { Action } from '../../engine/actions/index.js';
 import { InstallerError } from '../../engine/errors.js';
 import type { Query, QueryResult } from '../../engine/queries.js';
 import { Redactor } from '../../engine/redactor.js';
-import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
+import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../../engine/host.js';
 import { takeFault } from './faults.js';
 import { simActionHandlers, simQueryHandlers } from './handlers/index.js';
 import type { SimActionHandler, SimQueryHandler } from './handlers/types.js';

@@ -1,5 +1,5 @@
 import type { Action, ActionOf, IisAction } from '../../engine/actions/index.js';
-import { POWERSHELL, SYSTEM32 } from '../../steps/windows/names.js';
+import { POWERSHELL, SYSTEM32 } from '../../windows/names.js';
 import { PS } from './scripts.js';
 
 /**

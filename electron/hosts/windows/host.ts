@@ -10,10 +10,10 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Query, QueryResult, QueryResults } from '../../engine/queries.js';
 import { renderTemplatedText, resolveValue } from '../../engine/secret-text.js';
 import { isSecretRef, type SecretStore } from '../../engine/secrets.js';
-import { PROBE_LOGIN, PROBE_REPORTS_RIGHTS, PROBE_STATE } from '../../steps/windows/sqlBatches.js';
-import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
-import { topics, type Topic } from '../../steps/windows/topics.js';
-import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../host.js';
+import { PROBE_LOGIN, PROBE_REPORTS_RIGHTS, PROBE_STATE } from '../../windows/sqlBatches.js';
+import { sqlErrorAdvice, sqlErrorText } from '../../windows/sqlErrors.js';
+import { topics, type Topic } from '../../windows/topics.js';
+import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../../engine/host.js';
 import { copyVerified } from '../copy-verified.js';
 import { commandsFor, powershell, type Command } from './argv.js';
 import {

@@ -2,7 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 import { InstallerError } from '../../engine/errors.js';
 import type { PortResult } from '../../engine/queries.js';
-import type { IisSnapshot, TopicResult } from '../../steps/windows/topics.js';
+import type { IisSnapshot, TopicResult } from '../../windows/topics.js';
 
 /**
  * Pure readers of what the windows host's fixed scripts answer, so they can be tested on Linux

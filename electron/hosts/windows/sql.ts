@@ -2,8 +2,8 @@ import sql from 'mssql';
 import type { ActionOf, SqlConnection, SqlParam } from '../../engine/actions/index.js';
 import { resolveValue } from '../../engine/secret-text.js';
 import type { SecretStore } from '../../engine/secrets.js';
-import { sqlErrorAdvice, sqlErrorText } from '../../steps/windows/sqlErrors.js';
-import { HostActionError } from '../host.js';
+import { sqlErrorAdvice, sqlErrorText } from '../../windows/sqlErrors.js';
+import { HostActionError } from '../../engine/host.js';
 
 /**
  * `sql` actions with SQL authentication, through the `mssql` package (tedious): the batch is sent

@@ -32,7 +32,7 @@ function databaseBlock(
   versions: Record<string, string>,
 ): TemplatedText {
   const mssql = a.engine === 'mssql';
-  // SQL Server: connect the way the installer proved it can (adminConnection in steps/windows/names):
+  // SQL Server: connect the way the installer proved it can (adminConnection in electron/windows/names):
   // server + port whenever a port is known (database.port, or Express's fixed TCP port 1433), so
   // the app does not depend on SQL Browser (UDP 1434); server\instance only when no port is known.
   const knownPort = mssql && a.mode === 'express' ? (a.port ?? 1433) : a.port;

@@ -1,5 +1,5 @@
 import { defineStep, type Check } from '../../engine/step.js';
-import { askWindows } from './topics.js';
+import { askWindows } from '../../windows/topics.js';
 
 /**
  * Alerts: QATrack+ mails its ADMINS on server errors (local_settings.py), and the installer proves

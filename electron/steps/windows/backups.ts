@@ -12,9 +12,9 @@ import {
   sqlIsLocal,
   sqlServiceName,
   toolsDir,
-} from './names.js';
+} from '../../windows/names.js';
 import { dailyTaskXml } from './taskXml.js';
-import { askWindows, type TopicResult } from './topics.js';
+import { askWindows, type TopicResult } from '../../windows/topics.js';
 import { sha256 } from './winswXml.js';
 
 /**

@@ -1,6 +1,6 @@
 import { defineStep } from '../../engine/step.js';
 import { KNOWN_BROWSERS } from '../common/chrome.js';
-import { artifact, MSIEXEC, setupLogDir } from './names.js';
+import { artifact, MSIEXEC, setupLogDir } from '../../windows/names.js';
 import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /**

@@ -4,7 +4,7 @@ import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { askWindows, type IisSite, type IisSnapshot } from './topics.js';
+import { askWindows, type IisSite, type IisSnapshot } from '../../windows/topics.js';
 
 /**
  * IIS's "Default Web Site" and QATrack+'s port. Adding the Web-Server role creates Default Web Site

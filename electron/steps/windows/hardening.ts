@@ -2,9 +2,9 @@ import type { AclGrant, ActionInput } from '../../engine/actions/index.js';
 import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { FIREWALL_RULE, iisRoot, servicePrincipals, SID } from './names.js';
+import { FIREWALL_RULE, iisRoot, servicePrincipals, SID } from '../../windows/names.js';
 import { describeGrants } from './permissions.js';
-import { askWindows, type TopicResult } from './topics.js';
+import { askWindows, type TopicResult } from '../../windows/topics.js';
 
 /**
  * Least privilege on disk and on the network: only Administrators, SYSTEM and the service accounts

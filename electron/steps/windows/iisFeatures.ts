@@ -1,9 +1,9 @@
 import type { ActionInput } from '../../engine/actions/index.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
-import { artifact, IIS_FEATURES, MSIEXEC, PRODUCT, setupLogDir } from './names.js';
+import { artifact, IIS_FEATURES, MSIEXEC, PRODUCT, setupLogDir } from '../../windows/names.js';
 import { SETUP_LOGS_STEP } from './setupLogs.js';
-import { askWindows } from './topics.js';
+import { askWindows } from '../../windows/topics.js';
 
 /**
  * IIS with static content and request filtering, then URL Rewrite 2.1 and ARR 3.0 from the bundle

@@ -5,8 +5,8 @@ import type { Layout } from '../../engine/layout.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import { qatrackBindings } from './defaultWebSite.js';
-import { APP_POOL, FARM, iisLogDir, iisRoot, SELF_SIGNED_NAME, workers } from './names.js';
-import { askWindows, type IisSnapshot, type TopicResult } from './topics.js';
+import { APP_POOL, FARM, iisLogDir, iisRoot, SELF_SIGNED_NAME, workers } from '../../windows/names.js';
+import { askWindows, type IisSnapshot, type TopicResult } from '../../windows/topics.js';
 import { sha256 } from './winswXml.js';
 import { siteWebConfig } from './webConfig.js';
 

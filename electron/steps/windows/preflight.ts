@@ -6,9 +6,16 @@ type InputIssue = InputError['issues'][number];
 import type { OsResult, PortResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
 import { DEFAULT_WEB_SITE } from './defaultWebSite.js';
-import { adminConnection, describeServer, PRODUCT, serviceNames, sqlInstanceName, workers } from './names.js';
-import { sqlErrorText } from './sqlErrors.js';
-import { askWindows, type TopicResult } from './topics.js';
+import {
+  adminConnection,
+  describeServer,
+  PRODUCT,
+  serviceNames,
+  sqlInstanceName,
+  workers,
+} from '../../windows/names.js';
+import { sqlErrorText } from '../../windows/sqlErrors.js';
+import { askWindows, type TopicResult } from '../../windows/topics.js';
 
 /**
  * Preflight: is this a supported, elevated Windows Server with room and free ports? It changes

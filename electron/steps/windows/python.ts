@@ -1,7 +1,7 @@
 import { InstallerError } from '../../engine/errors.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
-import { artifact, PRODUCT, setupLogDir } from './names.js';
+import { artifact, PRODUCT, setupLogDir } from '../../windows/names.js';
 import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { ActionInput } from '../../engine/actions/index.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
-import { artifact, MSIEXEC, ODBC_DRIVER, PRODUCT, setupLogDir } from './names.js';
+import { artifact, MSIEXEC, ODBC_DRIVER, PRODUCT, setupLogDir } from '../../windows/names.js';
 import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /**

@@ -15,8 +15,8 @@ import {
   TASKS_SERVICE,
   workers,
   workerScript,
-} from './names.js';
-import { askWindows } from './topics.js';
+} from '../../windows/names.js';
+import { askWindows } from '../../windows/topics.js';
 import { sha256, winswXml, type WinswSpec } from './winswXml.js';
 import { WORKER_SCRIPT } from './workerScript.js';
 

@@ -1,5 +1,5 @@
 import { defineStep } from '../../engine/step.js';
-import { setupLogDir } from './names.js';
+import { setupLogDir } from '../../windows/names.js';
 
 /**
  * The folder every installer run (Python, VC++, ODBC, SQL Express, IIS modules, Chrome) writes its

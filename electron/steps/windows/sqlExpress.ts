@@ -10,8 +10,8 @@ import {
   sqlExpressSetupDir,
   sqlPort,
   sqlServiceName,
-} from './names.js';
-import { askWindows, type TopicResult } from './topics.js';
+} from '../../windows/names.js';
+import { askWindows, type TopicResult } from '../../windows/topics.js';
 
 /**
  * SQL Server Express from the bundle, unattended from a configuration file written by the plan.

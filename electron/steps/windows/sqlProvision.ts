@@ -1,7 +1,7 @@
 import type { ActionInput } from '../../engine/actions/index.js';
 import { InstallerError } from '../../engine/errors.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { adminConnection, describeServer, sqlIsLocal } from './names.js';
+import { adminConnection, describeServer, sqlIsLocal } from '../../windows/names.js';
 import {
   createDatabase,
   DISABLE_LOGIN,
@@ -10,9 +10,9 @@ import {
   ensureSqlLogin,
   ENSURE_WINDOWS_LOGIN,
   ensureUserRoles,
-} from './sqlBatches.js';
-import { sqlErrorAdvice, sqlErrorText } from './sqlErrors.js';
-import { askWindows, type TopicResult } from './topics.js';
+} from '../../windows/sqlBatches.js';
+import { sqlErrorAdvice, sqlErrorText } from '../../windows/sqlErrors.js';
+import { askWindows, type TopicResult } from '../../windows/topics.js';
 
 /**
  * The QATrack+ database and its two logins, created only where missing: `qatrack` (db_ddladmin,

@@ -1,10 +1,10 @@
 import type { ActionInput } from '../../engine/actions/index.js';
 import { InstallerError } from '../../engine/errors.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { adminConnection, describeServer } from './names.js';
-import { DENY_REPORTS } from './sqlBatches.js';
-import { sqlErrorAdvice, sqlErrorText } from './sqlErrors.js';
-import { askWindows, type TopicResult } from './topics.js';
+import { adminConnection, describeServer } from '../../windows/names.js';
+import { DENY_REPORTS } from '../../windows/sqlBatches.js';
+import { sqlErrorAdvice, sqlErrorText } from '../../windows/sqlErrors.js';
+import { askWindows, type TopicResult } from '../../windows/topics.js';
 
 /** What the reports login is denied once each table exists: the same three upstream revokes. */
 const WANTED: Record<string, string> = {

@@ -1,7 +1,7 @@
 import type { HttpResult } from '../../engine/queries.js';
 import { defineStep, type Check, type StepContext } from '../../engine/step.js';
 import { homeRedirectProblem } from '../common/site-checks.js';
-import { serviceNames, workers } from './names.js';
+import { serviceNames, workers } from '../../windows/names.js';
 
 /**
  * The end-to-end proof: every service running, each worker answering on its loopback address, the

@@ -1,7 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Answers } from '../../engine/answers/index.js';
-import { FARM, maxUploadBytes } from './names.js';
+import { FARM, maxUploadBytes } from '../../windows/names.js';
 
 /**
  * web.config of the QATrack+ site (its physical path holds nothing else). Rule order matters:

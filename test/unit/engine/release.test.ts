@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { releaseCatalogSchema } from '../../../electron/bundle/catalog-schema.js';
+import { releaseCatalogSchema } from '../../../electron/engine/catalog-schema.js';
 import { loadAnswers } from '../../../electron/engine/answers/index.js';
 import { computeLayout } from '../../../electron/engine/layout.js';
 import { loadCatalog, resolveRelease } from '../../../electron/engine/release.js';

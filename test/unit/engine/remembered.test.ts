@@ -13,7 +13,7 @@ import {
   rememberedText,
 } from '../../../electron/engine/remembered.js';
 import { createAllowList } from '../../../electron/helper/allow-list.js';
-import type { Host } from '../../../electron/hosts/host.js';
+import type { Host } from '../../../electron/engine/host.js';
 
 const example = () => JSON.parse(readFileSync('resources/examples/answers.json', 'utf8'));
 const DIR = 'C:\\ProgramData\\QATrack+ Installer';

@@ -5,7 +5,7 @@ import type { ProgressEvent } from '../../../electron/engine/events.js';
 import { InputError } from '../../../electron/engine/errors.js';
 import { Runner } from '../../../electron/engine/runner.js';
 import { defineStep, type Step } from '../../../electron/engine/step.js';
-import type { ApplyContext, Host } from '../../../electron/hosts/host.js';
+import type { ApplyContext, Host } from '../../../electron/engine/host.js';
 import { CANARY, simContext } from '../../support/engine-context.js';
 
 /** A step that wants `path` to be a folder. */

@@ -2,7 +2,7 @@ import type { ExecResult, HttpResult, PortResult } from '../../../engine/queries
 import { renderTemplatedText, resolveValue } from '../../../engine/secret-text.js';
 import { serviceSpecHash } from '../../../engine/actions/spec-hash.js';
 import { serviceSpecSchema } from '../../../engine/actions/index.js';
-import { HostActionError } from '../../host.js';
+import { HostActionError } from '../../../engine/host.js';
 import { applyEffects, sha256, writeSimFile } from '../effects.js';
 import { children, descendants, ensureDir, getFile, parentPath, putFile, removePath } from '../paths.js';
 import type { SimState } from '../state.js';

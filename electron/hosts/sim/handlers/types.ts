@@ -1,6 +1,6 @@
 import type { Action, ActionKind, ActionOf } from '../../../engine/actions/index.js';
 import type { Query, QueryResults } from '../../../engine/queries.js';
-import type { ApplyContext, ApplyResult } from '../../host.js';
+import type { ApplyContext, ApplyResult } from '../../../engine/host.js';
 import type { SimState } from '../state.js';
 
 /** Applies one action kind to the simulated machine (mutating `state`). */

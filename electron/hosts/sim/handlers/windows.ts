@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { HostActionError } from '../../host.js';
-import { topics, type Topic } from '../../../steps/windows/topics.js';
+import { HostActionError } from '../../../engine/host.js';
+import { topics, type Topic } from '../../../windows/topics.js';
 import type { SimState } from '../state.js';
 import { simHttp, simPort } from '../windows/http.js';
 import { addDefaultWebSite, bindingConflict, portHeldByProcess } from '../windows/iis.js';

@@ -1,4 +1,4 @@
-import type { IisSite } from '../../../steps/windows/topics.js';
+import type { IisSite } from '../../../windows/topics.js';
 import type { SimState } from '../state.js';
 import type { SimWindows } from './state.js';
 

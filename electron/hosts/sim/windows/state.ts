@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { iisSiteSchema } from '../../../steps/windows/topics.js';
+import { iisSiteSchema } from '../../../windows/topics.js';
 import { descendants, getFile } from '../paths.js';
 import type { SimState } from '../state.js';
 

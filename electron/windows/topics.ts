@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { bindingSchema, sqlConnectionSchema } from '../../engine/actions/index.js';
-import { InstallerError } from '../../engine/errors.js';
-import type { Host } from '../../hosts/host.js';
+import { bindingSchema, sqlConnectionSchema } from '../engine/actions/index.js';
+import { InstallerError } from '../engine/errors.js';
+import type { Host } from '../engine/host.js';
 
 /**
  * The `windows` query topics: what each takes and answers. Steps, the sim host and the real host

@@ -1,6 +1,6 @@
-import type { Action } from '../engine/actions/index.js';
-import type { Query, QueryResult } from '../engine/queries.js';
-import type { SecretStore } from '../engine/secrets.js';
+import type { Action } from './actions/index.js';
+import type { Query, QueryResult } from './queries.js';
+import type { SecretStore } from './secrets.js';
 
 export type HostKind = 'windows' | 'sim' | 'posix';
 /** Path and naming conventions of the target machine (sim simulates Windows). */

@@ -1,8 +1,8 @@
-import { InstallerError } from '../../engine/errors.js';
-import type { SqlConnection } from '../../engine/actions/index.js';
-import type { Answers } from '../../engine/answers/index.js';
-import type { Layout } from '../../engine/layout.js';
-import type { ReleaseContext } from '../../engine/step.js';
+import { InstallerError } from '../engine/errors.js';
+import type { SqlConnection } from '../engine/actions/index.js';
+import type { Answers } from '../engine/answers/index.js';
+import type { Layout } from '../engine/layout.js';
+import type { ReleaseContext } from '../engine/step.js';
 
 /**
  * Names every Windows step agrees on: services, loopback addresses, IIS objects, SIDs, product ids.

@@ -1,5 +1,5 @@
-import { labelOf } from '../../engine/answers/labels.js';
-import type { ActionInput, SqlConnection } from '../../engine/actions/index.js';
+import { labelOf } from '../engine/answers/labels.js';
+import type { ActionInput, SqlConnection } from '../engine/actions/index.js';
 
 /**
  * The only T-SQL the installer sends. Every batch is fixed text: names reach the server as
