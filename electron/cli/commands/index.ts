@@ -5,6 +5,7 @@ import { repairCommand } from './repair.js';
 import { schemaCommand } from './schema.js';
 import type { CliCommand } from './types.js';
 import { uninstallCommand } from './uninstall.js';
+import { upgradeCommand } from './upgrade.js';
 import { verifyCommand } from './verify.js';
 
 /** Every subcommand, in help order. (The bundle work adds `bundle` here.) */
@@ -14,6 +15,7 @@ export const commands: CliCommand[] = [
   repairCommand,
   verifyCommand,
   uninstallCommand,
+  upgradeCommand,
   schemaCommand,
   bundleCommand,
 ];

@@ -7,6 +7,11 @@ export interface NginxConfigInput {
   workerPorts: readonly number[];
   /** nginx started by root: drop its workers to root too, since the files are the installer's. */
   runAsRoot: boolean;
+  /**
+   * During an upgrade: every non-static request gets 503 and this folder's maintenance.html
+   * (static files are still served), so no write reaches the database being backed up.
+   */
+  maintenanceDir?: string;
 }
 
 /** nginx's own paths, all under the proxy folder, so no root-owned system path is needed. */
@@ -63,7 +68,8 @@ export function renderNginxConfig(i: NginxConfigInput): string {
     `            alias ${layout.mediaRoot}/;`,
     '            add_header X-Served-By nginx always;',
     '        }',
-    '        location / {',
+    ...(i.maintenanceDir ? maintenanceLocations(i.maintenanceDir) : []),
+    `        location ${i.maintenanceDir ? '@workers' : '/'} {`,
     '            proxy_pass http://qatrack_workers;',
     '            proxy_next_upstream error timeout http_502 http_503 http_504;',
     '            proxy_connect_timeout 2s;',
@@ -75,6 +81,35 @@ export function renderNginxConfig(i: NginxConfigInput): string {
     '        }',
     '    }',
     '}',
+    '',
+  ].join('\n');
+}
+
+/** The maintenance page as nginx serves it: 503 + Retry-After, never cached, a plain HTML page. */
+export const MAINTENANCE_PAGE = 'maintenance.html';
+
+function maintenanceLocations(dir: string): string[] {
+  return [
+    `        error_page 503 /${MAINTENANCE_PAGE};`,
+    `        location = /${MAINTENANCE_PAGE} {`,
+    `            root ${dir};`,
+    '            internal;',
+    '            add_header Retry-After 120 always;',
+    '            add_header Cache-Control no-store always;',
+    '            add_header X-Served-By nginx-maintenance always;',
+    '        }',
+    '        location / {',
+    '            return 503;',
+    '        }',
+  ];
+}
+
+export function renderMaintenancePage(from: string, to: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><title>QATrack+ maintenance</title></head>',
+    `<body><h1>QATrack+ is being upgraded</h1><p>From ${from} to ${to}. Please try again in a few minutes; nothing you saved is lost.</p></body>`,
+    '</html>',
     '',
   ].join('\n');
 }

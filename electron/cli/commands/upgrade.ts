@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { withRunOptions } from '../options.js';
+import type { UpgradeOptions } from '../upgrade.js';
+import type { CliCommand } from './types.js';
+
+export const upgradeCommand: CliCommand = (program: Command, done) => {
+  withRunOptions(program.command('upgrade'))
+    .description(
+      'upgrade the installed QATrack+ to --release (backup first; refused with exit 64 if not a supported path)',
+    )
+    .requiredOption('--release <version>', 'the release to upgrade to, e.g. 3.1.1.5')
+    .option('--backup-only', 'run only the backup phase (the other phases are not built yet)')
+    .action(async (o: UpgradeOptions) => done(await (await import('../upgrade.js')).runUpgrade(o), o));
+};

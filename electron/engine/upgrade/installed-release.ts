@@ -1,0 +1,46 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The release running on the machine, recorded in the installer's state folder when an upgrade
+ * switches services to a new release (the posix equivalent of the ARP DisplayVersion). Before any
+ * upgrade the deployment's answers name it: they are the answers it was installed with.
+ */
+export const INSTALLED_RELEASE_FILE = 'installed-release.json';
+
+const recordSchema = z.object({
+  release: z.string().regex(/^\d+(?:\.\d+){1,3}$/),
+  /** Folder of the release's code and venv (release-versioned, never overwritten in place). */
+  releaseDir: z.string().optional(),
+  /** The release it replaced, kept until `keepUntil` for a manual rollback. */
+  previous: z
+    .object({ release: z.string(), releaseDir: z.string().optional(), keepUntil: z.string() })
+    .optional(),
+  backupDir: z.string().optional(),
+  upgradedAt: z.string().optional(),
+});
+export type InstalledRelease = z.infer<typeof recordSchema>;
+
+export async function readInstalledRelease(
+  stateDir: string,
+  answersRelease: string,
+): Promise<InstalledRelease & { source: 'record' | 'answers' }> {
+  const file = path.join(stateDir, INSTALLED_RELEASE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { release: answersRelease, source: 'answers' };
+  }
+  const parsed = recordSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${file} is not a valid installed-release record`);
+  return { ...parsed.data, source: 'record' };
+}
+
+export async function writeInstalledRelease(stateDir: string, record: InstalledRelease): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(path.join(stateDir, INSTALLED_RELEASE_FILE), `${JSON.stringify(record, null, 2)}\n`, {
+    mode: 0o600,
+  });
+}

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, cp, mkdir, readdir, stat, statfs, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Answers } from '../../engine/answers/index.js';
+import type { Layout } from '../../engine/layout.js';
+import type { SecretStore } from '../../engine/secrets.js';
+import { SECRET_KEY_FILE } from '../../steps/common/render-local-settings.js';
+
+/** pg_dump/psql of the server's PostgreSQL (Debian's versioned folders first, then PATH). */
+export function pgTool(name: 'pg_dump' | 'pg_restore' | 'psql'): string {
+  for (const v of ['17', '16', '15']) {
+    const p = `/usr/lib/postgresql/${v}/bin/${name}`;
+    if (existsSync(p)) return p;
+  }
+  return name;
+}
+
+/** libpq's own environment variables: the password never appears on a command line. */
+function pgEnv(answers: Answers, secrets: SecretStore): NodeJS.ProcessEnv {
+  const db = answers.database;
+  return {
+    PGHOST: db.server,
+    PGPORT: String(db.port ?? 5432),
+    PGUSER: db.login.user,
+    PGPASSWORD: secrets.get('database.login.password') ?? '',
+    PGDATABASE: db.name,
+  };
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await treeBytes(p);
+    else if (e.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+/** Free bytes on the file system that will hold `dir` (its nearest existing ancestor). */
+export async function freeBytesFor(dir: string): Promise<number> {
+  let at = dir;
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  const s = await statfs(at);
+  return s.bavail * s.bsize;
+}
+
+/** What the backup needs: the database's size on disk (an upper bound of pg_dump -Fc) + media. */
+export async function backupNeededBytes(answers: Answers, layout: Layout, secrets: SecretStore) {
+  const r = await execa(pgTool('psql'), ['-XAtc', 'SELECT pg_database_size(current_database())'], {
+    env: pgEnv(answers, secrets),
+    reject: false,
+  });
+  const dbBytes = r.exitCode === 0 ? Number(String(r.stdout).trim()) : 0;
+  return { dbBytes, mediaBytes: await treeBytes(layout.mediaRoot), dbSizeKnown: r.exitCode === 0 };
+}
+
+export interface BackupResult {
+  dir: string;
+  dumpFile: string;
+  bytes: number;
+  ms: number;
+}
+
+/**
+ * Backup first: `pg_dump -Fc` (custom format, what pg_restore --clean reads back), the media
+ * folder, local_settings.py and the secret key, into a new timestamped folder under the backup
+ * folder (0700: it holds the secret key and every record).
+ */
+export async function runPosixBackup(
+  answers: Answers,
+  layout: Layout,
+  secrets: SecretStore,
+  label: string,
+): Promise<BackupResult> {
+  const started = Date.now();
+  const dir = path.join(layout.backupDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${label}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const dumpFile = path.join(dir, 'database.dump');
+  const dump = await execa(pgTool('pg_dump'), ['-Fc', '--no-owner', '-f', dumpFile], {
+    env: pgEnv(answers, secrets),
+    reject: false,
+  });
+  if (dump.exitCode !== 0)
+    throw new Error(`pg_dump failed (exit ${dump.exitCode}): ${String(dump.stderr).trim()}`);
+  if (existsSync(layout.mediaRoot)) await cp(layout.mediaRoot, path.join(dir, 'media'), { recursive: true });
+  const settingsDir = path.dirname(layout.localSettings);
+  for (const f of [path.basename(layout.localSettings), SECRET_KEY_FILE]) {
+    const from = path.join(settingsDir, f);
+    if (existsSync(from)) {
+      await copyFile(from, path.join(dir, f));
+      await chmod(path.join(dir, f), 0o600);
+    }
+  }
+  await writeFile(
+    path.join(dir, 'backup.json'),
+    `${JSON.stringify({ release: answers.release, database: answers.database.name, createdAt: new Date(started).toISOString() }, null, 2)}\n`,
+  );
+  return { dir, dumpFile, bytes: await treeBytes(dir), ms: Date.now() - started };
+}
+
+/** Rollback of the database: pg_restore --clean --if-exists into the same database. */
+export async function restorePosixBackup(answers: Answers, secrets: SecretStore, dumpFile: string) {
+  const r = await execa(
+    pgTool('pg_restore'),
+    ['--clean', '--if-exists', '--no-owner', '-d', answers.database.name, dumpFile],
+    { env: pgEnv(answers, secrets), reject: false },
+  );
+  if (r.exitCode !== 0) throw new Error(`pg_restore failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+}
