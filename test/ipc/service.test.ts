@@ -80,13 +80,17 @@ async function setup(name: string, extra: { startMode?: 'repair' } = {}) {
     testDatabase: () => Promise.resolve({ ok: true, detail: 'ok' }),
     emit: (p) => events.push(p),
   });
-  const ended = () =>
+  // The run's own promise settles after its run-end event (the answers are remembered last), so
+  // with a runId this also waits for the run's state to leave 'running'.
+  const ended = (runId?: string) =>
     new Promise<void>((resolve) => {
       const t = setInterval(() => {
-        if (events.some((e) => e.event.type === 'run-end')) {
+        if (!events.some((e) => e.event.type === 'run-end')) return;
+        void (async () => {
+          if (runId && (await handlers.runStatus({ runId })).state === 'running') return;
           clearInterval(t);
           resolve();
-        }
+        })();
       }, 20);
     });
   return { handlers, events, saved, ended };
@@ -161,7 +165,7 @@ describe('wizard handlers over the engine', () => {
     const plan = await s.handlers.plan({ mode: 'install', answers, secrets, keepData: true });
     expect(plan.changes).toBeGreaterThan(0);
     const { runId } = await s.handlers.apply({ mode: 'install', answers, secrets, keepData: true });
-    await s.ended();
+    await s.ended(runId);
     expect((await s.handlers.runStatus({ runId })).state).toBe('succeeded');
     const support = await s.handlers.exportSupportBundle({});
     const bundle = JSON.parse(await readFile(support.path!, 'utf8')) as {
