@@ -115,6 +115,42 @@ describe('Default Web Site on a fresh Windows Server (site.defaultWebSite)', () 
     expect((await sim('plan', file, a)).changes).toBe(0);
   });
 
+  it('"stop" then "keep" on a rerun starts Default Web Site again, only because we stopped it', async () => {
+    const file = newStateFile(fresh());
+    expect((await sim('install', file, exampleAnswers())).error ?? null).toBeNull();
+    expect(dws(file)).toMatchObject({ state: 'stopped', autoStart: false });
+    const keep = exampleAnswers((r) => (r.site.defaultWebSite = 'keep'));
+    const plan = await sim('plan', file, keep);
+    expect(stepActions(plan, 'win-default-site-keep').map((x) => x.kind)).toEqual(['iis', 'remove']);
+    const r = await sim('repair', file, keep);
+    expect(r.error ?? null).toBeNull();
+    expect(dws(file)).toMatchObject({
+      state: 'started',
+      autoStart: true,
+      bindings: [{ port: 80, host: '' }],
+    });
+    expect(qat(file)).toMatchObject({
+      state: 'started',
+      bindings: [{ protocol: 'http', port: 80, host: 'qatrack.hospital.local' }, { port: 443 }],
+    });
+    expect(
+      Object.keys(readState(file).files).some((k) => k.toLowerCase().endsWith('default-web-site.json')),
+    ).toBe(false);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect((await sim('plan', file, keep)).changes).toBe(0);
+  });
+
+  it('"keep" after "stop" leaves a Default Web Site the admin had stopped stopped', async () => {
+    const seed = withDefaultWebSite(fresh());
+    simWindows(seed).iis.sites[0]!.state = 'stopped';
+    const file = newStateFile(seed);
+    expect((await sim('install', file, exampleAnswers())).error ?? null).toBeNull();
+    const keep = exampleAnswers((r) => (r.site.defaultWebSite = 'keep'));
+    expect((await sim('repair', file, keep)).error ?? null).toBeNull();
+    // The record said "stopped, autostart on": only the autostart we turned off comes back.
+    expect(dws(file)).toMatchObject({ state: 'stopped', autoStart: true });
+  });
+
   it('a site whose port another started site holds is not started, and the failure is not swallowed', async () => {
     const { createSimHost } = await import('../../electron/hosts/sim/host.js');
     const { actionSchema } = await import('../../electron/engine/actions/index.js');

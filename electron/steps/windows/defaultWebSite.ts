@@ -171,3 +171,38 @@ export const defaultWebSiteStep = defineStep<DefaultSiteProbe>({
     return actions;
   },
 });
+
+/**
+ * "keep" after an earlier "stop": put Default Web Site back the way the record says it was, and only
+ * if we changed it (the record exists only when an install stopped it). It runs after the IIS site
+ * step, which has by then rebound QATrack+ by host name, so the blank-host Default Web Site can
+ * take *:80 again; before that, the two would collide on the port (0x800700B7).
+ */
+export const defaultWebSiteKeepStep = defineStep<DefaultSiteProbe>({
+  id: 'win-default-site-keep',
+  title: 'Default Web Site (kept)',
+  dependsOn: ['win-iis-site'],
+  probe,
+  plan(ctx, p) {
+    if (ctx.answers.site.defaultWebSite !== 'keep' || !p.record.exists) return [];
+    const before = readRecord(p.record);
+    const actions: ActionInput[] = [];
+    if (
+      before &&
+      p.site &&
+      !p.predicted &&
+      (p.site.state !== before.state || p.site.autoStart !== before.autoStart)
+    )
+      actions.push({
+        kind: 'iis',
+        describe: `Put "${DEFAULT_WEB_SITE}" back as it was before QATrack+ stopped it (${before.state}, serverAutoStart ${before.autoStart}): site.defaultWebSite is "keep" now`,
+        op: 'siteState',
+        name: DEFAULT_WEB_SITE,
+        state: before.state,
+        autoStart: before.autoStart,
+      });
+    const path = defaultSiteRecordPath(ctx.layout);
+    actions.push({ kind: 'remove', describe: `Delete ${path}: nothing of ours to undo any more`, path });
+    return actions;
+  },
+});

@@ -4,7 +4,7 @@ import { stageStep } from '../common/stage.js';
 import { alertsStep } from './alerts.js';
 import { backupsStep } from './backups.js';
 import { chromeStep } from './chrome.js';
-import { defaultWebSiteStep } from './defaultWebSite.js';
+import { defaultWebSiteKeepStep, defaultWebSiteStep } from './defaultWebSite.js';
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
@@ -41,6 +41,7 @@ export const windowsFinish: Step<any>[] = [
   sqlReportsRightsStep,
   servicesStep,
   iisSiteStep,
+  defaultWebSiteKeepStep,
   hardeningStep,
   backupsStep,
   alertsStep,
