@@ -149,28 +149,45 @@ export const defaultWebSiteStep = defineStep<DefaultSiteProbe>({
     ];
   },
   planUninstall(ctx, p) {
-    const before = readRecord(p.record);
     if (!p.record.exists) return [];
-    const actions: ActionInput[] = [];
-    if (
-      before &&
-      p.site &&
-      !p.predicted &&
-      (p.site.state !== before.state || p.site.autoStart !== before.autoStart)
-    )
-      actions.push({
-        kind: 'iis',
-        describe: `Put "${DEFAULT_WEB_SITE}" back as it was before QATrack+ (${before.state}, serverAutoStart ${before.autoStart})`,
-        op: 'siteState',
-        name: DEFAULT_WEB_SITE,
-        state: before.state,
-        autoStart: before.autoStart,
-      });
-    const path = defaultSiteRecordPath(ctx.layout);
-    actions.push({ kind: 'remove', describe: `Delete ${path}`, path });
-    return actions;
+    return restoreFromRecord(ctx, p, 'before QATrack+', '');
   },
 });
+
+/**
+ * Puts Default Web Site back as the record says, if it differs now, then deletes the record. Shared by
+ * uninstall and by "keep" after an earlier "stop".
+ */
+function restoreFromRecord(
+  ctx: StepContext,
+  p: DefaultSiteProbe,
+  asItWas: string,
+  why: string,
+): ActionInput[] {
+  const before = readRecord(p.record);
+  const actions: ActionInput[] = [];
+  if (
+    before &&
+    p.site &&
+    !p.predicted &&
+    (p.site.state !== before.state || p.site.autoStart !== before.autoStart)
+  )
+    actions.push({
+      kind: 'iis',
+      describe: `Put "${DEFAULT_WEB_SITE}" back as it was ${asItWas} (${before.state}, serverAutoStart ${before.autoStart})${why && `: ${why}`}`,
+      op: 'siteState',
+      name: DEFAULT_WEB_SITE,
+      state: before.state,
+      autoStart: before.autoStart,
+    });
+  const path = defaultSiteRecordPath(ctx.layout);
+  actions.push({
+    kind: 'remove',
+    describe: `Delete ${path}${why && ': nothing of ours to undo any more'}`,
+    path,
+  });
+  return actions;
+}
 
 /**
  * "keep" after an earlier "stop": put Default Web Site back the way the record says it was, and only
@@ -185,24 +202,6 @@ export const defaultWebSiteKeepStep = defineStep<DefaultSiteProbe>({
   probe,
   plan(ctx, p) {
     if (ctx.answers.site.defaultWebSite !== 'keep' || !p.record.exists) return [];
-    const before = readRecord(p.record);
-    const actions: ActionInput[] = [];
-    if (
-      before &&
-      p.site &&
-      !p.predicted &&
-      (p.site.state !== before.state || p.site.autoStart !== before.autoStart)
-    )
-      actions.push({
-        kind: 'iis',
-        describe: `Put "${DEFAULT_WEB_SITE}" back as it was before QATrack+ stopped it (${before.state}, serverAutoStart ${before.autoStart}): site.defaultWebSite is "keep" now`,
-        op: 'siteState',
-        name: DEFAULT_WEB_SITE,
-        state: before.state,
-        autoStart: before.autoStart,
-      });
-    const path = defaultSiteRecordPath(ctx.layout);
-    actions.push({ kind: 'remove', describe: `Delete ${path}: nothing of ours to undo any more`, path });
-    return actions;
+    return restoreFromRecord(ctx, p, 'before QATrack+ stopped it', 'site.defaultWebSite is "keep" now');
   },
 });
