@@ -54,6 +54,56 @@ export default defineConfig(
       ],
     },
   },
+  // Layering (hexagonal: the core owns its ports, adapters never depend on steps, wiring lives in
+  // electron/app). In flat config a later block's rule options replace an earlier one's, so these
+  // blocks repeat the "plain Node" path above. Patterns match the import text: `(../)+` escapes to
+  // electron/ from any depth (no folder inside engine or hosts bears one of these names).
+  {
+    files: ['electron/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The engine is plain Node; only electron/main may import electron.',
+            },
+          ],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(electron/)?(steps|hosts|bundle|cli|ipc|main|helper|app)(/|$)',
+              message:
+                'electron/engine is the core: it declares the ports it needs and imports nothing from steps, hosts, bundle, cli, ipc, main, helper or app (wire adapters in electron/app).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/hosts/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The engine is plain Node; only electron/main may import electron.',
+            },
+          ],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(electron/)?steps(/|$)',
+              message:
+                'Hosts are adapters: they import nothing from electron/steps (shared Windows knowledge lives in electron/windows, shared layout facts in electron/engine).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['electron/steps/**'],
     rules: {

@@ -3,6 +3,12 @@ import type { TargetPlatform } from './host.js';
 import type { Answers } from './answers/index.js';
 
 /**
+ * The file next to local_settings.py holding the random SECRET_KEY (created on the target). Part of
+ * the layout because both the settings step and the posix upgrade backup need its name.
+ */
+export const SECRET_KEY_FILE = 'secret_key.txt';
+
+/**
  * Where everything goes on the target machine, derived from the answers once so that every step
  * agrees. Windows paths on `windows` and `sim`, POSIX paths on `posix`.
  */
@@ -20,6 +26,8 @@ export interface Layout {
   sourceDir: string;
   managepy: string;
   localSettings: string;
+  /** SECRET_KEY beside local_settings.py (see SECRET_KEY_FILE). */
+  secretKeyFile: string;
   staticRoot: string;
   mediaRoot: string;
   logDir: string;
@@ -57,6 +65,7 @@ export function computeLayout(answers: Answers, platform: TargetPlatform): Layou
     sourceDir,
     managepy: p.join(sourceDir, 'manage.py'),
     localSettings: p.join(sourceDir, 'qatrack', 'local_settings.py'),
+    secretKeyFile: p.join(sourceDir, 'qatrack', SECRET_KEY_FILE),
     staticRoot: p.join(dataDir, 'static'),
     mediaRoot: p.join(dataDir, 'media'),
     logDir: p.join(dataDir, 'logs'),

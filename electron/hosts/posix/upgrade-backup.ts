@@ -5,7 +5,6 @@ import { execa } from 'execa';
 import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import type { SecretStore } from '../../engine/secrets.js';
-import { SECRET_KEY_FILE } from '../../steps/common/render-local-settings.js';
 
 /** pg_dump/psql of the server's PostgreSQL (Debian's versioned folders first, then PATH). */
 export function pgTool(name: 'pg_dump' | 'pg_restore' | 'psql'): string {
@@ -85,9 +84,8 @@ export async function runPosixBackup(
   if (dump.exitCode !== 0)
     throw new Error(`pg_dump failed (exit ${dump.exitCode}): ${String(dump.stderr).trim()}`);
   if (existsSync(layout.mediaRoot)) await cp(layout.mediaRoot, path.join(dir, 'media'), { recursive: true });
-  const settingsDir = path.dirname(layout.localSettings);
-  for (const f of [path.basename(layout.localSettings), SECRET_KEY_FILE]) {
-    const from = path.join(settingsDir, f);
+  for (const from of [layout.localSettings, layout.secretKeyFile]) {
+    const f = path.basename(from);
     if (existsSync(from)) {
       await copyFile(from, path.join(dir, f));
       await chmod(path.join(dir, f), 0o600);

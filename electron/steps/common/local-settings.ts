@@ -4,7 +4,7 @@ import { renderTemplatedText } from '../../engine/secret-text.js';
 import type { TemplatedText } from '../../engine/secrets.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import { resolveChromePath } from './chrome.js';
-import { renderLocalSettings, SECRET_KEY_FILE } from './render-local-settings.js';
+import { renderLocalSettings } from './render-local-settings.js';
 import { resolveTimeZone } from './time-zone.js';
 
 /** Creates the key file only if it is missing (O_EXCL), so a rerun never changes the key. */
@@ -18,8 +18,7 @@ const MAKE_KEY_SCRIPT = [
   'os.close(fd)',
 ].join('\n');
 
-export const secretKeyPath = (ctx: StepContext) =>
-  ctx.layout.join(ctx.layout.sourceDir, 'qatrack', SECRET_KEY_FILE);
+export const secretKeyPath = (ctx: StepContext) => ctx.layout.secretKeyFile;
 
 export interface LocalSettingsProbe {
   content: TemplatedText;

@@ -1,5 +1,5 @@
 import type { Answers } from '../../engine/answers/index.js';
-import type { Layout } from '../../engine/layout.js';
+import { SECRET_KEY_FILE, type Layout } from '../../engine/layout.js';
 import type { SecretRef, TemplatedText } from '../../engine/secrets.js';
 import { pyList, pyStr } from './python-literal.js';
 
@@ -11,9 +11,6 @@ export interface LocalSettingsInput {
   timeZone: string;
   chromePath?: string;
 }
-
-/** The file next to local_settings.py holding the random SECRET_KEY (created on the target). */
-export const SECRET_KEY_FILE = 'secret_key.txt';
 
 /** A secret spliced into a single-quoted Python literal. */
 const pySecret = (ref: SecretRef): TemplatedText => [
