@@ -28,8 +28,8 @@ export const APP_POOL = 'QATrackPlus';
 export const FIREWALL_RULE = 'QATrackPlus-Web';
 export const BACKUP_TASK = '\\QATrack+\\Nightly backup';
 export const SELF_SIGNED_NAME = 'QATrack+ self-signed';
-/** site.maxUploadMB in bytes: IIS's maxAllowedContentLength and cheroot's max_request_body_size (IIS default ~28.6 MB). */
-export const maxUploadBytes = (a: Answers) => a.site.maxUploadMB * 1024 * 1024;
+/** site.maxUploadMB in bytes (one figure for IIS, cheroot and, on posix, nginx). */
+export { maxUploadBytes } from '../engine/answers/upload-limit.js';
 
 export interface Worker {
   n: number;

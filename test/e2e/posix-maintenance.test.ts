@@ -54,6 +54,7 @@ describe.skipIf(!existsSync(NGINX))('maintenance page during an upgrade (real ng
         hostNames: ['qatrack.test'],
         workerPorts: [workerPort],
         runAsRoot: process.getuid?.() === 0,
+        maxBodyBytes: 100 * 1024 * 1024,
         ...(maintenance ? { maintenanceDir: path.join(layout.proxyDir, 'maintenance') } : {}),
       }),
     );

@@ -7,6 +7,8 @@ export interface NginxConfigInput {
   workerPorts: readonly number[];
   /** nginx started by root: drop its workers to root too, since the files are the installer's. */
   runAsRoot: boolean;
+  /** Largest request body in bytes (maxUploadBytes: the same figure as IIS and cheroot on Windows). */
+  maxBodyBytes: number;
   /**
    * During an upgrade: every non-static request gets 503 and this folder's maintenance.html
    * (static files are still served), so no write reaches the database being backed up.
@@ -58,7 +60,10 @@ export function renderNginxConfig(i: NginxConfigInput): string {
     '    server {',
     `        listen 127.0.0.1:${i.httpPort};`,
     `        server_name ${i.hostNames.join(' ')};`,
-    '        client_max_body_size 100m;',
+    // Above it nginx answers 413 itself and the body never reaches a worker (nginx.org,
+    // ngx_http_core_module: "If the size in a request exceeds the configured value, the 413
+    // (Request Entity Too Large) error is returned to the client"). In bytes, no k/m suffix.
+    `        client_max_body_size ${i.maxBodyBytes};`,
     '        location /static/ {',
     `            alias ${layout.staticRoot}/;`,
     '            add_header X-Served-By nginx always;',

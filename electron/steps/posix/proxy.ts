@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ActionInput, ServiceSpec } from '../../engine/actions/index.js';
+import { maxUploadBytes } from '../../engine/answers/index.js';
 import { serviceSpecHash } from '../../engine/actions/spec-hash.js';
 import { InputError } from '../../engine/errors.js';
 import type { ServiceResult } from '../../engine/queries.js';
@@ -46,6 +47,7 @@ export async function probeProxy(ctx: StepContext): Promise<ProxyProbe> {
     hostNames: ctx.answers.site.hostNames,
     workerPorts: workerPorts(ctx).map((w) => w.port),
     runAsRoot: os.elevated,
+    maxBodyBytes: maxUploadBytes(ctx.answers),
   });
   return {
     nginx,
