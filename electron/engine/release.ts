@@ -83,6 +83,7 @@ export function resolveRelease(
   }
   return {
     id: catalog.release,
+    settings: catalog.settings,
     artifacts,
     staged,
     versions,
