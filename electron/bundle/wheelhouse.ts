@@ -66,9 +66,26 @@ async function pip(python: string, args: string[], log?: (l: string) => void) {
   return res;
 }
 
-/** The requirement pip could not find a target wheel for, from its error output. */
+/**
+ * The requirement pip could not find a target wheel for, from its error output. Either pip says so
+ * directly, or, when only some versions lack wheels, it reports a conflict instead: measured with
+ * QATrack+ 4.0's pylinac, whose py-linq needs `future<0.19.0,>=0.18.2` and future 0.18.x is an
+ * sdist only ("py-linq 1.4.0 depends on future<0.19.0 and >=0.18.2" under "The conflict is caused
+ * by:"). That dependency, built into a pure wheel, settles the conflict.
+ */
 export function unresolvedRequirement(output: string): string | undefined {
-  return /No matching distribution found for (\S+)/.exec(output)?.[1];
+  const direct = /No matching distribution found for (\S+)/.exec(output)?.[1];
+  if (direct) return direct;
+  const cause = output.split('The conflict is caused by:')[1];
+  const dep = cause && /^\s*\S+ \S+ depends on ([A-Za-z0-9._-]+)([^\n]*)$/m.exec(cause);
+  if (!dep) return undefined;
+  const specs = dep[2]!
+    .split(' and ')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return specs.length > 0 && specs.every((s) => /^(?:[<>=!~]=?|===)\s*\S+$/.test(s))
+    ? `${dep[1]}${specs.join(',')}`
+    : undefined;
 }
 
 const isPureWheel = (file: string) =>
