@@ -101,8 +101,8 @@ export async function runSession(
 export async function runSession(options: SessionOptions): Promise<SessionResult<RunReport | PlanResult>>;
 export async function runSession(o: SessionOptions): Promise<SessionResult<RunReport | PlanResult>> {
   const runId = newRunId();
-  const layout = computeLayout(o.answers, platformFor(o.hostSpec));
   const catalog = o.catalog ?? loadCatalog(o.answers.release);
+  const layout = computeLayout(o.answers, platformFor(o.hostSpec), catalog.python.version);
   // Artifacts resolve again once the bundle's verified hashes are known (see below).
   let release = resolveRelease(o.answers, layout, catalog);
   const mutating = MUTATING.includes(o.command);

@@ -183,6 +183,25 @@ async function provideWheelhouse(
 }
 
 /**
+ * wheelhouse/requirements.txt: the catalog's requirements as the server installs them offline
+ * (`--no-index --find-links wheelhouse`): git and wheel-URL pins by name, since their wheels are in
+ * the folder. The wheelhouse step reads it before the source tree's own requirements file, which
+ * QATrack+ 4.0 no longer has (it moved to pyproject.toml).
+ */
+async function writeRequirements(wheelDir: string, requirements: string[]): Promise<ManifestFile> {
+  const { index, git } = splitRequirements(requirements);
+  const text = [...index, ...git.map((g) => g.name)].join('\n') + '\n';
+  const file = path.join(wheelDir, 'requirements.txt');
+  await writeFile(file, text);
+  return {
+    path: 'wheelhouse/requirements.txt',
+    size: Buffer.byteLength(text),
+    sha256: sha256Text(text),
+    kind: 'requirements',
+  };
+}
+
+/**
  * Build an offline bundle: every artifact of the release for `arch`, verified against its pin and
  * taken from the cache when possible, a target wheelhouse, and a sealed (optionally signed) manifest.
  */
@@ -280,6 +299,7 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
       throw new Error(`could not hash wheel ${f}: ${h && 'error' in h ? h.error : 'no result'}`);
     files.push({ path: `wheelhouse/${f}`, size: h.size, sha256: h.sha256, kind: 'wheel' });
   }
+  files.push(await writeRequirements(wheelDir, catalog.requirements));
   const wheelBytes = files.filter((f) => f.kind === 'wheel').reduce((n, f) => n + f.size, 0);
 
   const manifest = sealManifest({

@@ -18,7 +18,8 @@ export const manifestFileSchema = z
       .refine((p) => !p.split('/').includes('..'), 'must not contain ..'),
     size: z.number().int().nonnegative(),
     sha256: sha256Hex,
-    kind: z.enum(['artifact', 'source', 'wheel', 'tool']),
+    /** `requirements`: wheelhouse/requirements.txt, what the install resolves against the wheels. */
+    kind: z.enum(['artifact', 'source', 'wheel', 'tool', 'requirements']),
     /** Catalog id for artifacts (python, odbc...). */
     id: z.string().optional(),
     version: z.string().optional(),

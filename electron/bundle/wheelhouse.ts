@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -66,9 +66,26 @@ async function pip(python: string, args: string[], log?: (l: string) => void) {
   return res;
 }
 
-/** The requirement pip could not find a target wheel for, from its error output. */
+/**
+ * The requirement pip could not find a target wheel for, from its error output. Either pip says so
+ * directly, or, when only some versions lack wheels, it reports a conflict instead: measured with
+ * QATrack+ 4.0's pylinac, whose py-linq needs `future<0.19.0,>=0.18.2` and future 0.18.x is an
+ * sdist only ("py-linq 1.4.0 depends on future<0.19.0 and >=0.18.2" under "The conflict is caused
+ * by:"). That dependency, built into a pure wheel, settles the conflict.
+ */
 export function unresolvedRequirement(output: string): string | undefined {
-  return /No matching distribution found for (\S+)/.exec(output)?.[1];
+  const direct = /No matching distribution found for (\S+)/.exec(output)?.[1];
+  if (direct) return direct;
+  const cause = output.split('The conflict is caused by:')[1];
+  const dep = cause && /^\s*\S+ \S+ depends on ([A-Za-z0-9._-]+)([^\n]*)$/m.exec(cause);
+  if (!dep) return undefined;
+  const specs = dep[2]!
+    .split(' and ')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return specs.length > 0 && specs.every((s) => /^(?:[<>=!~]=?|===)\s*\S+$/.test(s))
+    ? `${dep[1]}${specs.join(',')}`
+    : undefined;
 }
 
 const isPureWheel = (file: string) =>
@@ -114,6 +131,46 @@ async function buildPureWheel(
   }
 }
 
+/**
+ * A direct wheel URL pin: copied from the local file given for it (which must carry the URL's file
+ * name, so it is the same build), or downloaded with the target's tags checked by pip.
+ */
+async function fetchDirectWheel(
+  python: string,
+  g: GitRequirement,
+  local: string | undefined,
+  o: WheelhouseOptions,
+  pipArgs: string[],
+): Promise<void> {
+  const file = decodeURIComponent(new URL(g.url).pathname.split('/').pop()!);
+  if (local) {
+    if (path.basename(local) !== file)
+      throw new InstallerError(
+        'WHEELHOUSE_WHEEL_MISMATCH',
+        `--git-source ${g.name}=${local} is not the pinned wheel ${file}.`,
+        `Download ${g.url} and pass that file.`,
+      );
+    await copyFile(local, path.join(o.dest, file));
+    return;
+  }
+  const res = await pip(
+    python,
+    ['download', '--no-deps', ...targetArgs(o), '-d', o.dest, ...pipArgs, g.line],
+    o.onLog,
+  );
+  if (res.exitCode !== 0)
+    throw new InstallerError(
+      'WHEELHOUSE_UNRESOLVED',
+      `Could not download ${g.url} for ${o.platform}: ${
+        res.all
+          .split('\n')
+          .filter((l) => l.startsWith('ERROR'))
+          .join(' ') || res.all.slice(-300)
+      }`,
+      `Download it on a machine that reaches GitHub and pass --git-source ${g.name}=FILE.whl.`,
+    );
+}
+
 const targetArgs = (o: Pick<WheelhouseOptions, 'platform' | 'pythonVersion'>) => [
   '--only-binary=:all:',
   '--platform',
@@ -153,7 +210,9 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
       result.skippedGit.push(g);
       continue;
     }
-    if (local) {
+    if (g.wheel && (local || o.allowGit)) {
+      await fetchDirectWheel(python, g, local, o, pipArgs);
+    } else if (local) {
       await buildPureWheel(python, local, o.dest, pipArgs, o.onLog);
     } else if (o.allowGit) {
       await buildPureWheel(python, g.line, o.dest, pipArgs, o.onLog);
@@ -167,10 +226,10 @@ export async function buildWheelhouse(o: WheelhouseOptions): Promise<WheelhouseR
   if (missing.length > 0) {
     throw new InstallerError(
       'WHEELHOUSE_GIT_PINS',
-      `These requirements are pinned to git repositories and need GitHub to build: ${missing
-        .map((g) => `${g.name} (${g.url}@${g.ref ?? 'default branch'})`)
+      `These requirements are pinned to GitHub (git repositories or release wheels) and need it: ${missing
+        .map((g) => (g.wheel ? `${g.name} (${g.url})` : `${g.name} (${g.url}@${g.ref ?? 'default branch'})`))
         .join(', ')}.`,
-      'On a machine that reaches GitHub add --allow-git; otherwise clone or download each repository at that commit and pass --git-source NAME=PATH (a folder or .tar.gz/.zip).',
+      'On a machine that reaches GitHub add --allow-git; otherwise download each wheel, or clone each repository at that commit, and pass --git-source NAME=PATH (a .whl, a folder or a .tar.gz/.zip).',
     );
   }
 

@@ -18,6 +18,13 @@ export function withRunOptions(cmd: Command): Command {
     );
 }
 
+/** plan/install: which QATrack+ release (checked against the catalog; exit 64 names the allowed ones). */
+export const withReleaseOption = (cmd: Command): Command =>
+  cmd.option(
+    '--release <release>',
+    'QATrack+ release from the catalog, e.g. 4.0.x (default: the answers\' "release", else 3.1.1.4)',
+  );
+
 /** install/repair/uninstall: apply only this saved plan (made by "plan --out"), refuse if stale. */
 export const withApprovedPlan = (cmd: Command): Command =>
   cmd.option(

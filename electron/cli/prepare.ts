@@ -7,7 +7,7 @@ import { releaseCatalogSchema, type ReleaseCatalog } from '../engine/catalog-sch
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
 import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';
-import { loadCatalog } from '../engine/release.js';
+import { assertKnownRelease, loadCatalog } from '../engine/release.js';
 import { resources } from '../engine/resources.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { Step } from '../engine/step.js';
@@ -25,6 +25,8 @@ export interface RunOptions {
   stepsModule?: string;
   /** Hidden: read the release catalog from this folder. */
   catalogDir?: string;
+  /** plan/install: the QATrack+ release from the catalog (else the answers' `release`, else 3.1.1.4). */
+  release?: string;
   /** Hidden: limit for actions without their own timeout. */
   actionTimeoutMs?: string;
   /** install/repair/uninstall: the approved saved plan. */
@@ -110,16 +112,41 @@ function readAnswersFile(file: string): unknown {
   }
 }
 
-function loadCatalogFrom(dir: string | undefined, release: string): ReleaseCatalog {
-  if (!dir) return loadCatalog(release);
+function loadCatalogFrom(dir: string | undefined, release: string, field: string): ReleaseCatalog {
+  if (!dir) return loadCatalog(release, undefined, field);
+  assertKnownRelease(release, field, dir);
   const file = path.join(dir, `${release}.json`);
   try {
     return releaseCatalogSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (e) {
-    throw new InputError('RELEASE_UNKNOWN', `Cannot load the catalog ${file}: ${(e as Error).message}`, [
-      { path: 'release', message: `unknown release ${release}` },
+    throw new InputError('CATALOG_INVALID', `Cannot load the catalog ${file}: ${(e as Error).message}`, [
+      { path: field, message: `the catalog entry for ${release} is not valid` },
     ]);
   }
+}
+
+/**
+ * `--release` picks the release for an answers file that names none; one that names another
+ * release is a contradiction the person must settle (exit 64), not something to guess.
+ */
+function applyReleaseOption(raw: unknown, o: RunOptions): void {
+  if (o.release === undefined) return;
+  assertKnownRelease(o.release, '--release', o.catalogDir ?? resources().releasesDir);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return;
+  const answers = raw as { release?: unknown };
+  if (answers.release !== undefined && answers.release !== o.release)
+    throw new InputError(
+      'RELEASE_CONFLICT',
+      `--release ${o.release} contradicts the answers file, which says release ${JSON.stringify(answers.release)}.`,
+      [
+        {
+          path: '--release',
+          message: `must match the answers' release (${JSON.stringify(answers.release)}) or be left out`,
+        },
+      ],
+      'Remove "release" from the answers file, or run with --release matching it.',
+    );
+  answers.release = o.release;
 }
 
 /**
@@ -129,6 +156,7 @@ function loadCatalogFrom(dir: string | undefined, release: string): ReleaseCatal
 export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
   const hostSpec = parseHostSpec(o.host);
   const raw = readAnswersFile(o.answers);
+  applyReleaseOption(raw, o);
   const provided = o.secretsStdin ? await readSecretsFromStdin() : undefined;
   if (o.placeholderSecrets && raw && typeof raw === 'object') {
     env = { ...env };
@@ -147,7 +175,11 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
       loaded.issues,
       'Fix each field listed above (run "qatrack-installer schema" for the full schema) and run the command again.',
     );
-  const catalog = loadCatalogFrom(o.catalogDir, loaded.answers.release);
+  const catalog = loadCatalogFrom(
+    o.catalogDir,
+    loaded.answers.release,
+    o.release !== undefined ? '--release' : 'release',
+  );
   let steps: PreparedRun['steps'];
   if (o.stepsModule) {
     const mod = (await import(pathToFileURL(path.resolve(o.stepsModule)).href)) as { steps?: unknown };

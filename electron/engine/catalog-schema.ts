@@ -75,9 +75,43 @@ export const MACHINE_ARCH = 'x64';
 export const artifactApplies = (a: Pick<Artifact, 'arch' | 'for'>, pythonArch: 'x64' | 'x86'): boolean =>
   a.arch === 'any' || a.arch === (a.for === 'machine' ? MACHINE_ARCH : pythonArch);
 
+/**
+ * A release id: digits and dots ("3.1.1.4"), or a release line whose last part is `x` ("4.0.x":
+ * the newest patch release of 4.0 the catalog entry pins).
+ */
+export const RELEASE_ID = /^\d+(?:\.\d+){1,3}(?:\.x)?$/;
+
+/**
+ * What local_settings.py says that differs between release lines, as data: the renderer reads
+ * this block and never tests version strings.
+ */
+export const releaseSettingsSchema = z
+  .object({
+    /** Django ENGINE per database kind: `sql_server.pyodbc` (django-mssql-backend, 3.x), `mssql` (mssql-django, 4.x). */
+    databaseEngine: z.object({ mssql: z.string().min(1), postgres: z.string().min(1) }).strict(),
+    /** Oldest Microsoft ODBC driver major version the SQL Server backend works with. */
+    odbcDriverMinimum: z.number().int().min(11),
+    /**
+     * Write CSRF_TRUSTED_ORIGINS from the site's host names, each with its scheme (and port when
+     * not the scheme's default): Django 4.0+ checks the Origin header against it behind a proxy.
+     */
+    csrfTrustedOrigins: z.boolean(),
+  })
+  .strict();
+export type ReleaseSettings = z.infer<typeof releaseSettingsSchema>;
+
+/** QATrack+ 3.1.x's settings (django-mssql-backend, Django 2.2): what catalogs without a block mean. */
+export const SETTINGS_3_1: ReleaseSettings = {
+  databaseEngine: { mssql: 'sql_server.pyodbc', postgres: 'django.db.backends.postgresql' },
+  odbcDriverMinimum: 17,
+  csrfTrustedOrigins: false,
+};
+
 export const releaseCatalogSchema = z
   .object({
-    release: z.string().regex(/^\d+(?:\.\d+){1,3}$/),
+    release: z.string().regex(RELEASE_ID),
+    /** Where the entry's facts come from (upstream files, commits), for reviewers. */
+    notes: z.array(z.string()).optional(),
     qatrack: z.object({ tag: z.string(), repository: z.url() }).strict(),
     python: z
       .object({
@@ -86,11 +120,25 @@ export const releaseCatalogSchema = z
         archs: z.array(z.enum(['x64', 'x86'])).min(1),
       })
       .strict(),
+    settings: releaseSettingsSchema.default(SETTINGS_3_1),
     artifacts: z.array(artifactSchema),
     /** Python requirements (pip format) for the wheelhouse; git pins are built into wheels at bundle time. */
     requirements: z.array(z.string()),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // The ODBC driver the catalog ships must be one the release's SQL Server backend supports.
+    for (const [i, a] of c.artifacts.entries()) {
+      if (a.id !== 'odbc') continue;
+      const major = Number(a.version.split('.')[0]);
+      if (!(major >= c.settings.odbcDriverMinimum))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['artifacts', i, 'version'],
+          message: `ODBC Driver ${a.version} is older than settings.odbcDriverMinimum (${c.settings.odbcDriverMinimum})`,
+        });
+    }
+  });
 export type ReleaseCatalog = z.infer<typeof releaseCatalogSchema>;
 
 /** `resources/catalog/pins/<release>.json`: hashes recorded on a first verified download, reviewed in git. */

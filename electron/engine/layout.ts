@@ -42,10 +42,21 @@ export interface Layout {
   proxyDir: string;
 }
 
-export function computeLayout(answers: Answers, platform: TargetPlatform): Layout {
+/** "3.12.10" -> "312": the major and minor digits Windows names Python folders with. */
+export const pythonLineDigits = (version: string): string => version.split('.').slice(0, 2).join('');
+
+/**
+ * `pythonVersion` is the catalog's Python (release.python.version): each release line gets its own
+ * interpreter folder (python39-x64 for 3.1.x, python312-x64 for 4.0.x), so an upgrade can install the
+ * new one beside the running one.
+ */
+export function computeLayout(answers: Answers, platform: TargetPlatform, pythonVersion = '3.9'): Layout {
   const p = platform === 'win32' ? path.win32 : path.posix;
   const { installDir, dataDir } = answers.paths;
-  const pythonDir = p.join(installDir, platform === 'win32' ? `python39-${answers.python.arch}` : 'python');
+  const pythonDir = p.join(
+    installDir,
+    platform === 'win32' ? `python${pythonLineDigits(pythonVersion)}-${answers.python.arch}` : 'python',
+  );
   const pythonExe =
     answers.python.executable ??
     (platform === 'win32' ? p.join(pythonDir, 'python.exe') : '/usr/bin/python3');

@@ -1,25 +1,51 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifactApplies, releaseCatalogSchema, type ReleaseCatalog } from './catalog-schema.js';
+import { artifactApplies, RELEASE_ID, releaseCatalogSchema, type ReleaseCatalog } from './catalog-schema.js';
 import type { Answers } from './answers/index.js';
 import { InputError } from './errors.js';
 import type { Layout } from './layout.js';
 import { resources } from './resources.js';
+import { compareReleases } from './upgrade/release-order.js';
 import type { ReleaseContext, StagedArtifact } from './step.js';
 
-/** A release's catalog, from the configured resources folder (see ./resources.ts) or `dir`. */
-export function loadCatalog(release: string, dir = resources().releasesDir): ReleaseCatalog {
-  let raw: string;
+/** Release ids the catalog folder holds (`<release>.json`), oldest first. */
+export function listReleases(dir = resources().releasesDir): string[] {
+  let files: string[];
   try {
-    raw = readFileSync(path.join(dir, `${release}.json`), 'utf8');
+    files = readdirSync(dir);
   } catch {
-    throw new InputError(
-      'RELEASE_UNKNOWN',
-      `QATrack+ release ${release} is not in the catalog (${dir}).`,
-      [{ path: 'release', message: `unknown release ${release}` }],
-      'Use a release listed in the catalog folder named above, or update the installer.',
-    );
+    return [];
   }
+  return files
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .filter((r) => RELEASE_ID.test(r))
+    .sort(compareReleases);
+}
+
+/**
+ * Refuses a release the catalog does not hold, naming the field it came from (`release` in the
+ * answers, `--release` on the command line) and the allowed values. Exit 64, nothing changed.
+ */
+export function assertKnownRelease(release: string, field: string, dir = resources().releasesDir): void {
+  const known = listReleases(dir);
+  if (known.includes(release)) return;
+  throw new InputError(
+    'RELEASE_UNKNOWN',
+    `QATrack+ release ${JSON.stringify(release)} is not in the catalog (${dir}).`,
+    [{ path: field, message: `must be one of ${known.join(', ') || '(the catalog folder is empty)'}` }],
+    `Use one of ${known.join(', ')}, or update the installer for a newer release.`,
+  );
+}
+
+/** A release's catalog, from the configured resources folder (see ./resources.ts) or `dir`. */
+export function loadCatalog(
+  release: string,
+  dir = resources().releasesDir,
+  field = 'release',
+): ReleaseCatalog {
+  assertKnownRelease(release, field, dir);
+  const raw = readFileSync(path.join(dir, `${release}.json`), 'utf8');
   return releaseCatalogSchema.parse(JSON.parse(raw));
 }
 
@@ -83,6 +109,7 @@ export function resolveRelease(
   }
   return {
     id: catalog.release,
+    settings: catalog.settings,
     artifacts,
     staged,
     versions,

@@ -1,4 +1,5 @@
 import type { Host } from './host.js';
+import type { ReleaseSettings } from './catalog-schema.js';
 import type { ActionInput } from './actions/index.js';
 import type { Answers } from './answers/index.js';
 import type { Layout } from './layout.js';
@@ -34,6 +35,8 @@ export interface ReleaseContext {
   uvExe?: string;
   /** Versions the catalog pins, e.g. { python: "3.9.13", odbc: "17.10.6.1" }. */
   versions: Record<string, string>;
+  /** The catalog's settings block (local_settings.py differences); absent means 3.1's. */
+  settings?: ReleaseSettings;
 }
 
 export interface StepContext {

@@ -2,7 +2,8 @@ import { connect } from 'node:net';
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
 import { computeLayout } from '../engine/layout.js';
 import type { Query } from '../engine/queries.js';
-import { resolveRelease } from '../engine/release.js';
+import { loadCatalog, resolveRelease } from '../engine/release.js';
+import type { ReleaseCatalog } from '../engine/catalog-schema.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { ReleaseContext } from '../engine/step.js';
 import type { Host, TargetPlatform } from '../engine/host.js';
@@ -107,11 +108,17 @@ export function runHelper(options: HelperOptions): Promise<number> {
           error: { code: 'HELPER_ANSWERS_INVALID', message: 'The answers sent to the helper are not valid.' },
         };
       }
-      const layout = computeLayout(loaded.answers, options.platform);
       // Without the catalog the bundle's installers are simply not allowed (the safe direction).
+      let catalog: ReleaseCatalog | undefined;
+      try {
+        catalog = loadCatalog(loaded.answers.release);
+      } catch (e) {
+        log.warn(`release ${loaded.answers.release} not in the catalog: ${(e as Error).message}`);
+      }
+      const layout = computeLayout(loaded.answers, options.platform, catalog?.python.version);
       let release: ReleaseContext = { id: loaded.answers.release, artifacts: {}, staged: [], versions: {} };
       try {
-        release = resolveRelease(loaded.answers, layout);
+        if (catalog) release = resolveRelease(loaded.answers, layout, catalog);
       } catch (e) {
         log.warn(`release ${loaded.answers.release} not resolved: ${(e as Error).message}`);
       }

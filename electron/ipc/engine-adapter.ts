@@ -95,8 +95,9 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
  * probe and planUninstall, validated like the runner does. Changes nothing.
  */
 async function planUninstall(o: EngineAdapterOptions, input: RunInput): Promise<PlanResult> {
-  const layout = computeLayout(input.answers, platformFor(o.hostSpec));
-  const release = resolveRelease(input.answers, layout, o.catalog ?? loadCatalog(input.answers.release));
+  const catalog = o.catalog ?? loadCatalog(input.answers.release);
+  const layout = computeLayout(input.answers, platformFor(o.hostSpec), catalog.python.version);
+  const release = resolveRelease(input.answers, layout, catalog);
   const ctx: StepContext = {
     answers: input.answers,
     host: input.host,

@@ -111,7 +111,8 @@ export const describeServer = (a: Answers) => {
 
 /** Product ids the hosts understand (sim: state.products; windows: registry lookups). */
 export const PRODUCT = {
-  python: (arch: string) => `python-3.9-${arch}`,
+  /** `python-3.12-x64` from the catalog's Python version ("3.12.10") and the arch. */
+  python: (arch: string, version = '3.9') => `python-${version.split('.').slice(0, 2).join('.')}-${arch}`,
   vcredist: 'vcredist-x64',
   /** The 32-bit runtime a 32-bit Python's extension modules (pyodbc) load. */
   vcredistX86: 'vcredist-x86',

@@ -28,7 +28,7 @@ describe('release catalog', () => {
         expect(loadCatalog(catalog.release).release).toBe(catalog.release);
       });
 
-      it.each(['x64', 'x86'] as const)(
+      it.each(catalog.python.archs)(
         'lists every non-optional artifact for a %s Python once per arch',
         (arch) => {
           const forArch = catalog.artifacts.filter((a) => artifactApplies(a, arch));
@@ -69,13 +69,76 @@ describe('release catalog', () => {
         }
       });
 
-      it('carries the Python requirements, with git pins in a form the wheelhouse builder detects', () => {
-        expect(catalog.requirements.some((r) => /^django==2\.2/i.test(r))).toBe(true);
+      it('carries the Python requirements, none of them editable', () => {
+        expect(catalog.requirements.some((r) => /^django[=<>]/i.test(r))).toBe(true);
         for (const r of catalog.requirements) expect(r.startsWith('-e')).toBe(false);
-        expect(catalog.requirements.filter((r) => r.startsWith('git+')).length).toBeGreaterThan(0);
+      });
+
+      it('ships an ODBC driver its SQL Server backend supports (settings.odbcDriverMinimum)', () => {
+        const odbc = catalog.artifacts.find((a) => a.id === 'odbc');
+        expect(Number(odbc?.version.split('.')[0])).toBeGreaterThanOrEqual(
+          catalog.settings.odbcDriverMinimum,
+        );
       });
     });
   }
+
+  it('3.1.1.4: Django 2.2 with git pins the wheelhouse builder detects, django-mssql-backend (sql_server.pyodbc)', () => {
+    const c = loadCatalog('3.1.1.4');
+    expect(c.requirements).toContain('Django==2.2.18');
+    expect(c.requirements.filter((r) => r.startsWith('git+')).length).toBeGreaterThan(0);
+    expect(c.settings.databaseEngine.mssql).toBe('sql_server.pyodbc');
+    expect(c.settings.csrfTrustedOrigins).toBe(false);
+  });
+
+  it('4.0.x: Python 3.12 x64 pinned by the winget SHA-256, upstream 4.0 requirements + win/mssql extras, ENGINE mssql', () => {
+    const c = loadCatalog('4.0.x');
+    expect(c.python).toEqual({ version: '3.12.10', archs: ['x64'] });
+    const py = c.artifacts.filter((a) => a.id === 'python');
+    expect(py).toHaveLength(1);
+    // microsoft/winget-pkgs Python.Python.3.12 3.12.10 installer manifest, x64 InstallerSha256.
+    expect(py[0]).toMatchObject({
+      arch: 'x64',
+      file: 'python-3.12.10-amd64.exe',
+      url: 'https://www.python.org/ftp/python/3.12.10/python-3.12.10-amd64.exe',
+      sha256: '67b5635e80ea51072b87941312d00ec8927c4db9ba18938f7ad2d27b328b95fb',
+    });
+    // Upstream pyproject.toml (version 4.0.0): dependencies, then extras mssql and win.
+    for (const r of [
+      'Django>=4.2.30,<4.3',
+      'django-q2>=1.8.0',
+      'mssql-django>=1.5',
+      'pywin32>=300',
+      'CherryPy>=18.8.0',
+    ])
+      expect(c.requirements).toContain(r);
+    expect(
+      c.requirements.some((r) => /^django-q[=<>]/i.test(r) || r.startsWith('django-mssql-backend')),
+    ).toBe(false);
+    // Windows-only set: no top-level markers left for pip to evaluate against the build machine.
+    expect(c.requirements.filter((r) => r.includes('sys_platform'))).toEqual([]);
+    expect(c.settings).toEqual({
+      databaseEngine: { mssql: 'mssql', postgres: 'django.db.backends.postgresql' },
+      odbcDriverMinimum: 17,
+      csrfTrustedOrigins: true,
+    });
+    expect(c.notes?.join(' ')).toContain('pyproject.toml');
+  });
+
+  it('a catalog without a settings block means 3.1 settings; an ODBC driver below the minimum is refused', () => {
+    const base = {
+      release: '9.9',
+      qatrack: { tag: 'v9.9', repository: 'https://example.org/q' },
+      python: { version: '3.9.13', archs: ['x64'] },
+      artifacts: [{ id: 'odbc', arch: 'x64', file: 'o.msi', url: 'https://e.org/o.msi', version: '13.1' }],
+      requirements: [],
+    };
+    const r = releaseCatalogSchema.safeParse(base);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['artifacts.0.version']);
+    base.artifacts[0]!.version = '18.4.1.1';
+    expect(releaseCatalogSchema.parse(base).settings.databaseEngine.mssql).toBe('sql_server.pyodbc');
+  });
 
   it('rejects an artifact with a malformed hash, naming the field', () => {
     const bad = {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinsFileSchema } from '../../electron/engine/catalog-schema.js';
 import { createBundle, type CreateOptions } from '../../electron/bundle/create.js';
 import { manifestSchema } from '../../electron/bundle/manifest.js';
+import { splitRequirements } from '../../electron/bundle/requirements.js';
 import { assertBundleIntact, verifyBundle } from '../../electron/bundle/verify.js';
 import { loadAnswers } from '../../electron/engine/answers/index.js';
 import { InputError } from '../../electron/engine/errors.js';
@@ -207,6 +208,11 @@ describe('bundle create and verify', () => {
     expect(paths).toContain('artifacts/rewrite_amd64_en-US.msi');
     expect(paths).toContain('tools/uv.exe');
     expect(paths).not.toContain('artifacts/python-3.9.13-amd64.exe');
+    // What the server installs offline: the catalog's requirements, git pins by name, in the manifest.
+    const req = await readFile(path.join(work, 'x86', 'wheelhouse', 'requirements.txt'), 'utf8');
+    const { index, git } = splitRequirements(fixture.catalog.requirements);
+    expect(req).toBe([...index, ...git.map((g) => g.name)].join('\n') + '\n');
+    expect(r.manifest.files.find((f) => f.path === 'wheelhouse/requirements.txt')?.kind).toBe('requirements');
     // The install side resolves exactly the artifacts this bundle holds.
     const answers = loadAnswers({
       ...JSON.parse(await readFile('resources/examples/answers.json', 'utf8')),
@@ -221,7 +227,9 @@ describe('bundle create and verify', () => {
     // Every bundle file an install runs is staged from the bundle first.
     const resolved = new Set(release.staged.map((s) => s.from.slice('E:\\b\\'.length).replace(/\\/g, '/')));
     const bundled = new Set(
-      r.manifest.files.filter((f) => f.kind !== 'wheel' && f.kind !== 'tool').map((f) => f.path),
+      r.manifest.files
+        .filter((f) => f.kind !== 'wheel' && f.kind !== 'tool' && f.kind !== 'requirements')
+        .map((f) => f.path),
     );
     const optional = new Set(
       fixture.catalog.artifacts

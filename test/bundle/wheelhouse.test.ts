@@ -50,6 +50,33 @@ describe('requirements', () => {
       'django-listable==0.5.2',
     );
   });
+
+  it('reads the sdist-only dependency out of a resolution conflict (pip 23.2 output, QATrack+ 4.0 pylinac)', () => {
+    // Captured from `pip download --platform win_amd64 --python-version 3.12 --only-binary=:all:`
+    // on the 4.0.x requirements (pip 23.2.1): future 0.18.x publishes no wheel.
+    const captured = [
+      'ERROR: Cannot install pylinac because these package versions have conflicting dependencies.',
+      '',
+      'The conflict is caused by:',
+      '    py-linq 1.4.0 depends on future<0.19.0 and >=0.18.2',
+      '    py-linq 1.3.0 depends on future<0.19.0 and >=0.18.2',
+      '',
+      'To fix this you could try to:',
+    ].join('\n');
+    expect(unresolvedRequirement(captured)).toBe('future<0.19.0,>=0.18.2');
+    expect(
+      unresolvedRequirement('ERROR: ResolutionImpossible: for help visit https://pip.pypa.io'),
+    ).toBeUndefined();
+  });
+
+  it('takes a PEP 508 wheel URL as a pin that needs GitHub, by name (4.0 python-ldap)', () => {
+    const line =
+      'python-ldap @ https://github.com/cgohlke/python-ldap-build/releases/download/v3.4.5/python_ldap-3.4.5-cp312-cp312-win_amd64.whl';
+    expect(splitRequirements(['Django>=4.2.30,<4.3', line])).toEqual({
+      index: ['Django>=4.2.30,<4.3'],
+      git: [{ name: 'python-ldap', url: line.split(' @ ')[1], line, wheel: true }],
+    });
+  });
 });
 
 describe('buildWheelhouse', () => {

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAnswers, type AnswersInput } from '../../electron/engine/answers/index.js';
 import { computeLayout } from '../../electron/engine/layout.js';
+import { loadCatalog } from '../../electron/engine/release.js';
 import { renderTemplatedText } from '../../electron/engine/secret-text.js';
 import { SECRET_KEY_FILE } from '../../electron/engine/layout.js';
 import { renderLocalSettings } from '../../electron/steps/common/render-local-settings.js';
@@ -124,6 +125,51 @@ describe('local_settings.py rendered for QATrack+ and read back by python3', () 
     expect(settings.DEFAULT_FROM_EMAIL).toBe('qatrack@hospital.org');
     // The raw canary never appears verbatim: its quotes and backslashes are escaped.
     expect(text).not.toContain(CANARY);
+  });
+
+  it('4.0.x: ENGINE mssql (mssql-django) from the catalog settings block, CSRF_TRUSTED_ORIGINS with scheme', async () => {
+    const { settings, text } = await importSettings(path.join(dir, 'r40'), base, 'win32', {
+      settings: loadCatalog('4.0.x').settings,
+    });
+    // docs/install/win_upgrade_from_3_to_4.rst "Update local_settings.py": ENGINE mssql, ODBC 17+.
+    for (const alias of ['default', 'readonly'])
+      expect(settings.DATABASES[alias]).toMatchObject({
+        ENGINE: 'mssql',
+        OPTIONS: { driver: 'ODBC Driver 17 for SQL Server' },
+      });
+    // HTTPS with the HTTP redirect: browsers only ever send https origins.
+    expect(settings.CSRF_TRUSTED_ORIGINS).toEqual(['https://qatrack.hospital.local', 'https://qatrack']);
+    expect(text).not.toContain('sql_server.pyodbc');
+  });
+
+  it('CSRF_TRUSTED_ORIGINS: a non-default port is part of the origin; http stays trusted when it does not redirect', async () => {
+    const site = {
+      hostNames: ['qa.example.org'],
+      httpPort: 8080,
+      https: { enabled: true, port: 8443, redirectHttp: false, certificate: { mode: 'selfSigned' as const } },
+    };
+    const { settings } = await importSettings(path.join(dir, 'r40p'), { ...base, site }, 'win32', {
+      settings: loadCatalog('4.0.x').settings,
+    });
+    expect(settings.CSRF_TRUSTED_ORIGINS).toEqual([
+      'https://qa.example.org:8443',
+      'http://qa.example.org:8080',
+    ]);
+    const plain = await importSettings(
+      path.join(dir, 'r40h'),
+      { ...base, site: { hostNames: ['qa.example.org'], https: { enabled: false } } },
+      'win32',
+      { settings: loadCatalog('4.0.x').settings },
+    );
+    expect(plain.settings.CSRF_TRUSTED_ORIGINS).toEqual(['http://qa.example.org']);
+  });
+
+  it('3.1.1.4 (Django 2.2) gets no CSRF_TRUSTED_ORIGINS: its host-only form would be wrong in 4.x and is not needed', async () => {
+    const { settings } = await importSettings(path.join(dir, 'r31'), base, 'win32', {
+      settings: loadCatalog('3.1.1.4').settings,
+    });
+    expect(settings.CSRF_TRUSTED_ORIGINS).toBeUndefined();
+    expect(settings.DATABASES.default.ENGINE).toBe('sql_server.pyodbc');
   });
 
   it('SQL Server named instance with a port: HOST server and PORT, as the installer connected (no SQL Browser)', async () => {

@@ -20,7 +20,14 @@ import { CANARY, exampleAnswers, newStateFile } from '../support/windows-sim.js'
 const DIR = 'test/golden/windows';
 const THUMB = 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678';
 
-const cases: { name: string; edit: (a: any) => void; seed: () => SimState; x86?: boolean }[] = [
+const cases: {
+  name: string;
+  edit: (a: any) => void;
+  seed: () => SimState;
+  x86?: boolean;
+  /** Catalog release (default 3.1.1.4). */
+  release?: string;
+}[] = [
   {
     name: 'x64-existing-sql',
     edit: (a) => {
@@ -67,6 +74,17 @@ const cases: { name: string; edit: (a: any) => void; seed: () => SimState; x86?:
       a.database.port = undefined;
     },
     seed: () => withCertificate(withExistingSql(cleanServer()), THUMB, ['qatrack.hospital.local']),
+  },
+  {
+    // QATrack+ 4.0 on a fresh server: Python 3.12 in python312-x64, ENGINE mssql, CSRF_TRUSTED_ORIGINS.
+    name: 'release-4.0-fresh',
+    release: '4.0.x',
+    edit: (a) => {
+      a.release = '4.0.x';
+      a.paths.bundleDir = 'E:\\qatrack-bundle-4.0.x-x64';
+      a.database.name = 'qatrackplus40';
+    },
+    seed: () => withExistingSql(cleanServer()),
   },
 ];
 
@@ -118,7 +136,7 @@ describe('golden Windows plans', () => {
   for (const c of cases) {
     it(`${c.name} matches test/golden/windows/${c.name}.txt`, async () => {
       const a = exampleAnswers(c.edit);
-      const catalog = loadCatalog('3.1.1.4');
+      const catalog = loadCatalog(c.release ?? '3.1.1.4');
       if (c.x86) catalog.python.archs = ['x64', 'x86']; // the shipped catalog does not offer x86 yet
       const file = newStateFile(c.seed());
       const { result } = await runSession({
@@ -151,9 +169,9 @@ describe('the elevated helper accepts every planned Windows action', () => {
   for (const c of cases) {
     it(`${c.name}: every action kind and executable is on the helper's allow-list`, async () => {
       const a = exampleAnswers(c.edit);
-      const catalog = loadCatalog('3.1.1.4');
+      const catalog = loadCatalog(c.release ?? '3.1.1.4');
       if (c.x86) catalog.python.archs = ['x64', 'x86'];
-      const layout = computeLayout(a.answers, 'win32');
+      const layout = computeLayout(a.answers, 'win32', catalog.python.version);
       const allow = createAllowList({
         platform: 'win32',
         layout,

@@ -91,6 +91,9 @@ async function runCreate(f: CreateFlags): Promise<number> {
     throw new InputError('OPTION_INVALID', `--arch ${f.arch} is not supported.`, [
       { path: '--arch', message: 'must be x64 or x86' },
     ]);
+  const { assertKnownRelease } = await import('../../engine/release.js');
+  if (f.catalogDir) assertKnownRelease(f.release, '--release', path.resolve(f.catalogDir));
+  else assertKnownRelease(f.release, '--release');
   const out = path.resolve(f.out);
   const options: CreateOptions = {
     release: f.release,
@@ -179,7 +182,7 @@ export const bundleCommand: CliCommand = (program: Command, done) => {
   bundle
     .command('create')
     .description('download every artifact and wheel for a release into a folder with a manifest')
-    .requiredOption('--release <release>', 'QATrack+ release from the catalog, e.g. 3.1.1.4')
+    .option('--release <release>', 'QATrack+ release from the catalog, e.g. 3.1.1.4 or 4.0.x', '3.1.1.4')
     .option('--arch <arch>', 'Python bitness on the target: x64 or x86', 'x64')
     .requiredOption('--out <dir>', 'new or empty folder for the bundle')
     .option('--mirror <url>', 'internal mirror base URL, tried before the vendor URLs (same paths)')

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RunOptions } from '../prepare.js';
-import { withRunOptions } from '../options.js';
+import { withReleaseOption, withRunOptions } from '../options.js';
 import type { CliCommand } from './types.js';
 
 export interface PlanOptions extends RunOptions {
@@ -10,7 +10,7 @@ export interface PlanOptions extends RunOptions {
 }
 
 export const planCommand: CliCommand = (program: Command, done) => {
-  withRunOptions(program.command('plan'))
+  withReleaseOption(withRunOptions(program.command('plan')))
     .description(
       'show what install would change, without changing anything (exit 0: nothing to do, 2: changes pending)',
     )

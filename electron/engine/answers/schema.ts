@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RELEASE_ID } from '../catalog-schema.js';
 import {
   absolutePath,
   accountName,
@@ -283,10 +284,7 @@ export const answersSchema = z
   .object({
     $schema: z.string().optional(),
     /** QATrack+ release from the catalog, e.g. "3.1.1.4". */
-    release: z
-      .string()
-      .regex(/^\d+(?:\.\d+){1,3}$/, 'must be a release such as 3.1.1.4')
-      .default('3.1.1.4'),
+    release: z.string().regex(RELEASE_ID, 'must be a release such as 3.1.1.4 or 4.0.x').default('3.1.1.4'),
     paths: pathsSchema,
     python: pythonSchema.default({ arch: 'x64' }),
     database: databaseSchema,

@@ -269,9 +269,11 @@ export function reportsRightsFromRows(sets: Row[][]): TopicResult<'sqlReportsRig
  * compatible across 2015-2022; 2013 is 12.0).
  */
 export function productPattern(id: string): { pattern: string; versionLike?: string } | undefined {
+  // Python's Burn bundle registers "Python 3.12.10 (64-bit)" / "(32-bit)" (winget-pkgs
+  // Python.Python.3.12 AppsAndFeaturesEntries DisplayName; 3.9 likewise).
+  const python = /^python-(\d+\.\d+)-(x64|x86)$/.exec(id);
+  if (python) return { pattern: `Python ${python[1]}.* (${python[2] === 'x64' ? '64' : '32'}-bit)` };
   const map: Record<string, { pattern: string; versionLike?: string }> = {
-    'python-3.9-x64': { pattern: 'Python 3.9.* (64-bit)' },
-    'python-3.9-x86': { pattern: 'Python 3.9.* (32-bit)' },
     'vcredist-x64': { pattern: 'Microsoft Visual C++ 20* Redistributable (x64)*', versionLike: '14.*' },
     'vcredist-x86': { pattern: 'Microsoft Visual C++ 20* Redistributable (x86)*', versionLike: '14.*' },
     msodbcsql17: { pattern: 'Microsoft ODBC Driver 17 for SQL Server' },

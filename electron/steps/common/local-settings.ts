@@ -38,6 +38,7 @@ export async function probeLocalSettings(ctx: StepContext): Promise<LocalSetting
     answers: ctx.answers,
     layout: ctx.layout,
     versions: ctx.release.versions,
+    settings: ctx.release.settings,
     timeZone,
     chromePath,
   });

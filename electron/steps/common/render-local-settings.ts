@@ -1,4 +1,5 @@
 import type { Answers } from '../../engine/answers/index.js';
+import { SETTINGS_3_1, type ReleaseSettings } from '../../engine/catalog-schema.js';
 import { SECRET_KEY_FILE, type Layout } from '../../engine/layout.js';
 import type { SecretRef, TemplatedText } from '../../engine/secrets.js';
 import { pyList, pyStr } from './python-literal.js';
@@ -8,6 +9,8 @@ export interface LocalSettingsInput {
   layout: Layout;
   /** Catalog versions; `odbc` picks the SQL Server driver name. */
   versions: Record<string, string>;
+  /** The catalog's settings block (what differs between release lines); absent: 3.1's. */
+  settings?: ReleaseSettings;
   timeZone: string;
   chromePath?: string;
 }
@@ -27,6 +30,7 @@ function databaseBlock(
   a: Answers['database'],
   login: { user: string; password: SecretRef },
   versions: Record<string, string>,
+  engines: ReleaseSettings['databaseEngine'],
 ): TemplatedText {
   const mssql = a.engine === 'mssql';
   // SQL Server: connect the way the installer proved it can (adminConnection in electron/windows/names):
@@ -37,7 +41,7 @@ function databaseBlock(
   const port = knownPort !== undefined ? String(knownPort) : '';
   return [
     `    ${pyStr(alias)}: {\n`,
-    `        "ENGINE": ${pyStr(mssql ? 'sql_server.pyodbc' : 'django.db.backends.postgresql')},\n`,
+    `        "ENGINE": ${pyStr(mssql ? engines.mssql : engines.postgres)},\n`,
     `        "NAME": ${pyStr(a.name)},\n`,
     `        "USER": ${pyStr(login.user)},\n`,
     `        "PASSWORD": `,
@@ -109,6 +113,21 @@ const httpsBlock = (https: boolean): TemplatedText =>
     : [];
 
 /**
+ * The origins browsers send (scheme://host[:port]) for each host name, as Django 4.0+ wants them:
+ * "Values in the CSRF_TRUSTED_ORIGINS setting must include the scheme" (Django 4.0 release notes,
+ * CSRF_TRUSTED_ORIGINS changes). https when the site has it; http too unless http only redirects.
+ */
+export function csrfTrustedOrigins(site: Answers['site']): string[] {
+  const schemes: { scheme: string; port: number; fallback: number }[] = [];
+  if (site.https.enabled) schemes.push({ scheme: 'https', port: site.https.port, fallback: 443 });
+  if (!site.https.enabled || !site.https.redirectHttp)
+    schemes.push({ scheme: 'http', port: site.httpPort, fallback: 80 });
+  return site.hostNames.flatMap((h) =>
+    schemes.map((s) => `${s.scheme}://${h}${s.port === s.fallback ? '' : `:${s.port}`}`),
+  );
+}
+
+/**
  * QATrack+'s local_settings.py as templated text: passwords stay SecretRefs (python-str encoded),
  * everything else is a Python literal made by pyStr. The SECRET_KEY is read from a file the target
  * generated itself, so it never travels through plans, journals or logs.
@@ -116,6 +135,7 @@ const httpsBlock = (https: boolean): TemplatedText =>
 export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
   const { answers: a, layout } = i;
   const db = a.database;
+  const settings = i.settings ?? SETTINGS_3_1;
   return [
     `# Written by QATrack+ Installer. \`repair\` rewrites this file from the answers: change those instead.\n`,
     `import os\n`,
@@ -124,13 +144,16 @@ export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
     `    SECRET_KEY = _key.read().strip()\n\n`,
     `DEBUG = False\n`,
     `ALLOWED_HOSTS = ${pyList(a.site.hostNames)}\n`,
+    ...(settings.csrfTrustedOrigins
+      ? [`CSRF_TRUSTED_ORIGINS = ${pyList(csrfTrustedOrigins(a.site))}\n`]
+      : []),
     `USE_X_FORWARDED_HOST = True\n`,
     `HTTP_OR_HTTPS = ${pyStr(a.site.https.enabled ? 'https' : 'http')}\n`,
     `TIME_ZONE = ${pyStr(i.timeZone)}\n\n`,
     ...httpsBlock(a.site.https.enabled),
     `DATABASES = {\n`,
-    ...databaseBlock('default', db, db.login, i.versions),
-    ...databaseBlock('readonly', db, db.readonlyLogin, i.versions),
+    ...databaseBlock('default', db, db.login, i.versions, settings.databaseEngine),
+    ...databaseBlock('readonly', db, db.readonlyLogin, i.versions, settings.databaseEngine),
     `}\n\n`,
     `STATIC_ROOT = ${pyStr(layout.staticRoot)}\n`,
     `MEDIA_ROOT = ${pyStr(layout.mediaRoot)}\n`,

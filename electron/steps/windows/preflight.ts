@@ -282,7 +282,7 @@ export const preflightStep = defineStep<PreflightProbe>({
     };
     const instance = sqlInstanceName(ctx.answers);
     const existing: Record<string, string | undefined> = {
-      python: await version(PRODUCT.python(ctx.answers.python.arch)),
+      python: await version(PRODUCT.python(ctx.answers.python.arch, ctx.release.versions.python)),
       odbc: await version(PRODUCT.odbc),
       vcredist: await version(PRODUCT.vcredist),
       urlRewrite: await version(PRODUCT.urlRewrite),

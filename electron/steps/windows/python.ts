@@ -4,8 +4,12 @@ import { defineStep } from '../../engine/step.js';
 import { artifact, PRODUCT, setupLogDir } from '../../windows/names.js';
 import { SETUP_LOGS_STEP } from './setupLogs.js';
 
+/** "3.12" from the catalog's "3.12.10" (3.9 when a hand-built context has no version). */
+const pythonLine = (versions: Record<string, string>) =>
+  (versions.python ?? '3.9').split('.').slice(0, 2).join('.');
+
 /**
- * Python 3.9 from the bundle: per-machine, silent, into layout.pythonDir, with no PATH change (the
+ * The release's Python (3.9 for 3.1.x, 3.12 for 4.0.x) from the bundle: per-machine, silent, into layout.pythonDir, with no PATH change (the
  * venv uses the interpreter's absolute path). An existing Python 3.9 elsewhere is reused only when
  * the answers point at it (python.executable), since Burn refuses a second copy of the same bundle.
  */
@@ -20,10 +24,13 @@ const sameDir = (a?: string, b?: string) =>
 
 export const pythonStep = defineStep<PythonProbe>({
   id: 'win-python',
-  title: 'Python 3.9',
+  title: "Python (the release's version, from the bundle)",
   dependsOn: ['win-preflight', SETUP_LOGS_STEP],
   async probe(ctx) {
-    const product = await ctx.host.query({ kind: 'product', id: PRODUCT.python(ctx.answers.python.arch) });
+    const product = await ctx.host.query({
+      kind: 'product',
+      id: PRODUCT.python(ctx.answers.python.arch, ctx.release.versions.python),
+    });
     const exe = await ctx.host.query({ kind: 'file', path: ctx.layout.pythonExe });
     return { product, exeExists: exe.exists };
   },
@@ -48,7 +55,7 @@ export const pythonStep = defineStep<PythonProbe>({
     return [
       {
         kind: 'exec',
-        describe: `Install Python ${release.versions.python ?? '3.9'} (${answers.python.arch}) for all users into ${layout.pythonDir}, PATH unchanged (log ${log})`,
+        describe: `Install Python ${release.versions.python ?? pythonLine(release.versions)} (${answers.python.arch}) for all users into ${layout.pythonDir}, PATH unchanged (log ${log})`,
         file: artifact(release, 'python'),
         args: [
           '/quiet',
@@ -71,9 +78,9 @@ export const pythonStep = defineStep<PythonProbe>({
         produces: [
           {
             kind: 'product',
-            id: PRODUCT.python(answers.python.arch),
-            version: release.versions.python ?? '3.9',
-            name: 'Python 3.9',
+            id: PRODUCT.python(answers.python.arch, release.versions.python),
+            version: release.versions.python ?? pythonLine(release.versions),
+            name: `Python ${pythonLine(release.versions)}`,
           },
           { kind: 'file', path: layout.pythonExe },
           // What the common interpreter check reads back on sim.
@@ -113,7 +120,12 @@ export const pythonStep = defineStep<PythonProbe>({
         file: artifact(ctx.release, 'python'),
         args: ['/quiet', '/norestart', '/uninstall', '/log', log],
         rebootExitCodes: [3010],
-        produces: [{ kind: 'productRemoved', id: PRODUCT.python(ctx.answers.python.arch) }],
+        produces: [
+          {
+            kind: 'productRemoved',
+            id: PRODUCT.python(ctx.answers.python.arch, ctx.release.versions.python),
+          },
+        ],
       },
     ];
   },

@@ -29,6 +29,25 @@ describe('compareReleases', () => {
     expect(compareReleases('3.1.1.4', '4.0')).toBe(-1);
     expect(compareReleases('3.1.1', '3.1.1.0')).toBe(0);
   });
+
+  it('orders a release line "4.0.x" after every 3.x and every 4.0 patch, before 4.1', () => {
+    expect(compareReleases('3.1.1.4', '4.0.x')).toBe(-1);
+    expect(compareReleases('4.0.x', '3.1.1.4')).toBe(1);
+    expect(compareReleases('4.0.x', '4.0.x')).toBe(0);
+    expect(compareReleases('4.0.7', '4.0.x')).toBe(-1);
+    expect(compareReleases('4.0.x', '4.1')).toBe(-1);
+    expect(['4.0.x', '3.1.1.3', '4.0.0', '3.1.1.4'].sort(compareReleases)).toEqual([
+      '3.1.1.3',
+      '3.1.1.4',
+      '4.0.0',
+      '4.0.x',
+    ]);
+  });
+
+  it('refuses what is not a release id instead of comparing NaN', () => {
+    expect(() => compareReleases('4.0.y', '3.1.1.4')).toThrow(/not a QATrack\+ release id: "4.0.y"/);
+    expect(() => compareReleases('3.1.1.4', 'latest')).toThrow(/"latest"/);
+  });
 });
 
 describe('checkUpgrade', () => {
