@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { testSignIn, type DirectorySettings } from '../../electron/directory/sign-in-test.js';
 import {
   BASE_DN,
@@ -124,5 +127,49 @@ describe.skipIf(Boolean(why))('Test sign-in against a Samba AD domain controller
   it('nothing listening: server unreachable', async () => {
     const r = await testSignIn({ ...settings, ldapUrl: 'ldaps://127.0.0.1:1' }, alice.name, alice.password);
     expect(r).toMatchObject({ ok: false, problem: 'SERVER_UNREACHABLE' });
+  });
+
+  describe('qatrack-installer verify --sign-in USER (a real CLI process; password on stdin)', () => {
+    const answersWith = (signIn: unknown) => {
+      const a = JSON.parse(readFileSync('resources/examples/answers.json', 'utf8'));
+      a.signIn = signIn;
+      const file = path.join(dc.dir, `answers-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify(a));
+      return ['--answers', file, '--host', `sim:${path.join(dc.dir, 'state.json')}`];
+    };
+    const directory = () => {
+      const caFile = path.join(dc.dir, 'ad-ca.pem');
+      writeFileSync(caFile, dc.caPem);
+      return {
+        kind: 'activeDirectory',
+        ldapUrl: 'ldaps://127.0.0.1:636',
+        searchDn: BASE_DN,
+        nt4Domain: DOMAIN,
+        caFile,
+      };
+    };
+
+    it('exit 0 and the groups for a good user; exit 1 and no password in any output for a wrong one', async () => {
+      const args = answersWith({ ...directory(), membershipRequired: [REQUIRED_GROUP] });
+      const good = await runCli(['verify', '--sign-in', alice.name, ...args], {
+        input: `${alice.password}\n`,
+      });
+      expect(good.exitCode, good.stderr).toBe(0);
+      expect(good.stdout).toContain(`OK: ${alice.name} signed in`);
+      expect(good.stdout).toContain(REQUIRED_GROUP);
+      const wrong = 'Wrong-Pass-For-Alice-9';
+      const bad = await runCli(['verify', '--sign-in', alice.name, '--json', ...args], { input: wrong });
+      expect(bad.exitCode).toBe(1);
+      expect(JSON.parse(bad.stdout).signIn).toMatchObject({ ok: false, problem: 'BAD_CREDENTIALS' });
+      expect(bad.stdout + bad.stderr).not.toContain(wrong);
+    });
+
+    it('exit 64 when the answers sign in with local accounts', async () => {
+      const r = await runCli(['verify', '--sign-in', alice.name, ...answersWith({ kind: 'local' })], {
+        input: 'x',
+      });
+      expect(r.exitCode).toBe(64);
+      expect(r.stdout + r.stderr).toContain('signIn.kind');
+    });
   });
 });
