@@ -9,11 +9,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# Debian packages for the real end-to-end tests (nginx, PostgreSQL, Chromium, XML lint, NSIS, wine64...).
+# Debian packages for the real end-to-end tests (nginx, PostgreSQL, Chromium, XML lint, NSIS, wine64,
+# Samba's AD domain controller for the sign-in tests...).
 need=()
 for pair in nginx:nginx-light postgres:postgresql chromium:chromium xmllint:libxml2-utils 7za:p7zip-full \
             makensis:nsis osslsigncode:osslsigncode x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64-win32 \
-            openssl:openssl file:file wixl:wixl msiinfo:msitools; do
+            openssl:openssl file:file wixl:wixl msiinfo:msitools \
+            samba-tool:samba-common-bin samba:samba-ad-dc; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then need+=("$pkg"); fi
 done

@@ -9,6 +9,7 @@ import { runSession } from '../../electron/app/session.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
 import { cleanServer, withCertificate, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
 import { commandsFor } from '../../electron/hosts/windows/argv.js';
+import { writeSimFile } from '../../electron/hosts/sim/effects.js';
 import { windowsProfile } from '../../electron/steps/windows/index.js';
 import { CANARY, exampleAnswers, newStateFile } from '../support/windows-sim.js';
 
@@ -19,6 +20,17 @@ import { CANARY, exampleAnswers, newStateFile } from '../support/windows-sim.js'
 
 const DIR = 'test/golden/windows';
 const THUMB = 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678';
+const DIRECTORY = {
+  ldapUrl: 'ldaps://dc1.hospital.local:636',
+  searchDn: 'OU=Staff,DC=hospital,DC=local',
+  nt4Domain: 'HOSPITAL',
+  caFile: 'E:\\certs\\hospital-root-ca.pem',
+};
+/** The CA file the answers name, on the server before the run. */
+const withDirectoryCa = (s: SimState): SimState => {
+  writeSimFile(s, DIRECTORY.caFile, '-----BEGIN CERTIFICATE-----\nMIIB (test)\n-----END CERTIFICATE-----\n');
+  return s;
+};
 
 const cases: {
   name: string;
@@ -86,6 +98,36 @@ const cases: {
     },
     seed: () => withExistingSql(cleanServer()),
   },
+  // One per sign-in choice (each on the default example's HTTPS site; QATrack+ 3.1.1.4 settings names).
+  {
+    name: 'sign-in-ad-ldaps',
+    edit: (a) => {
+      a.signIn = { kind: 'activeDirectory', ...DIRECTORY, membershipRequired: ['QATrack Users'] };
+    },
+    seed: () => withDirectoryCa(withExistingSql(cleanServer())),
+  },
+  {
+    name: 'sign-in-windows-integrated',
+    edit: (a) => {
+      a.signIn = { kind: 'windowsIntegrated', ...DIRECTORY, bindUser: 'svc-qatrack', bindPassword: CANARY };
+    },
+    seed: () => withDirectoryCa(withExistingSql(cleanServer())),
+  },
+  {
+    name: 'sign-in-adfs',
+    edit: (a) => {
+      a.signIn = {
+        kind: 'adfs',
+        server: 'adfs.hospital.local',
+        clientId: 'qatrackplus',
+        relyingPartyId: 'https://qatrack.hospital.local',
+        audience: 'https://qatrack.hospital.local',
+        clientType: 'confidential',
+        clientSecret: CANARY,
+      };
+    },
+    seed: () => withExistingSql(cleanServer()),
+  },
 ];
 
 function render(plan: PlanResult): { text: string; files: Record<string, string> } {
@@ -114,7 +156,7 @@ function render(plan: PlanResult): { text: string; files: Record<string, string>
           commandsFor(a, {
             thumbprint: THUMB,
             taskXmlFile: '%TEMP%\\task.xml',
-            isFile: a.kind === 'acl' && a.path.endsWith('.py'),
+            isFile: a.kind === 'acl' && /\.(py|pem)$/.test(a.path),
           }) ?? [];
         for (const c of cmds) {
           const argv = c.args.map((x) => (x.length > 120 ? `${x.slice(0, 24)}…(${x.length} chars)` : x));

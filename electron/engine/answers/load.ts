@@ -11,6 +11,8 @@ export const SECRET_PATHS = [
   'admin.password',
   'email.password',
   'serviceAccount.password',
+  'signIn.bindPassword',
+  'signIn.clientSecret',
 ] as const;
 export type SecretPath = (typeof SECRET_PATHS)[number];
 
@@ -74,7 +76,9 @@ export function issuesFromZod(error: z.ZodError): AnswerIssue[] {
     if (i.code === 'unrecognized_keys')
       message = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
     if (i.code === 'invalid_type' && /received undefined/.test(i.message)) message = 'is required';
-    if (i.code === 'invalid_union') message = 'must be a text value, or {"env": "VARIABLE_NAME"}';
+    if (i.code === 'invalid_union' && i.path[i.path.length - 1] === 'kind')
+      message = 'must be one of the listed kinds';
+    else if (i.code === 'invalid_union') message = 'must be a text value, or {"env": "VARIABLE_NAME"}';
     return { path: formatPath(i.path), message };
   });
 }

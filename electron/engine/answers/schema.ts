@@ -11,6 +11,7 @@ import {
   sqlInstanceName,
   thumbprint,
 } from './fields.js';
+import { signInSchema } from './sign-in.js';
 
 /**
  * Everything the installer asks, for the wizard and for unattended answers files alike.
@@ -295,6 +296,8 @@ export const answersSchema = z
     backup: backupSchema.default({ enabled: true, retentionDays: 14, time: '02:30' }),
     email: emailSchema.default({ enabled: false, smtpPort: 587, useTls: true, admins: [] }),
     chrome: chromeSchema.default({ mode: 'detect' }),
+    /** Local accounts, Active Directory, Windows integrated authentication or ADFS. */
+    signIn: signInSchema.default({ kind: 'local' }),
     /** IANA time zone; default: mapped from the server's Windows time zone. */
     timeZone: z
       .string()
@@ -316,6 +319,15 @@ export const answersSchema = z
     if (within(a.workers.count, 1, MAX_WORKERS) && isPort(a.workers.basePort))
       for (let n = 1; n <= a.workers.count && a.workers.basePort + n <= 65535; n++)
         claim(a.workers.basePort + n, ['workers', 'basePort'], `QATrack+ worker ${n}`);
+    // ADFS sends the browser back with the authorization code to the Redirect URI
+    // https://<host>/accounts/oauth2/callback (upstream docs/install/adfs_server_2016.rst): never over plain HTTP.
+    if (a.signIn.kind === 'adfs' && !a.site.https.enabled)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signIn', 'kind'],
+        message:
+          'ADFS sign-in needs HTTPS: turn site.https.enabled on (ADFS sends sign-ins back to https://<host>/accounts/oauth2/callback)',
+      });
     const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
     const inside = (child: string, parent: string) =>
       norm(child) === norm(parent) ||

@@ -24,7 +24,11 @@ export const wantsSecret = (path: string, parent: Obj) =>
     ? Boolean(parent.user)
     : path === 'serviceAccount.password'
       ? parent.kind === 'user'
-      : true;
+      : path === 'signIn.bindPassword'
+        ? parent.kind === 'windowsIntegrated'
+        : path === 'signIn.clientSecret'
+          ? parent.kind === 'adfs' && parent.clientType === 'confidential'
+          : true;
 
 /** A copy with every secret field removed (values, env references and SecretRefs alike). */
 export function withoutSecrets<T>(answers: T): T {

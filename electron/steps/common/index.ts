@@ -4,6 +4,7 @@ import { djangoStep } from './django.js';
 import { localSettingsStep } from './local-settings.js';
 import { pythonStep } from './python.js';
 import { reportsRightsStep } from './reports-rights.js';
+import { signInFilesStep } from './sign-in-files.js';
 import { sourceStep } from './source.js';
 import { venvStep } from './venv.js';
 import { wheelhouseStep } from './wheelhouse.js';
@@ -18,6 +19,7 @@ export const commonSteps: Step<any>[] = [
   venvStep,
   sourceStep,
   wheelhouseStep,
+  signInFilesStep,
   localSettingsStep,
   djangoStep,
   reportsRightsStep,
@@ -29,6 +31,7 @@ export {
   localSettingsStep,
   pythonStep,
   reportsRightsStep,
+  signInFilesStep,
   sourceStep,
   venvStep,
   wheelhouseStep,

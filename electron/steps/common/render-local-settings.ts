@@ -3,6 +3,7 @@ import { SETTINGS_3_1, type ReleaseSettings } from '../../engine/catalog-schema.
 import { SECRET_KEY_FILE, type Layout } from '../../engine/layout.js';
 import type { SecretRef, TemplatedText } from '../../engine/secrets.js';
 import { pyList, pyStr } from './python-literal.js';
+import { signInBlock } from './render-sign-in.js';
 
 export interface LocalSettingsInput {
   answers: Answers;
@@ -160,6 +161,7 @@ export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
     `STATIC_URL = "/static/"\n`,
     `MEDIA_URL = "/media/"\n`,
     ...logBlock(layout.logDir),
+    ...signInBlock(a.signIn, layout),
     // Always a string: qatrack_core/utils.py builds a command list from it ("" = no Chrome).
     `CHROME_PATH = ${pyStr(i.chromePath ?? '')}\n\n`,
     ...emailBlock(a.email, a.admin.email),

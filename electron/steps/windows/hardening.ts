@@ -4,6 +4,7 @@ import type { Layout } from '../../engine/layout.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
 import { FIREWALL_RULE, iisRoot, servicePrincipals, SID } from '../../windows/names.js';
 import { describeGrants } from './permissions.js';
+import { directoryCaPath } from '../common/render-sign-in.js';
 import { askWindows, type TopicResult } from '../../windows/topics.js';
 
 /**
@@ -45,6 +46,19 @@ export function aclSpecs(a: Answers, l: Layout): AclSpec[] {
       ],
       why: 'database and mail passwords',
     },
+    // AD_CERT_FILE: read by the workers' python-ldap; only Administrators may replace the CA they trust.
+    ...((a.signIn.kind === 'activeDirectory' || a.signIn.kind === 'windowsIntegrated') && a.signIn.caFile
+      ? [
+          {
+            path: directoryCaPath(l),
+            grants: [
+              ...admins.map((g) => ({ ...g, inherit: false })),
+              ...svc('R').map((g) => ({ ...g, inherit: false })),
+            ],
+            why: "directory server's CA certificate",
+          },
+        ]
+      : []),
   ];
 }
 
@@ -79,10 +93,11 @@ export const hardeningStep = defineStep<HardeningProbe>({
   probe: probeHardening,
   plan(ctx, p) {
     const actions: ActionInput[] = [];
+    // Files other steps write (local_settings.py, the directory CA); folders nobody else creates (media) are made here.
+    const files = new Set([ctx.layout.localSettings, directoryCaPath(ctx.layout)]);
     for (const { spec, actual } of p.acls) {
       if (aclMatches(spec, actual)) continue;
-      // Folders nobody else creates (media) are made here; local_settings.py comes from its own step.
-      if (!actual.exists && spec.path !== ctx.layout.localSettings)
+      if (!actual.exists && !files.has(spec.path))
         actions.push({ kind: 'mkdir', describe: `Create folder ${spec.path}`, path: spec.path });
       actions.push({
         kind: 'acl',
