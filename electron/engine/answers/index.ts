@@ -2,3 +2,4 @@ export * from './fields.js';
 export * from './schema.js';
 export * from './load.js';
 export * from './labels.js';
+export * from './mail.js';
