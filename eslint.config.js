@@ -39,6 +39,7 @@ export default defineConfig(
       'electron/hosts/**',
       'electron/bundle/**',
       'electron/cli/**',
+      'electron/mail/**',
     ],
     rules: {
       'no-restricted-imports': [

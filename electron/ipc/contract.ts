@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { progressEventSchema } from '../engine/events.js';
+import { testMailRequestSchema, testMailResultSchema } from '../mail/request.js';
 
 /**
  * The one IPC contract between the wizard (renderer), the preload and main, after GitHub Desktop's
  * `ipc-shared.ts`: each request/response channel maps to a zod request schema and a zod response
  * schema, so the compile-time types and the runtime checks come from the same place.
  *
- * Secrets travel renderer -> main only, inside `plan`, `apply` and `testDatabaseConnection` requests.
+ * Secrets travel renderer -> main only, inside `plan`, `apply`, `testDatabaseConnection` and `sendTestMail`
+ * requests.
  * No response and no event ever carries a secret value.
  */
 
@@ -153,6 +155,11 @@ export const contract = {
       })
       .strict(),
     response: result(z.object({ ok: z.boolean(), detail: z.string(), fix: z.string().optional() })),
+  },
+  /** "Send test mail" on the Mail page: one mail through the relay as QATrack+ will send it. */
+  sendTestMail: {
+    request: testMailRequestSchema,
+    response: result(testMailResultSchema),
   },
   checkPort: {
     request: z.object({ port: z.number().int().min(1).max(65535) }).strict(),

@@ -9,7 +9,16 @@ import type { MapSecretStore } from '../engine/secrets.js';
 import type { Host } from '../engine/host.js';
 import { createRedactor } from '../helper/redact.js';
 import { answersFromDraft, validateDraft, withEnvSecrets, withoutSecrets } from './answers-draft.js';
-import type { EventOf, IpcError, Plan, PreflightCheck, RequestOf, ValueOf, WizardMode } from './contract.js';
+import type {
+  EventOf,
+  IpcError,
+  ParsedRequestOf,
+  Plan,
+  PreflightCheck,
+  RequestOf,
+  ValueOf,
+  WizardMode,
+} from './contract.js';
 import type { Handlers } from './router.js';
 import { RunManager } from './runs.js';
 import { topics } from '../windows/topics.js';
@@ -113,6 +122,8 @@ export interface ServiceDeps {
   openExternal?(url: string): Promise<boolean>;
   openFolder(folder: string): Promise<boolean>;
   testDatabase(req: RequestOf<'testDatabaseConnection'>): Promise<ValueOf<'testDatabaseConnection'>>;
+  /** Sends the Mail page's test mail; the real relay client (electron/mail) unless replaced. */
+  sendTestMail?(req: ParsedRequestOf<'sendTestMail'>): Promise<ValueOf<'sendTestMail'>>;
   emit(payload: EventOf<'progress'>): void;
 }
 
@@ -196,6 +207,18 @@ export function createHandlers(deps: ServiceDeps): Handlers {
       if (req.password) seenSecrets.add(req.password);
       const r = await deps.testDatabase(req);
       return { ...r, detail: redact(r.detail) };
+    },
+
+    async sendTestMail(req) {
+      if (req.password) seenSecrets.add(req.password);
+      const r = deps.sendTestMail
+        ? await deps.sendTestMail(req)
+        : await (await import('../mail/test-mail.js')).sendTestMail(req);
+      return {
+        ...r,
+        detail: redact(r.detail),
+        ...(r.relayAnswer ? { relayAnswer: redact(r.relayAnswer) } : {}),
+      };
     },
 
     async checkPort({ port }) {

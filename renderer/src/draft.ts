@@ -33,10 +33,16 @@ export interface WizardDraft {
     enabled: boolean;
     smtpHost: string;
     smtpPort: string;
-    useTls: boolean;
+    security: 'none' | 'starttls' | 'tls';
     user: string;
     password: string;
     from: string;
+    /** Empty: the sender address above. */
+    notificationSender: string;
+    serverEmail: string;
+    failSilently: boolean;
+    /** Where "Send test mail" sends to; never part of the answers. */
+    testTo: string;
     /** Who receives server-error mail, comma separated. */
     admins: string;
   };
@@ -73,10 +79,14 @@ export const defaultDraft = (hostName = 'qatrack'): WizardDraft => ({
     enabled: false,
     smtpHost: '',
     smtpPort: '587',
-    useTls: true,
+    security: 'starttls',
     user: '',
     password: '',
     from: '',
+    notificationSender: '',
+    serverEmail: '',
+    failSilently: false,
+    testTo: '',
     admins: '',
   },
   confirm: { dbAdmin: '', dbLogin: '', dbReadonly: '', admin: '' },
@@ -162,16 +172,27 @@ function emailAnswers(e: WizardDraft['email'], kept: Obj): Obj {
     name: keptNames.get(email) || email.split('@')[0] || email,
     email,
   }));
-  if (!e.enabled) return { ...kept, enabled: false, admins };
+  if (!e.enabled) {
+    const off: Obj = { ...kept, enabled: false, failSilently: e.failSilently, admins };
+    delete off.useTls;
+    return off;
+  }
   const out: Obj = {
     ...kept,
     enabled: true,
     smtpHost: e.smtpHost.trim(),
     smtpPort: num(e.smtpPort),
-    useTls: e.useTls,
+    security: e.security,
     from: e.from.trim(),
+    notificationSender: e.notificationSender.trim(),
+    serverEmail: e.serverEmail.trim(),
+    failSilently: e.failSilently,
     admins,
   };
+  // Answers from before `security` replaced the STARTTLS switch.
+  delete out.useTls;
+  if (!out.notificationSender) delete out.notificationSender;
+  if (!out.serverEmail) delete out.serverEmail;
   delete out.user;
   delete out.password;
   if (e.user.trim()) {
@@ -262,10 +283,19 @@ export function answersToDraft(a: Obj): { draft: WizardDraft; kept: KeptAnswers 
     enabled: email.enabled === true,
     smtpHost: str(email.smtpHost),
     smtpPort: str(email.smtpPort, '587'),
-    useTls: email.useTls !== false,
+    security:
+      email.security === 'none' || email.security === 'tls'
+        ? email.security
+        : email.security === undefined && email.useTls === false
+          ? 'none'
+          : 'starttls',
     user: str(email.user),
     password: '',
     from: str(email.from),
+    notificationSender: str(email.notificationSender),
+    serverEmail: str(email.serverEmail),
+    failSilently: email.failSilently === true,
+    testTo: '',
     admins: Array.isArray(email.admins) ? email.admins.map((x) => str(obj(x).email)).join(', ') : '',
   };
   return { draft: d, kept: a };
@@ -390,9 +420,12 @@ export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft, env: Pa
         'email.enabled',
         'email.smtpHost',
         'email.smtpPort',
-        'email.useTls',
+        'email.security',
         'email.user',
         'email.from',
+        'email.notificationSender',
+        'email.serverEmail',
+        'email.failSilently',
       ];
       if (d.email.user.trim()) f.push('email.password');
       return [...f, 'email.admins'];

@@ -119,7 +119,12 @@ describe('local_settings.py rendered for QATrack+ and read back by python3', () 
     expect(settings.ADMINS).toEqual([['Medical Physics', 'physics@hospital.org']]);
     expect(settings.EMAIL_HOST).toBe('smtp.hospital.local');
     expect(settings.EMAIL_PORT).toBe(587);
+    // security defaults to STARTTLS: EMAIL_USE_TLS on, EMAIL_USE_SSL off (Django refuses both on).
     expect(settings.EMAIL_USE_TLS).toBe(true);
+    expect(settings.EMAIL_USE_SSL).toBe(false);
+    expect(settings.EMAIL_TIMEOUT).toBe(30);
+    // Upstream's default True (settings.py L358) would hide every failure.
+    expect(settings.EMAIL_FAIL_SILENTLY).toBe(false);
     expect(settings.EMAIL_HOST_PASSWORD).toBe(`smtp ${CANARY}`);
     expect(settings.SERVER_EMAIL).toBe('qatrack@hospital.org');
     expect(settings.DEFAULT_FROM_EMAIL).toBe('qatrack@hospital.org');
@@ -170,6 +175,46 @@ describe('local_settings.py rendered for QATrack+ and read back by python3', () 
     });
     expect(settings.CSRF_TRUSTED_ORIGINS).toBeUndefined();
     expect(settings.DATABASES.default.ENGINE).toBe('sql_server.pyodbc');
+  });
+
+  it('mail: implicit TLS sets EMAIL_USE_SSL only, none sets neither; each sender as answered', async () => {
+    const tls = await importSettings(
+      path.join(dir, 'mail-tls'),
+      {
+        ...base,
+        email: {
+          ...base.email,
+          smtpPort: 465,
+          security: 'tls',
+          notificationSender: 'notify@hospital.org',
+          serverEmail: 'errors@hospital.org',
+          failSilently: true,
+        },
+      },
+      'win32',
+    );
+    expect(tls.settings).toMatchObject({
+      EMAIL_PORT: 465,
+      EMAIL_USE_TLS: false,
+      EMAIL_USE_SSL: true,
+      EMAIL_NOTIFICATION_SENDER: 'notify@hospital.org',
+      SERVER_EMAIL: 'errors@hospital.org',
+      DEFAULT_FROM_EMAIL: 'qatrack@hospital.org',
+      EMAIL_FAIL_SILENTLY: true,
+    });
+    const none = await importSettings(
+      path.join(dir, 'mail-none'),
+      {
+        ...base,
+        email: { ...base.email, smtpPort: 25, security: 'none', user: undefined, password: undefined },
+      },
+      'win32',
+    );
+    expect(none.settings).toMatchObject({
+      EMAIL_USE_TLS: false,
+      EMAIL_USE_SSL: false,
+      EMAIL_HOST_PASSWORD: '',
+    });
   });
 
   it('SQL Server named instance with a port: HOST server and PORT, as the installer connected (no SQL Browser)', async () => {

@@ -226,15 +226,38 @@ const backupSchema = z
   })
   .strict();
 
+/**
+ * Mail as QATrack+ 3.1.1.4 sends it: Django 2.2's SMTP backend (EMAIL_HOST/PORT/HOST_USER/
+ * HOST_PASSWORD, EMAIL_USE_TLS = STARTTLS or EMAIL_USE_SSL = implicit TLS, never both: Django's
+ * EmailBackend raises ValueError for both), notifications from EMAIL_NOTIFICATION_SENDER
+ * (qatrack/settings.py L353, read by qatrack_core/email.py L38), server errors from SERVER_EMAIL to
+ * ADMINS (settings.py L21-24), EMAIL_FAIL_SILENTLY read by every notification sender (settings.py L358).
+ */
 const emailSchema = z
   .object({
     enabled: z.boolean().default(false),
     smtpHost: hostName.optional(),
     smtpPort: port.default(587),
-    useTls: z.boolean().default(true),
+    security: z
+      .enum(['none', 'starttls', 'tls'])
+      .default('starttls')
+      .describe(
+        "How the mail connection is protected: 'starttls' (EMAIL_USE_TLS, usually port 587), 'tls' (EMAIL_USE_SSL, implicit TLS, usually port 465), 'none' (plain SMTP, usually port 25 on an internal relay).",
+      ),
     user: z.string().max(256).optional(),
     password: secretValue.optional(),
+    /** DEFAULT_FROM_EMAIL (password resets, Django's sendtestemail), and the default of the two below. */
     from: email.optional(),
+    /** EMAIL_NOTIFICATION_SENDER: QATrack+'s notification mails. Default: `from`. */
+    notificationSender: email.optional(),
+    /** SERVER_EMAIL: the sender of server-error mails to ADMINS. Default: `from`. */
+    serverEmail: email.optional(),
+    failSilently: z
+      .boolean()
+      .default(false)
+      .describe(
+        "EMAIL_FAIL_SILENTLY. Off by default here: QATrack+'s own default (True) hides every mail failure, so a refused sender or a wrong password is never seen in its logs.",
+      ),
     /** People who receive QATrack+ server-error mails (Django ADMINS). */
     admins: z
       .array(
@@ -294,7 +317,13 @@ export const answersSchema = z
     workers: workersSchema.default({ count: 2, basePort: 8000 }),
     serviceAccount: serviceAccountSchema.default({ kind: 'virtual' }),
     backup: backupSchema.default({ enabled: true, retentionDays: 14, time: '02:30' }),
-    email: emailSchema.default({ enabled: false, smtpPort: 587, useTls: true, admins: [] }),
+    email: emailSchema.default({
+      enabled: false,
+      smtpPort: 587,
+      security: 'starttls',
+      failSilently: false,
+      admins: [],
+    }),
     chrome: chromeSchema.default({ mode: 'detect' }),
     /** Local accounts, Active Directory, Windows integrated authentication or ADFS. */
     signIn: signInSchema.default({ kind: 'local' }),

@@ -1,4 +1,4 @@
-import type { Answers } from '../../engine/answers/index.js';
+import { mailSenders, type Answers } from '../../engine/answers/index.js';
 import { SETTINGS_3_1, type ReleaseSettings } from '../../engine/catalog-schema.js';
 import { SECRET_KEY_FILE, type Layout } from '../../engine/layout.js';
 import type { SecretRef, TemplatedText } from '../../engine/secrets.js';
@@ -55,21 +55,36 @@ function databaseBlock(
   ];
 }
 
-function emailBlock(e: Answers['email'], adminEmail: string): TemplatedText {
+/** Seconds Django waits on the relay before a send fails (Django 2.2's default EMAIL_TIMEOUT is None: forever). */
+export const EMAIL_TIMEOUT_SECONDS = 30;
+
+/**
+ * Mail settings by QATrack+ 3.1.1.4's own names (qatrack/settings.py L350-363, L21-24) and Django
+ * 2.2's (django/conf/global_settings.py: SERVER_EMAIL, DEFAULT_FROM_EMAIL, EMAIL_USE_SSL,
+ * EMAIL_TIMEOUT). Django's EmailBackend (django/core/mail/backends/smtp.py) opens SMTP_SSL for
+ * EMAIL_USE_SSL, calls starttls() for EMAIL_USE_TLS, and refuses both at once.
+ */
+function emailBlock(a: Answers): TemplatedText {
+  const e = a.email;
   const admins = e.admins.map((x) => `(${pyStr(x.name)}, ${pyStr(x.email)})`).join(', ');
+  const senders = mailSenders(a);
   const lines: TemplatedText = [
     `ADMINS = [${admins}]\n`,
     `MANAGERS = ADMINS\n`,
     // QATrack+ 3.1.1.4 settings.py L353 defaults to notifications@qatrackplus.com, which hospital
     // relays refuse (upstream issues #483, #657): the site's own sender, else the admin's address.
-    `EMAIL_NOTIFICATION_SENDER = ${pyStr(e.from ?? adminEmail)}\n`,
+    `EMAIL_NOTIFICATION_SENDER = ${pyStr(senders.notificationSender)}\n`,
+    // Upstream's default True (settings.py L358) hides every failed notification from the logs.
+    `EMAIL_FAIL_SILENTLY = ${e.failSilently ? 'True' : 'False'}\n`,
   ];
   if (!e.enabled) return [...lines, `EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"\n`];
   lines.push(
     `EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"\n`,
     `EMAIL_HOST = ${pyStr(e.smtpHost ?? '')}\n`,
     `EMAIL_PORT = ${e.smtpPort}\n`,
-    `EMAIL_USE_TLS = ${e.useTls ? 'True' : 'False'}\n`,
+    `EMAIL_USE_TLS = ${e.security === 'starttls' ? 'True' : 'False'}\n`,
+    `EMAIL_USE_SSL = ${e.security === 'tls' ? 'True' : 'False'}\n`,
+    `EMAIL_TIMEOUT = ${EMAIL_TIMEOUT_SECONDS}\n`,
     `EMAIL_HOST_USER = ${pyStr(e.user ?? '')}\n`,
     `EMAIL_HOST_PASSWORD = `,
   );
@@ -77,8 +92,8 @@ function emailBlock(e: Answers['email'], adminEmail: string): TemplatedText {
   else lines.push('""');
   lines.push(
     `\n`,
-    `SERVER_EMAIL = ${pyStr(e.from ?? '')}\n`,
-    `DEFAULT_FROM_EMAIL = ${pyStr(e.from ?? '')}\n`,
+    `SERVER_EMAIL = ${pyStr(senders.serverEmail)}\n`,
+    `DEFAULT_FROM_EMAIL = ${pyStr(senders.from)}\n`,
   );
   return lines;
 }
@@ -164,6 +179,6 @@ export function renderLocalSettings(i: LocalSettingsInput): TemplatedText {
     ...signInBlock(a.signIn, layout),
     // Always a string: qatrack_core/utils.py builds a command list from it ("" = no Chrome).
     `CHROME_PATH = ${pyStr(i.chromePath ?? '')}\n\n`,
-    ...emailBlock(a.email, a.admin.email),
+    ...emailBlock(a),
   ];
 }
