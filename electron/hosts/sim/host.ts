@@ -108,10 +108,11 @@ export async function createSimHost(file: string, options: SimHostOptions = {}):
           'SIM_UNSUPPORTED',
           `The sim host cannot apply "${action.kind}" actions yet.`,
         );
-      dirty = true;
       try {
         return await concurrency.run(action, ctx.signal, () => applyOne(handler, action, ctx));
       } finally {
+        // Marked after the change, so a save started meanwhile by another action cannot clear it.
+        dirty = true;
         await save();
       }
     },
