@@ -49,6 +49,8 @@ export interface SessionOptions {
   onEvent?: ProgressListener;
   signal?: AbortSignal;
   defaultActionTimeoutMs?: number;
+  /** install/repair/uninstall: steps applied at once (the runner's default when unset). */
+  jobs?: number;
   uninstall?: { keepData: boolean };
   /** plan: which command the plan is for (default install; uninstall plans the removal). */
   planFor?: 'install' | 'uninstall';
@@ -178,6 +180,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
       journal,
       signal: o.signal,
       defaultActionTimeoutMs: o.defaultActionTimeoutMs,
+      jobs: o.jobs,
     });
     const binding = (command: 'install' | 'uninstall'): PlanBinding => ({
       command,

@@ -31,3 +31,10 @@ export const withApprovedPlan = (cmd: Command): Command =>
     '--plan <file>',
     'apply only this saved plan ("plan --out"); refused, changing nothing, if the machine or answers changed',
   );
+
+/** install/repair/uninstall: how many independent steps run at once (1: one after the other). */
+export const withJobs = (cmd: Command): Command =>
+  cmd.option(
+    '--jobs <n>',
+    'steps applied at once where their dependencies allow: 1 to 16, default 4 (1 = one after the other)',
+  );

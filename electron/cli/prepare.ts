@@ -31,6 +31,8 @@ export interface RunOptions {
   actionTimeoutMs?: string;
   /** install/repair/uninstall: the approved saved plan. */
   plan?: string;
+  /** install/repair/uninstall: steps applied at once (`--jobs`). */
+  jobs?: string;
   /**
    * Unattended uninstall from the machine's remembered answers (which hold env references, never
    * secrets): a secret the environment does not provide gets a random throwaway value, so the
@@ -47,7 +49,16 @@ export interface PreparedRun {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   steps?: Step<any>[];
   actionTimeoutMs?: number;
+  /** Steps applied at once; undefined: the runner's default. */
+  jobs?: number;
 }
+
+/** `--jobs`: a whole number of steps in flight; 16 is more than the widest graph needs. */
+const jobsSchema = z.coerce
+  .number({ error: 'must be a whole number from 1 to 16' })
+  .int({ error: 'must be a whole number from 1 to 16' })
+  .min(1, { error: 'must be a whole number from 1 to 16' })
+  .max(16, { error: 'must be a whole number from 1 to 16' });
 
 const secretsInputSchema = z.partialRecord(
   z.enum(SECRET_PATHS, { error: `must be one of ${SECRET_PATHS.join(', ')}` }),
@@ -195,5 +206,22 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
     throw new InputError('OPTION_INVALID', '--action-timeout-ms must be a positive number.', [
       { path: '--action-timeout-ms', message: 'must be a positive number' },
     ]);
-  return { answers: loaded.answers, secrets: loaded.secrets, hostSpec, catalog, steps, actionTimeoutMs };
+  let jobs: number | undefined;
+  if (o.jobs !== undefined) {
+    const parsed = jobsSchema.safeParse(o.jobs);
+    if (!parsed.success)
+      throw new InputError('OPTION_INVALID', `--jobs ${o.jobs}: must be a whole number from 1 to 16.`, [
+        { path: '--jobs', message: parsed.error.issues[0]?.message ?? 'must be a whole number from 1 to 16' },
+      ]);
+    jobs = parsed.data;
+  }
+  return {
+    answers: loaded.answers,
+    secrets: loaded.secrets,
+    hostSpec,
+    catalog,
+    steps,
+    actionTimeoutMs,
+    jobs,
+  };
 }

@@ -14,17 +14,32 @@ export interface ProgressRenderer {
 export function createProgress(mode: { json: boolean; tty: boolean }): ProgressRenderer {
   if (mode.json) return { listener: (e) => jsonLine(e), stop: () => undefined };
   if (mode.tty) return barRenderer();
-  return { listener: plainLine, stop: () => undefined };
+  return { listener: plainLines(), stop: () => undefined };
 }
 
-function plainLine(e: ProgressEvent): void {
+/**
+ * One line per step and action. While several steps are in flight (a parallel apply) each line
+ * names its step, so interleaved lines still say which step they belong to.
+ */
+function plainLines(): ProgressListener {
+  const inFlight = new Set<string>();
+  const tag = (step: string) => (inFlight.size > 1 ? `(${step}) ` : '');
+  return (e) => {
+    if (e.type === 'step-start') inFlight.add(e.step);
+    plainLine(e, tag);
+    if (e.type === 'step-end') inFlight.delete(e.step);
+  };
+}
+
+function plainLine(e: ProgressEvent, tag: (step: string) => string): void {
   switch (e.type) {
     case 'step-start':
       return void err(`[${e.index + 1}/${e.total}] ${e.title}\n`);
     case 'action-start':
-      return void err(`  - ${e.describe}\n`);
+      return void err(`  - ${tag(e.step)}${e.describe}\n`);
     case 'step-end':
-      if (e.status === 'failed' || e.status === 'cancelled') err(`  ${e.status}: ${e.message ?? ''}\n`);
+      if (e.status === 'failed' || e.status === 'cancelled')
+        err(`  ${tag(e.step)}${e.status}: ${e.message ?? ''}\n`);
       return;
     case 'log':
       if (e.level === 'warn' || e.level === 'error') err(`${e.level}: ${e.message}\n`);

@@ -141,6 +141,7 @@ export async function runChange(
       onEvent: progress.listener,
       signal: cancel.signal,
       defaultActionTimeoutMs: p.actionTimeoutMs,
+      jobs: p.jobs,
       uninstall:
         approvedPlan?.command === 'uninstall' ? { keepData: approvedPlan.keepData ?? true } : uninstall,
       approvedPlan,

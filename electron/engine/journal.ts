@@ -68,8 +68,10 @@ export interface InterruptedRun {
   runId: string;
   command: string;
   startedAt: string;
-  /** The step that had started but not finished, if any. */
+  /** The step that had started but not finished, if any (the last one started). */
   step?: string;
+  /** Every step that had started but not finished: a parallel apply has several in flight. */
+  inFlight: string[];
 }
 
 /** Reads a journal; lines that do not parse (a torn last line after a crash) are skipped. */
@@ -94,28 +96,29 @@ export function findInterrupted(entries: readonly JournalEntry[]): InterruptedRu
   if (!lastStart || lastStart.type !== 'run-start') return undefined;
   const own = entries.filter((e) => e.runId === lastStart.runId);
   if (own.some((e) => e.type === 'run-end')) return undefined;
+  // Insertion order is start order, so the last one is the step started last.
   const open = new Set<string>();
-  let step: string | undefined;
   for (const e of own) {
-    if (e.type === 'step-start') {
-      open.add(e.step);
-      step = e.step;
-    } else if (e.type === 'step-ok' || e.type === 'step-failed') {
-      open.delete(e.step);
-      if (step === e.step) step = undefined;
-    }
+    if (e.type === 'step-start') open.add(e.step);
+    else if (e.type === 'step-ok' || e.type === 'step-failed') open.delete(e.step);
   }
+  const inFlight = [...open];
   return {
     runId: lastStart.runId,
     command: lastStart.command,
     startedAt: lastStart.t,
-    step: step ?? [...open].at(-1),
+    step: inFlight.at(-1),
+    inFlight,
   };
 }
 
+/** "during step Y" or, with several in flight, "during steps Y, Z". */
+export const describeInFlight = (i: InterruptedRun) =>
+  i.inFlight.length > 1 ? ` during steps ${i.inFlight.join(', ')}` : i.step ? ` during step ${i.step}` : '';
+
 /** "previous run X was interrupted during step Y; re-probing": the next run says so and re-probes. */
 export const describeInterrupted = (i: InterruptedRun) =>
-  `previous run ${i.runId} was interrupted${i.step ? ` during step ${i.step}` : ''}; re-probing`;
+  `previous run ${i.runId} was interrupted${describeInFlight(i)}; re-probing`;
 
 export interface JournalOpenOptions {
   runId: string;

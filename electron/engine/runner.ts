@@ -4,8 +4,10 @@ import type { EventBus } from './emitter.js';
 import { CancelledError, EXIT, InputError, InstallerError } from './errors.js';
 import type { StepStatus } from './events.js';
 import { hashActions, validateActions } from './validate-actions.js';
-import { describeInterrupted, type Journal } from './journal.js';
-import { dependentsOf, orderSteps } from './order.js';
+import { describeInFlight, describeInterrupted, type Journal } from './journal.js';
+import { orderSteps } from './order.js';
+import { ClaimTable, claimsFor, OverallProgress, runSchedule, untilAborted } from './scheduler/index.js';
+import { graphOf } from './scheduler/graph.js';
 import type { Redactor } from './redactor.js';
 import type { PlanResult, ReportedError, RunReport, RunStatus, StepReport } from './report.js';
 import type { Check, Step, StepContext } from './step.js';
@@ -29,6 +31,25 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   /** Limit for actions without their own timeoutMs. */
   defaultActionTimeoutMs?: number;
+  /** Steps applied at once, where the dependencies and claims allow (default 4; 1 is sequential). */
+  jobs?: number;
+}
+
+/** `--jobs` default: four steps in flight cover every branch of the Windows graph. */
+export const DEFAULT_JOBS = 4;
+
+/** What one install/repair/uninstall pass shares between the steps in flight. */
+interface ConvergeRun {
+  reports: StepReport[];
+  total: number;
+  progress: OverallProgress;
+  claims: ClaimTable;
+  changed: number;
+  /** Actions handed to the host so far (0: this run has changed nothing). */
+  actionsStarted: number;
+  rebootRequired: boolean;
+  failures: { step: string; error: ReportedError; cancelled: boolean; invalidInput: boolean }[];
+  uninstall?: { keepData: boolean };
 }
 
 /** 30 minutes: SQL Server Express and the wheelhouse install are the slow ones. */
@@ -38,14 +59,18 @@ type Mode = 'install' | 'repair' | 'uninstall';
 
 /**
  * Orders the steps, then for each: probe → plan → apply its actions through the host → journal.
- * The machine is the truth: every run re-probes, so a second run on a converged machine plans nothing.
+ * Install, repair and uninstall run independent steps at once (up to `jobs`, see ./scheduler); each
+ * action first takes its claims (one Windows Installer transaction at a time, ...), so what must
+ * not overlap never does. Plans stay sequential and in dependency order. The machine is the truth: every run re-probes, so a second run on a converged machine plans nothing.
  */
 export class Runner {
   readonly ordered: AnyStep[];
+  readonly jobs: number;
   readonly #signal: AbortSignal;
 
   constructor(private readonly o: RunnerOptions) {
     this.ordered = orderSteps(o.steps);
+    this.jobs = o.jobs ?? DEFAULT_JOBS;
     this.#signal = o.signal ?? new AbortController().signal;
   }
 
@@ -191,136 +216,154 @@ export class Runner {
         this.#applies(s) && (!uninstall || s.planUninstall !== undefined || s.keptOnUninstall !== undefined),
     );
     const total = applicable.length;
-    const deferred = new Set<string>();
-    let rebootRequired = false;
-    let changed = 0;
     for (const step of steps) {
       if (!applicable.includes(step)) {
         reports.push({ id: step.id, title: step.title, status: 'skipped', changed: 0 });
         this.o.events.emit({ type: 'step-end', step: step.id, status: 'skipped', changed: 0 });
       }
     }
-    for (const [index, step] of applicable.entries()) {
-      const notDone = () => applicable.slice(index).map((s) => s.id);
-      if (this.#signal.aborted)
-        return this.#stopped('cancelled', reports, applicable.slice(index), notDone(), rebootRequired);
-      if (deferred.has(step.id)) {
-        reports.push({
-          id: step.id,
-          title: step.title,
-          status: 'pending',
-          changed: 0,
-          message: 'after the reboot',
-        });
-        this.o.events.emit({
-          type: 'step-end',
-          step: step.id,
-          status: 'pending',
-          changed: 0,
-          message: 'after the reboot',
-        });
-        continue;
+    const run: ConvergeRun = {
+      reports,
+      total,
+      progress: new OverallProgress(total),
+      claims: new ClaimTable(),
+      changed: 0,
+      actionsStarted: 0,
+      rebootRequired: false,
+      failures: [],
+      uninstall,
+    };
+    const graph = graphOf(this.ordered, new Set(applicable.map((s) => s.id)), uninstall !== undefined);
+    const scheduled = await runSchedule({
+      nodes: graph,
+      jobs: this.jobs,
+      signal: this.#signal,
+      run: async (n, index) => {
+        const outcome = await this.#runStep(n.node, index, run);
+        // A reboot holds back what depends on the step (install/repair); uninstall goes on, as before.
+        return outcome === 'failed' ? { ok: false } : { ok: true, defer: outcome === 'reboot' && !uninstall };
+      },
+      onHeld: (n) => {
+        const message = 'after the reboot';
+        reports.push({ id: n.id, title: n.node.title, status: 'pending', changed: 0, message });
+        this.o.events.emit({ type: 'step-end', step: n.id, status: 'pending', changed: 0, message });
+        run.progress.settle(n.id);
+      },
+    });
+    const held = scheduled.deferred.map((n) => n.id);
+    const cancelled = this.#signal.aborted || run.failures.some((f) => f.cancelled);
+    if (scheduled.stopped || cancelled || run.failures.length) {
+      for (const n of scheduled.notStarted) {
+        reports.push({ id: n.id, title: n.node.title, status: 'pending', changed: 0 });
+        this.o.events.emit({ type: 'step-end', step: n.id, status: 'pending', changed: 0 });
       }
-      this.o.events.emit({ type: 'step-start', step: step.id, title: step.title, index, total });
-      this.o.journal?.record({ type: 'step-start', step: step.id });
-      try {
-        const actions = await this.#planStep(step, uninstall);
-        const sha = hashActions(actions);
-        this.o.journal?.record({
-          type: 'step-planned',
-          step: step.id,
-          actions: actions.length,
-          actionsSha256: sha,
-        });
-        let stepReboot = false;
-        for (const [i, action] of actions.entries()) {
-          this.#progress(step.id, i / actions.length, index, total, action.describe);
-          stepReboot = (await this.#applyOne(step.id, action, i, actions.length)) || stepReboot;
-        }
-        if (actions.length)
-          this.o.journal?.record({ type: 'step-applied', step: step.id, actionsSha256: sha });
-        this.o.journal?.record({ type: 'step-ok', step: step.id, changed: actions.length });
-        changed += actions.length;
-        const status: StepStatus = actions.length ? 'changed' : 'ok';
-        const message = stepReboot ? 'a reboot is needed to finish' : undefined;
-        reports.push({ id: step.id, title: step.title, status, changed: actions.length, message });
-        this.#progress(step.id, 1, index, total, step.title);
-        this.o.events.emit({ type: 'step-end', step: step.id, status, changed: actions.length, message });
-        if (stepReboot) {
-          rebootRequired = true;
-          for (const id of dependentsOf(this.ordered, step.id)) deferred.add(id);
-        }
-      } catch (e) {
-        const cancelled = e instanceof CancelledError;
-        const err = toReportedError(e, this.o.redactor, step.id);
-        this.o.journal?.record({ type: 'step-failed', step: step.id, error: `${err.code}: ${err.message}` });
-        this.#log('error', `${step.title}: ${err.message}`, e);
-        const status: StepStatus = cancelled ? 'cancelled' : 'failed';
-        reports.push({ id: step.id, title: step.title, status, changed: 0, message: err.message });
-        this.o.events.emit({ type: 'step-end', step: step.id, status, changed: 0, message: err.message });
-        const rest = applicable.slice(index + 1);
-        const stopped = this.#stopped(
-          cancelled ? 'cancelled' : 'failed',
-          reports,
-          rest,
-          notDone(),
-          rebootRequired,
-          cancelled ? undefined : err,
-        );
+      const failedIds = new Set(run.failures.map((f) => f.step));
+      const notDone = graph
+        .filter((n) => failedIds.has(n.id) || scheduled.notStarted.includes(n) || held.includes(n.id))
+        .map((n) => n.id);
+      const failure = run.failures.find((f) => !f.cancelled);
+      const also = run.failures.filter((f) => !f.cancelled && f !== failure).map((f) => f.step);
+      const message = failure
+        ? `Step "${failure.error.step}" failed: ${failure.error.message}${also.length ? ` (also failed: ${also.join(', ')})` : ''}`
+        : `Cancelled. Not done: ${notDone.join(', ') || 'nothing'}. Run repair to finish.`;
+      return {
+        status: failure ? 'failed' : 'cancelled',
+        steps: reports,
+        notDone,
+        message,
+        error: failure?.error,
+        rebootRequired: run.rebootRequired,
         // Bad input found while planning, before this run changed anything, is reported like an
         // invalid answers file (exit 64): the person fixes the input, nothing needs repairing.
-        return { ...stopped, invalidInput: e instanceof InputError && changed === 0 };
-      }
+        invalidInput: failure?.invalidInput === true && run.actionsStarted === 0,
+      };
     }
-    const notDone = [...deferred];
-    if (rebootRequired)
+    if (run.rebootRequired)
       return {
         status: 'reboot-required',
         steps: reports,
-        notDone,
-        rebootRequired,
-        message: `Reboot needed: restart the server, then run "qatrack-installer repair" to finish${notDone.length ? ` (${notDone.length} steps left: ${notDone.join(', ')})` : ''}.`,
+        notDone: held,
+        rebootRequired: true,
+        message: `Reboot needed: restart the server, then run "qatrack-installer repair" to finish${held.length ? ` (${held.length} steps left: ${held.join(', ')})` : ''}.`,
       };
     const verb = mode === 'uninstall' ? 'Uninstalled' : mode === 'repair' ? 'Repaired' : 'Installed';
-    return changed
+    return run.changed
       ? {
           status: 'done',
           steps: reports,
           notDone: [],
-          rebootRequired,
-          message: `${verb}: ${plural(changed, 'change')} in ${plural(reports.filter((r) => r.status === 'changed').length, 'step')}.`,
+          rebootRequired: false,
+          message: `${verb}: ${plural(run.changed, 'change')} in ${plural(reports.filter((r) => r.status === 'changed').length, 'step')}.`,
         }
       : {
           status: 'nothing-to-do',
           steps: reports,
           notDone: [],
-          rebootRequired,
+          rebootRequired: false,
           message: 'Nothing to do: the machine already matches the answers.',
         };
   }
 
-  #stopped(
-    status: 'failed' | 'cancelled',
-    reports: StepReport[],
-    rest: AnyStep[],
-    notDone: string[],
-    rebootRequired: boolean,
-    error?: ReportedError,
-  ) {
-    for (const s of rest) {
-      reports.push({ id: s.id, title: s.title, status: 'pending', changed: 0 });
-      this.o.events.emit({ type: 'step-end', step: s.id, status: 'pending', changed: 0 });
+  /** One step of a converge: plan, apply its actions in order, journal. Reports failure, never throws. */
+  async #runStep(step: AnyStep, index: number, run: ConvergeRun): Promise<'ok' | 'reboot' | 'failed'> {
+    this.o.events.emit({ type: 'step-start', step: step.id, title: step.title, index, total: run.total });
+    this.o.journal?.record({ type: 'step-start', step: step.id });
+    try {
+      const actions = await this.#planStep(step, run.uninstall);
+      const sha = hashActions(actions);
+      this.o.journal?.record({
+        type: 'step-planned',
+        step: step.id,
+        actions: actions.length,
+        actionsSha256: sha,
+      });
+      let stepReboot = false;
+      for (const [i, action] of actions.entries()) {
+        this.#progress(step.id, i / actions.length, run, action.describe);
+        stepReboot = (await this.#applyOne(step.id, action, i, actions.length, run)) || stepReboot;
+      }
+      if (actions.length) this.o.journal?.record({ type: 'step-applied', step: step.id, actionsSha256: sha });
+      this.o.journal?.record({ type: 'step-ok', step: step.id, changed: actions.length });
+      run.changed += actions.length;
+      const status: StepStatus = actions.length ? 'changed' : 'ok';
+      const message = stepReboot ? 'a reboot is needed to finish' : undefined;
+      run.reports.push({ id: step.id, title: step.title, status, changed: actions.length, message });
+      this.#progress(step.id, 1, run, step.title);
+      run.progress.settle(step.id);
+      this.o.events.emit({ type: 'step-end', step: step.id, status, changed: actions.length, message });
+      if (stepReboot) run.rebootRequired = true;
+      return stepReboot ? 'reboot' : 'ok';
+    } catch (e) {
+      const cancelled = e instanceof CancelledError;
+      const err = toReportedError(e, this.o.redactor, step.id);
+      this.o.journal?.record({ type: 'step-failed', step: step.id, error: `${err.code}: ${err.message}` });
+      this.#log('error', `${step.title}: ${err.message}`, e);
+      const status: StepStatus = cancelled ? 'cancelled' : 'failed';
+      run.reports.push({ id: step.id, title: step.title, status, changed: 0, message: err.message });
+      run.progress.settle(step.id);
+      this.o.events.emit({ type: 'step-end', step: step.id, status, changed: 0, message: err.message });
+      run.failures.push({ step: step.id, error: err, cancelled, invalidInput: e instanceof InputError });
+      return 'failed';
     }
-    const list = notDone.join(', ');
-    const message =
-      status === 'cancelled'
-        ? `Cancelled. Not done: ${list || 'nothing'}. Run repair to finish.`
-        : `Step "${error?.step}" failed: ${error?.message}`;
-    return { status, steps: reports, notDone, message, error, rebootRequired };
   }
 
-  /** Applies one action; true when it asks for a reboot. */
-  async #applyOne(stepId: string, action: Action, index: number, total: number): Promise<boolean> {
+  /** Applies one action once its claims are free; true when it asks for a reboot. */
+  async #applyOne(
+    stepId: string,
+    action: Action,
+    index: number,
+    total: number,
+    run: ConvergeRun,
+  ): Promise<boolean> {
+    const claims = claimsFor(action, { database: this.o.ctx.answers.database.name });
+    const busy = claims.filter((c) => run.claims.holder(c) !== undefined);
+    if (busy.length)
+      this.#log(
+        'info',
+        `${action.describe}: waiting for ${busy.map((c) => `${c} (held by step ${run.claims.holder(c)})`).join(', ')}`,
+      );
+    const release = await run.claims.acquire(claims, stepId, this.#signal);
+    run.actionsStarted++;
     this.o.events.emit({ type: 'action-start', step: stepId, index, total, describe: action.describe });
     const started = Date.now();
     try {
@@ -348,11 +391,14 @@ export class Runner {
         durationMs: Date.now() - started,
       });
       throw e;
+    } finally {
+      release();
     }
   }
 
-  #progress(step: string, fraction: number, index: number, total: number, message: string): void {
-    const overall = total ? Math.min(1, (index + fraction) / total) : 1;
+  /** The step's own fraction, and the run's overall one with every step in flight counted. */
+  #progress(step: string, fraction: number, run: ConvergeRun, message: string): void {
+    const overall = run.progress.step(step, fraction);
     this.o.events.emit({ type: 'progress', step, fraction, overall, message });
   }
 
@@ -403,7 +449,7 @@ export class Runner {
       ...extra,
       ...(interrupted
         ? {
-            interrupted: `previous run ${interrupted.runId} was interrupted${interrupted.step ? ` during step ${interrupted.step}` : ''}`,
+            interrupted: `previous run ${interrupted.runId} was interrupted${describeInFlight(interrupted)}`,
           }
         : {}),
     });
@@ -422,17 +468,6 @@ export class Runner {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Rejects with CancelledError as soon as the signal aborts, whatever `work` is doing. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new CancelledError());
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
-}
 
 function wrapStepError(e: unknown, step: AnyStep): unknown {
   if (e instanceof InstallerError || e instanceof HostActionError) {

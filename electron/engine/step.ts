@@ -96,3 +96,10 @@ export interface Step<P = unknown> {
 
 /** Helper so a step module gets its probe type inferred. */
 export const defineStep = <P>(step: Step<P>): Step<P> => step;
+
+/**
+ * The same step waiting for more steps: a profile adds what its own steps provide (e.g. on Windows
+ * the bundled Python must be installed before the common Python check runs).
+ */
+export const withDependsOn = <P>(step: Step<P>, more: readonly string[]): Step<P> =>
+  more.length ? { ...step, dependsOn: [...new Set([...step.dependsOn, ...more])] } : step;

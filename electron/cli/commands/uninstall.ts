@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { RunOptions } from '../prepare.js';
-import { withApprovedPlan, withRunOptions } from '../options.js';
+import { withApprovedPlan, withJobs, withRunOptions } from '../options.js';
 import type { CliCommand } from './types.js';
 
 export const uninstallCommand: CliCommand = (program: Command, done) => {
-  withApprovedPlan(withRunOptions(program.command('uninstall')))
+  withJobs(withApprovedPlan(withRunOptions(program.command('uninstall'))))
     .description('remove QATrack+ (services, site, program files); data is kept unless --remove-data')
     .addOption(
       new Option('--keep-data', 'keep the database, media and backups (default)').conflicts('removeData'),

@@ -3,6 +3,7 @@ import { InstallerError } from '../../engine/errors.js';
 import type { Query, QueryResult } from '../../engine/queries.js';
 import { Redactor } from '../../engine/redactor.js';
 import { HostActionError, type ApplyContext, type ApplyResult, type Host } from '../../engine/host.js';
+import { SimConcurrency } from './concurrency.js';
 import { takeFault } from './faults.js';
 import { simActionHandlers, simQueryHandlers } from './handlers/index.js';
 import type { SimActionHandler, SimQueryHandler } from './handlers/types.js';
@@ -52,10 +53,28 @@ export async function createSimHost(file: string, options: SimHostOptions = {}):
   }
   const redactor = new Redactor();
   let dirty = false;
+  // Cleared before the write: an action that lands while another's save is under way saves again.
   const save = async () => {
     if (options.readOnly || !dirty) return;
-    await saveSimState(file, state, redactor);
     dirty = false;
+    await saveSimState(file, state, redactor);
+  };
+  const concurrency = new SimConcurrency(() => state);
+  // An injected fault is taken when the action runs (after any wait), as a real failure would be.
+  const applyOne = async (handler: SimActionHandler, action: Action, ctx: ApplyContext) => {
+    const fault = takeFault(state, action);
+    if (fault) {
+      if (action.kind === 'exec' && fault.exitCode !== undefined) {
+        const result = execFaultResult(action, fault.exitCode, fault.message);
+        const applied = (await handler(state, action, ctx)) ?? {};
+        if (result.rebootRequired) state.rebootRequired = true;
+        return { ...applied, ...result };
+      }
+      throw new HostActionError('SIM_FAULT', `"${action.describe}" failed: ${fault.message}`, {
+        hint: 'This fault was injected into the sim state; run repair to continue.',
+      });
+    }
+    return (await handler(state, action, ctx)) ?? {};
   };
 
   return {
@@ -89,22 +108,11 @@ export async function createSimHost(file: string, options: SimHostOptions = {}):
           'SIM_UNSUPPORTED',
           `The sim host cannot apply "${action.kind}" actions yet.`,
         );
-      const fault = takeFault(state, action);
-      dirty = true;
       try {
-        if (fault) {
-          if (action.kind === 'exec' && fault.exitCode !== undefined) {
-            const result = execFaultResult(action, fault.exitCode, fault.message);
-            const applied = (await handler(state, action, ctx)) ?? {};
-            if (result.rebootRequired) state.rebootRequired = true;
-            return { ...applied, ...result };
-          }
-          throw new HostActionError('SIM_FAULT', `"${action.describe}" failed: ${fault.message}`, {
-            hint: 'This fault was injected into the sim state; run repair to continue.',
-          });
-        }
-        return (await handler(state, action, ctx)) ?? {};
+        return await concurrency.run(action, ctx.signal, () => applyOne(handler, action, ctx));
       } finally {
+        // Marked after the change, so a save started meanwhile by another action cannot clear it.
+        dirty = true;
         await save();
       }
     },

@@ -31,6 +31,23 @@ export const simFaultSchema = z.object({
   times: z.number().int().min(1).default(1),
 });
 
+/**
+ * How long simulated actions take, so a parallel apply really has actions in flight together (the
+ * sim otherwise applies each one at once). Keys: an action kind, or `msi` for an exec that runs a
+ * Windows Installer transaction (it wins over `exec`). Milliseconds.
+ */
+export const simLatencySchema = z.record(z.string(), z.number().int().min(0).max(60_000));
+
+/** What the sim saw while actions ran together: tests read it to prove what never overlapped. */
+export const simConcurrencySchema = z.object({
+  /** Most actions in flight at one moment. */
+  maxInFlight: z.number().int().default(0),
+  /** Windows Installer transactions that ran (each msiexec or MSI bootstrapper exec). */
+  msiTransactions: z.number().int().default(0),
+  /** Each time an MSI started while another held the mutex: it was refused with 1618. */
+  msiOverlaps: z.array(z.object({ running: z.string(), refused: z.string() })).default([]),
+});
+
 export const simStateSchema = z.object({
   version: z.literal(1).default(1),
   os: z
@@ -71,6 +88,8 @@ export const simStateSchema = z.object({
   /** Windows subsystems (iis, sql, firewall, registry, tasks, features, certificates), owned by the Windows sim handlers. */
   windows: z.record(z.string(), z.unknown()).default({}),
   faults: z.array(simFaultSchema).default([]),
+  latencyMs: simLatencySchema.optional(),
+  concurrency: simConcurrencySchema.optional(),
   rebootRequired: z.boolean().default(false),
 });
 export type SimState = z.infer<typeof simStateSchema>;

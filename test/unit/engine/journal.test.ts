@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findInterrupted, Journal, readJournal } from '../../../electron/engine/journal.js';
+import {
+  describeInterrupted,
+  findInterrupted,
+  Journal,
+  readJournal,
+} from '../../../electron/engine/journal.js';
 import { Redactor } from '../../../electron/engine/redactor.js';
 import { CANARY, tempDir } from '../../support/engine-context.js';
 
@@ -47,6 +52,29 @@ describe('journal', () => {
       command: 'install',
       step: 'venv',
     });
+  });
+
+  it('names every step in flight when a parallel run was killed', () => {
+    const file = path.join(tempDir(), 'j.jsonl');
+    const t = new Date().toISOString();
+    writeFileSync(
+      file,
+      [
+        { type: 'run-start', t, runId: 'old', command: 'install', pid: 1, hostname: 'h', host: 'sim:x' },
+        { type: 'step-start', t, runId: 'old', step: 'win-python' },
+        { type: 'step-start', t, runId: 'old', step: 'win-sqlexpress' },
+        { type: 'step-start', t, runId: 'old', step: 'win-iis-features' },
+        { type: 'step-ok', t, runId: 'old', step: 'win-python', changed: 1 },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n') + '\n',
+    );
+    const interrupted = findInterrupted(readJournal(file))!;
+    expect(interrupted.inFlight).toEqual(['win-sqlexpress', 'win-iis-features']);
+    expect(interrupted.step).toBe('win-iis-features');
+    expect(describeInterrupted(interrupted)).toBe(
+      'previous run old was interrupted during steps win-sqlexpress, win-iis-features; re-probing',
+    );
   });
 
   it('refuses a second run while one holds the lock, naming it', async () => {

@@ -26,7 +26,7 @@ const folder = (id: string, path: string, dependsOn: string[] = [], extra: Parti
 
 const runnerFor = async (
   steps: Step<any>[],
-  opts: { host?: Host; signal?: AbortSignal; timeout?: number } = {},
+  opts: { host?: Host; signal?: AbortSignal; timeout?: number; jobs?: number } = {},
 ) => {
   const c = await simContext(opts.host);
   const runner = new Runner({
@@ -37,6 +37,7 @@ const runnerFor = async (
     events: c.events,
     signal: opts.signal,
     defaultActionTimeoutMs: opts.timeout,
+    jobs: opts.jobs,
   });
   return { runner, ...c };
 };
@@ -146,7 +147,7 @@ describe('runner', () => {
     expect(report.steps.map((s) => s.status)).toEqual(['changed', 'failed', 'pending']);
   });
 
-  it('cancels: the running action is aborted and the steps not done are reported', async () => {
+  it('cancels (sequential): the running action is aborted and the steps not done are reported', async () => {
     const controller = new AbortController();
     const host = await hangingHost('B', true, () => setTimeout(() => controller.abort(), 20));
     const { runner, seen } = await runnerFor(
@@ -154,6 +155,7 @@ describe('runner', () => {
       {
         host,
         signal: controller.signal,
+        jobs: 1,
       },
     );
     const report = await runner.install();
@@ -162,6 +164,23 @@ describe('runner', () => {
     expect(report.notDone).toEqual(['b', 'c']);
     expect(report.message).toMatch(/Not done: b, c/);
     expect(seen.at(-1)).toMatchObject({ type: 'run-end', ok: false, exitCode: 130 });
+  });
+
+  it('cancels (parallel): a step independent of the hanging one has finished, only the hung one is not done', async () => {
+    const controller = new AbortController();
+    const host = await hangingHost('B', true, () => setTimeout(() => controller.abort(), 20));
+    const { runner } = await runnerFor(
+      [folder('a', 'C:\\A'), folder('b', 'C:\\B', ['a']), folder('c', 'C:\\C')],
+      { host, signal: controller.signal },
+    );
+    const report = await runner.install();
+    expect(report.status).toBe('cancelled');
+    expect(report.notDone).toEqual(['b']);
+    expect(Object.fromEntries(report.steps.map((s) => [s.id, s.status]))).toEqual({
+      a: 'changed',
+      b: 'cancelled',
+      c: 'changed',
+    });
   });
 
   it('on a reboot request finishes independent steps, defers dependents and says to run repair', async () => {
