@@ -4,9 +4,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAnswers, type AnswersInput } from '../../electron/engine/answers/index.js';
-import { computeLayout } from '../../electron/engine/layout.js';
+import { computeLayout, SECRET_KEY_FILE } from '../../electron/engine/layout.js';
 import { renderTemplatedText } from '../../electron/engine/secret-text.js';
-import { renderLocalSettings, SECRET_KEY_FILE } from '../../electron/steps/common/render-local-settings.js';
+import { renderLocalSettings } from '../../electron/steps/common/render-local-settings.js';
 import { fixtureDir } from '../support/fixture.js';
 
 /**
