@@ -20,7 +20,8 @@ export const verifyCommand: CliCommand = (program: Command, done) => {
         throw new InputError('OPTION_INVALID', 'verify tests one thing at a time: sign-in or mail.', [
           { path: '--mail', message: 'leave it out with --sign-in (or run verify twice)' },
         ]);
-      if (o.signIn !== undefined) return done(await (await import('../sign-in.js')).runSignInTest(o, o.signIn), o);
+      if (o.signIn !== undefined)
+        return done(await (await import('../sign-in.js')).runSignInTest(o, o.signIn), o);
       if (o.mail !== undefined) return done(await (await import('../mail.js')).runMailTest(o, o.mail), o);
       done(await (await import('../run.js')).runChange('verify', o), o);
     });
