@@ -71,13 +71,13 @@ describe('qatrack-installer bundle', () => {
     const r = await cli(createArgs(out, ['--accept-new-pins']));
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    // 8 artifacts, the source archive, tools/uv.exe unpacked from its zip, 2 wheels.
-    expect(r.stdout).toMatch(/Bundle .*: 11 files/);
+    // 8 artifacts, the source archive, tools/uv.exe unpacked from its zip, 2 wheels, wheelhouse/requirements.txt.
+    expect(r.stdout).toMatch(/Bundle .*: 12 files/);
     expect(r.stdout).toContain('New pins written to');
     expect(r.stdout).toMatch(/winsw@any [0-9a-f]{64}/);
     const v = await cli(['bundle', 'verify', out, '--json']);
     expect(v.exitCode).toBe(0);
-    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, files: 11, missing: [], extra: [], altered: [] });
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, files: 12, missing: [], extra: [], altered: [] });
   });
 
   it('--include sqlexpress without offline media exits 64 and says how to prepare it on Windows', async () => {
