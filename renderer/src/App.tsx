@@ -208,7 +208,13 @@ export function App() {
             mode: 'bundle',
             bundle: { outDir: v.bundle.outDir, release: '3.1.1.4', arch: v.bundle.arch },
           })
-        : await installer().apply({ mode, keepData: true, ...splitSecrets(v, kept) });
+        : await installer().apply({
+            mode,
+            keepData: true,
+            ...splitSecrets(v, kept),
+            // Install approves exactly the plan Review showed (the helper refuses any other).
+            approvedPlanSha256: plan.state === 'done' ? plan.plan.planSha256 : '',
+          });
     if (!r.ok) {
       setRunError(r.error);
       return;
@@ -391,7 +397,13 @@ export function App() {
               />
             )}
             {page === 'progress' && (
-              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} mode={mode} />
+              <ProgressPage
+                run={run}
+                onCancel={() => void cancelRun()}
+                cancelled={cancelInfo}
+                mode={mode}
+                onReview={() => goToPage('review')}
+              />
             )}
             {page === 'finish' && (
               <FinishPage mode={mode} run={run} cancelled={cancelInfo} draft={form.getValues()} kept={kept} />

@@ -54,6 +54,8 @@ export function ProgressPage(p: {
   onCancel: () => void;
   cancelled?: string[];
   mode: WizardMode;
+  /** Back to Review, which plans again for the machine as it is now. */
+  onReview?: () => void;
 }) {
   const finishLater =
     p.mode === 'uninstall'
@@ -157,7 +159,10 @@ export function ProgressPage(p: {
           </MessageBarBody>
         </MessageBar>
       )}
-      {run.ended && !p.cancelled && (
+      {run.ended && !p.cancelled && run.ended.code === 'PLAN_STALE' && (
+        <StalePlan message={run.ended.message} onReview={p.onReview} />
+      )}
+      {run.ended && !p.cancelled && run.ended.code !== 'PLAN_STALE' && (
         <MessageBar intent={run.ended.ok ? 'success' : 'error'} layout="multiline">
           <MessageBarBody>{run.ended.message}</MessageBarBody>
         </MessageBar>
@@ -173,5 +178,33 @@ export function ProgressPage(p: {
         </AccordionItem>
       </Accordion>
     </>
+  );
+}
+
+/**
+ * The reviewed plan no longer matches the machine (or the answers): nothing was changed. The first
+ * line says so in plain words; the rest is what differs. The person reviews the new plan.
+ */
+function StalePlan(p: { message: string; onReview?: () => void }) {
+  const [title, ...difference] = p.message.split('\n').filter(Boolean);
+  return (
+    <MessageBar intent="warning" layout="multiline" data-testid="plan-stale">
+      <MessageBarBody>
+        <MessageBarTitle>{title}</MessageBarTitle>
+        <Text block>Nothing was changed.</Text>
+        {difference.length > 0 && (
+          <ul className="plain-list wrap" aria-label="What changed">
+            {difference.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        )}
+        {p.onReview && (
+          <Button size="small" onClick={p.onReview}>
+            Review the new plan
+          </Button>
+        )}
+      </MessageBarBody>
+    </MessageBar>
   );
 }
