@@ -53,7 +53,6 @@ export async function helperMain(
   return runHelper({
     pipe: args.data.pipe,
     token,
-    platform,
     logFile: args.data.log,
     // The real machine, always: nothing on the command line (which the app writes) can retarget it.
     hostSpec: platform === 'win32' ? { kind: 'windows' } : { kind: 'posix' },

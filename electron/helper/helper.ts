@@ -4,14 +4,13 @@ import type { MapSecretStore } from '../engine/secrets.js';
 import type { ReleaseCatalog } from '../engine/catalog-schema.js';
 import { InputError } from '../engine/errors.js';
 import type { ProgressEvent } from '../engine/events.js';
-import type { TargetPlatform } from '../engine/host.js';
 import { computeLayout } from '../engine/layout.js';
 import type { RememberedStore } from '../engine/remembered.js';
 import { loadCatalog } from '../engine/release.js';
 import type { RunReport } from '../engine/report.js';
 import type { SavedPlan } from '../engine/saved-plan.js';
 import type { Step } from '../engine/step.js';
-import { runSession } from '../app/session.js';
+import { platformFor, runSession } from '../app/session.js';
 import type { HostSpec } from '../hosts/index.js';
 import { readLines, sendLine } from './framing.js';
 import { createHelperLog } from './log.js';
@@ -32,7 +31,6 @@ export interface HelperOptions {
   pipe: string;
   /** One-time token, 64 hex digits. */
   token: string;
-  platform: TargetPlatform;
   /** The machine the helper changes: fixed by the helper's own entry, never by the app. */
   hostSpec: HostSpec;
   /** The app's own steps (default: the profile for the host) and catalog (default: from resources). */
@@ -61,6 +59,9 @@ export function runHelper(options: HelperOptions): Promise<number> {
   const plans = new Map<string, SavedPlan>();
   const running = new Map<number, AbortController>();
   const closed = new AbortController();
+  // The target's path style (a sim target is Windows whatever the helper runs on), as the session's.
+  const platform = platformFor(options.hostSpec);
+  const confined = { ...options, platform };
 
   return new Promise((resolve) => {
     const socket = connect(options.pipe);
@@ -168,8 +169,8 @@ export function runHelper(options: HelperOptions): Promise<number> {
     });
 
     async function plan(msg: Extract<Work, { type: 'plan' }>, l: Loaded): Promise<void> {
-      const layout = computeLayout(l.answers, options.platform);
-      const host = await openConfinedHost(options, layout, l, { readOnly: true });
+      const layout = computeLayout(l.answers, platform);
+      const host = await openConfinedHost(confined, layout, l, { readOnly: true });
       try {
         const { result, savedPlan } = await runSession({
           ...sessionBase(msg, l),
@@ -206,10 +207,10 @@ export function runHelper(options: HelperOptions): Promise<number> {
         return fail(msg.id, { code: 'HELPER_BUSY', message: 'The helper is already running another plan.' });
       const abort = new AbortController();
       running.set(msg.id, abort);
-      const layout = computeLayout(l.answers, options.platform);
+      const layout = computeLayout(l.answers, platform);
       let host: Awaited<ReturnType<typeof openConfinedHost>> | undefined;
       try {
-        host = await openConfinedHost(options, layout, l, { readOnly: false });
+        host = await openConfinedHost(confined, layout, l, { readOnly: false });
         const { result } = await runSession({
           ...sessionBase(msg, l),
           command: msg.mode,
