@@ -74,6 +74,9 @@ export function ProgressPage(p: {
   const planned = run.steps.reduce((n, s) => n + s.planned, 0);
   const done = run.steps.reduce((n, s) => n + Math.min(s.done, s.planned), 0);
   const canCancel = !run.ended && !p.cancelled;
+  // Refused before anything ran: the steps' progress would only distract from what to do.
+  if (run.ended?.code === 'PLAN_STALE')
+    return <StalePlan message={run.ended.message} onReview={p.onReview} />;
   return (
     <>
       <div className="row" style={{ justifyContent: 'space-between' }}>
@@ -159,10 +162,7 @@ export function ProgressPage(p: {
           </MessageBarBody>
         </MessageBar>
       )}
-      {run.ended && !p.cancelled && run.ended.code === 'PLAN_STALE' && (
-        <StalePlan message={run.ended.message} onReview={p.onReview} />
-      )}
-      {run.ended && !p.cancelled && run.ended.code !== 'PLAN_STALE' && (
+      {run.ended && !p.cancelled && (
         <MessageBar intent={run.ended.ok ? 'success' : 'error'} layout="multiline">
           <MessageBarBody>{run.ended.message}</MessageBarBody>
         </MessageBar>
