@@ -152,6 +152,28 @@ describe('elevated helper plans and applies by itself (Unix socket, sim target)'
     expect(await h.stop()).toBe(0);
   });
 
+  it('the app cancels a run over the pipe: the helper stops between actions and says what is left', async () => {
+    const h = await simHelper('cancel');
+    const a = exampleAnswers();
+    const planned = await h.link.plan({ mode: 'install', release: '3.1.1.4', ...wire(a) });
+    const approved = (planned.value as { planSha256: string }).planSha256;
+    const events: ProgressEvent[] = [];
+    const started = h.link.run({ mode: 'install', ...wire(a), approvedPlanSha256: approved }, (e) => {
+      events.push(e);
+      if (e.type === 'action-start' && events.filter((x) => x.type === 'action-start').length === 1)
+        h.link.cancel(started.id);
+    });
+    const r = await started.done;
+    expect(r.ok).toBe(true);
+    const value = r.value as { ok: boolean; exitCode: number; remembered: boolean };
+    expect(value).toMatchObject({ ok: false, remembered: false });
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', ok: false });
+    expect(events.filter((e) => e.type === 'step-end' && e.status === 'cancelled').length).toBeGreaterThan(0);
+    // Far from everything ran: the services were never registered.
+    expect(Object.keys(readState(h.state).services)).not.toContain('QATrackWorker1');
+    expect(await h.stop()).toBe(0);
+  });
+
   it('a plan with a writeFile outside the layout is refused whole: nothing offered, nothing written', async () => {
     const h = await simHelper('outside', ['--steps', 'outside-layout']);
     const a = exampleAnswers();
