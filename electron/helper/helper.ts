@@ -170,8 +170,9 @@ export function runHelper(options: HelperOptions): Promise<number> {
 
     async function plan(msg: Extract<Work, { type: 'plan' }>, l: Loaded): Promise<void> {
       const layout = computeLayout(l.answers, platform);
-      const host = await openConfinedHost(confined, layout, l, { readOnly: true });
+      let host: Awaited<ReturnType<typeof openConfinedHost>> | undefined;
       try {
+        host = await openConfinedHost(confined, layout, l, { readOnly: true });
         const { result, savedPlan } = await runSession({
           ...sessionBase(msg, l),
           command: 'plan',
@@ -189,9 +190,11 @@ export function runHelper(options: HelperOptions): Promise<number> {
         log.info(`plan ${savedPlan!.planSha256} for ${msg.mode}: ${result.changes} changes`);
         send({ type: 'result', id: msg.id, ok: true, value: redactDeep(helperPlanFrom(result, savedPlan!)) });
       } catch (e) {
-        fail(msg.id, failure(e, redact));
+        const f = failure(e, redact);
+        log.warn(`plan failed: ${f.code}`);
+        fail(msg.id, f);
       } finally {
-        await host.host.close().catch(() => undefined);
+        await host?.host.close().catch(() => undefined);
       }
     }
 
