@@ -3,6 +3,9 @@ import { InstallerError } from '../engine/errors.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { HelperConnection, HelperResult } from '../helper/server.js';
 import { helperPlanSchema, helperRunResultSchema, type HelperMode } from '../helper/protocol.js';
+import { renderPlan } from '../cli/render-plan.js';
+import type { PlanResult } from '../engine/report.js';
+import type { HostSpec } from '../hosts/index.js';
 import { toPlan } from './engine-adapter.js';
 import { stalePlanError } from './plan-stale.js';
 import type { EnginePort, RunInput } from './service.js';
@@ -24,26 +27,36 @@ function refusal(r: HelperResult): InstallerError {
  * helper starts on the first plan (the one UAC prompt, before Review), plans by itself and returns
  * the plan with its hash; Install sends that hash back, and the helper refuses anything else.
  */
-export function createElevatedEngine(local: EnginePort, helper: () => Promise<HelperConnection>): EnginePort {
+export function createElevatedEngine(
+  local: EnginePort,
+  helper: () => Promise<HelperConnection>,
+  hostSpec: HostSpec = { kind: process.platform === 'win32' ? 'windows' : 'posix' },
+): EnginePort {
+  /** The helper's own plan (it probes and plans elevated), checked against the protocol's schema. */
+  const helperPlan = async (input: RunInput): Promise<PlanResult & { planSha256: string }> => {
+    const link = await helper();
+    const r = await link.plan({
+      mode: helperModeOf(input.mode),
+      keepData: input.keepData,
+      release: input.answers.release,
+      answers: input.answers,
+      secrets: secretsOf(input.secrets),
+      ...(input.standIns?.length ? { standIns: input.standIns } : {}),
+    });
+    if (!r.ok) throw refusal(r);
+    // The actions are the engine's own data (the helper validated them); Review shows kind/describe.
+    return helperPlanSchema.parse(r.value) as unknown as PlanResult & { planSha256: string };
+  };
+
   return {
     ...local,
     async plan(input) {
-      const link = await helper();
-      const r = await link.plan({
-        mode: helperModeOf(input.mode),
-        keepData: input.keepData,
-        release: input.answers.release,
-        answers: input.answers,
-        secrets: secretsOf(input.secrets),
-        ...(input.standIns?.length ? { standIns: input.standIns } : {}),
-      });
-      if (!r.ok) throw refusal(r);
-      const plan = helperPlanSchema.parse(r.value);
-      // The helper's actions are data the engine's own schema accepts; only their kind/describe are shown.
-      return {
-        ...toPlan(input.mode, plan as unknown as Parameters<typeof toPlan>[1]),
-        planSha256: plan.planSha256,
-      };
+      const plan = await helperPlan(input);
+      return { ...toPlan(input.mode, plan), planSha256: plan.planSha256 };
+    },
+    // "Save plan" is what the change board reviews: the helper's plan too, not an unelevated read.
+    async planText(input) {
+      return renderPlan(await helperPlan(input), input.answers, hostSpec);
     },
     async run(input) {
       if (!input.approvedPlanSha256)

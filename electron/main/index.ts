@@ -94,7 +94,7 @@ function startApp(): void {
   const ipc = wireIpc(
     createHandlers({
       // Real machine: the elevated helper plans what Review shows and applies it; sim: all in the app.
-      engine: hostSpec.kind === 'sim' ? inApp : createElevatedEngine(inApp, ensureHelper),
+      engine: hostSpec.kind === 'sim' ? inApp : createElevatedEngine(inApp, ensureHelper, hostSpec),
       openHost,
       dataDir,
       remembered: remembered(),

@@ -88,6 +88,10 @@ describe('elevated helper plans and applies by itself (Unix socket, sim target)'
     const plan = await engine.plan(input);
     expect(plan.planSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.changes).toBeGreaterThan(30);
+    // "Save plan" prints the helper's plan too (what a change board reviews), never a secret.
+    const text = await engine.planText!(input);
+    expect(text).toContain('QATrackWorker1');
+    expect(text).not.toContain(CANARY);
     const events: ProgressEvent[] = [];
     const r = await engine.run({
       ...input,
