@@ -231,7 +231,10 @@ export function App() {
   const cancelRun = async () => {
     if (!runId) return;
     const r = await installer().cancel({ runId });
-    if (r.ok) setCancelInfo(r.value.remaining);
+    // Cancelled while the run was still re-checking the reviewed plan: no step has started, so
+    // every step of that plan is left (the run has not announced its steps yet).
+    const notStarted = run.steps.filter((s) => s.status === 'waiting').map((s) => s.title);
+    if (r.ok) setCancelInfo(r.value.remaining.length ? r.value.remaining : notStarted);
   };
 
   /** Why Next is disabled, in words, next to the button (empty when it is not). */
