@@ -63,6 +63,8 @@ export const progressEventSchema = z.discriminatedUnion('type', [
     exitCode: z.number().int(),
     message: z.string(),
     rebootRequired: z.boolean().default(false),
+    /** A run refused before it started (PLAN_STALE...): the error's stable code. */
+    code: z.string().optional(),
   }),
 ]);
 export type ProgressEvent = z.infer<typeof progressEventSchema>;

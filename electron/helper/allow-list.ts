@@ -1,14 +1,17 @@
 import path from 'node:path';
 import { actionSchema, type Action } from '../engine/actions/index.js';
+import type { Answers } from '../engine/answers/index.js';
 import type { Layout } from '../engine/layout.js';
 import type { ReleaseContext } from '../engine/step.js';
 import type { TargetPlatform } from '../engine/host.js';
-import { sqlExpressSetupDir } from '../windows/names.js';
+import { sqlExpressSetupDir, sqlInstanceKey, sqlInstanceName, sqlMajor } from '../windows/names.js';
 
 /**
  * What the elevated helper agrees to do. The app is unelevated and may be compromised (a renderer
- * bug, a tampered profile), so the helper re-checks every action: the kind must be on this list and
- * an exec may only start a known system tool or a program of this installation.
+ * bug, a tampered profile), so the helper plans by itself and still checks every action it is about
+ * to apply: the kind must be on this list, an exec may only start a known system tool or a program
+ * of this installation, writes stay in the layout's folders and registry changes in the keys the
+ * catalog names.
  */
 export const ALLOWED_ACTION_KINDS: ReadonlySet<string> = new Set([
   'exec',
@@ -71,7 +74,30 @@ export interface AllowListInput {
   platform: TargetPlatform;
   layout: Layout;
   release: ReleaseContext;
+  /** Names the SQL Server instance whose registry keys the catalog's SQL Express version implies. */
+  answers?: Answers;
   systemRoot?: string;
+  /** Further folders the helper itself writes (the machine's remembered answers). */
+  extraWriteRoots?: string[];
+}
+
+type Refusal = { ok: false; code: string; message: string };
+
+/** Where an action writes on disk (reads such as copy's `from` are not confined). */
+function writtenPaths(a: Action): string[] {
+  switch (a.kind) {
+    case 'mkdir':
+    case 'writeFile':
+    case 'remove':
+    case 'acl':
+      return [a.path];
+    case 'copy':
+      return [a.to];
+    case 'extract':
+      return [a.dest];
+    default:
+      return [];
+  }
 }
 
 export interface AllowList {
@@ -79,6 +105,8 @@ export interface AllowList {
   checkAction(raw: unknown): { ok: true; action: Action } | { ok: false; code: string; message: string };
   checkExecutable(file: string): boolean;
   checkQueryKind(kind: unknown): boolean;
+  /** A path the helper may write (inside the layout's folders). */
+  checkWrite(file: string): boolean;
 }
 
 export function createAllowList(input: AllowListInput): AllowList {
@@ -108,6 +136,60 @@ export function createAllowList(input: AllowListInput): AllowList {
   ].map(norm);
   const posixPgBin = /^\/usr\/lib\/postgresql\/\d+\/bin\/[a-z_]+$/;
 
+  // Writes stay inside the layout's folders (install, data, backups) and the folders the helper
+  // itself owns. A layout rooted in a drive root or the Windows folder confines nothing: refused.
+  const systemRoot = norm(input.systemRoot ?? 'C:\\Windows');
+  const writeRoots = [layout.installDir, layout.dataDir, layout.backupDir, ...(input.extraWriteRoots ?? [])]
+    .filter((r) => p.isAbsolute(r))
+    .map(norm);
+  const unsafeRoot = (r: string) =>
+    p.dirname(r) === r ||
+    (input.platform === 'win32' && (r === systemRoot || r.startsWith(systemRoot + '\\')));
+  const within = (f: string, root: string) =>
+    f === root || f.startsWith(root.endsWith(p.sep) ? root : root + p.sep);
+  const checkWrite = (file: string): boolean => {
+    if (!p.isAbsolute(file) || file.includes('\0')) return false;
+    const n = norm(file);
+    if (n !== norm(p.resolve(file))) return false;
+    return writeRoots.some((root) => !unsafeRoot(root) && within(n, root));
+  };
+
+  // Registry: only the SQL Server Express instance keys the catalog's version and the answers name.
+  const registryRoots: string[] = [];
+  if (input.answers?.database.mode === 'express' && release.versions.sqlexpress) {
+    try {
+      const key = sqlInstanceKey(
+        sqlMajor(release.versions.sqlexpress),
+        sqlInstanceName(input.answers) ?? 'SQLEXPRESS',
+      );
+      registryRoots.push(key.toLowerCase());
+    } catch {
+      // A catalog without a readable SQL Server version names no key: nothing is allowed.
+    }
+  }
+  const checkRegistry = (key: string) => {
+    const k = key.replace(/\\+$/, '').toLowerCase();
+    if (k.split('\\').includes('..')) return false;
+    return registryRoots.some((r) => k === r || k.startsWith(r + '\\'));
+  };
+
+  const confine = (action: Action): Refusal | undefined => {
+    for (const f of writtenPaths(action))
+      if (!checkWrite(f))
+        return {
+          ok: false,
+          code: 'HELPER_PATH_REFUSED',
+          message: `The elevated helper does not write ${f}: only the installation's folders (${writeRoots.join(', ')}) are allowed.`,
+        };
+    if (action.kind === 'registry' && !checkRegistry(action.key))
+      return {
+        ok: false,
+        code: 'HELPER_REGISTRY_REFUSED',
+        message: `The elevated helper does not change the registry key ${action.key}: only the SQL Server instance keys the release catalog names are allowed.`,
+      };
+    return undefined;
+  };
+
   const checkExecutable = (file: string): boolean => {
     if (!p.isAbsolute(file) || file.includes('\0')) return false;
     const n = norm(file);
@@ -119,6 +201,7 @@ export function createAllowList(input: AllowListInput): AllowList {
 
   return {
     checkExecutable,
+    checkWrite,
     checkQueryKind: (kind) => typeof kind === 'string' && ALLOWED_QUERY_KINDS.has(kind),
     checkAction(raw) {
       const kind = (raw as { kind?: unknown } | null)?.kind;
@@ -154,7 +237,7 @@ export function createAllowList(input: AllowListInput): AllowList {
           message: `The elevated helper does not register a service running ${action.spec.file}.`,
         };
       }
-      return { ok: true, action };
+      return confine(action) ?? { ok: true, action };
     },
   };
 }

@@ -1,10 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createPosixHost } from '../hosts/posix/host.js';
-import { createWindowsHost } from '../hosts/windows/host.js';
-import type { Host } from '../engine/host.js';
-import { runHelper } from './helper.js';
+import { machineDataDir, RememberedStore } from '../engine/remembered.js';
+import { runHelper, type HelperOptions } from './helper.js';
 
 /** The app's own executable runs as the elevated helper when it sees this flag (RunAsNode stays off). */
 export const HELPER_FLAG = '--qatrack-helper';
@@ -28,7 +26,8 @@ const argsSchema = z.object({
  */
 export async function helperMain(
   argv: readonly string[],
-  createHost?: () => Host | Promise<Host>,
+  /** Tests only (a test entry of their own): a sim target, their steps, their remembered store. */
+  overrides: Partial<Pick<HelperOptions, 'hostSpec' | 'steps' | 'catalog' | 'remembered'>> = {},
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv.filter((a) => a !== HELPER_FLAG),
@@ -54,8 +53,10 @@ export async function helperMain(
   return runHelper({
     pipe: args.data.pipe,
     token,
-    platform,
     logFile: args.data.log,
-    createHost: createHost ?? (() => (platform === 'win32' ? createWindowsHost() : createPosixHost())),
+    // The real machine, always: nothing on the command line (which the app writes) can retarget it.
+    hostSpec: platform === 'win32' ? { kind: 'windows' } : { kind: 'posix' },
+    remembered: new RememberedStore({ dir: machineDataDir() }),
+    ...overrides,
   });
 }

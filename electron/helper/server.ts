@@ -5,10 +5,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InstallerError } from '../engine/errors.js';
 import { readLines, sendLine } from './framing.js';
-import { helperMessageSchema, type AppMessage, type HelperMessage } from './protocol.js';
+import type { ProgressEvent } from '../engine/events.js';
+import {
+  helperMessageSchema,
+  type AppMessage,
+  type HelperMessage,
+  type PlanRequest,
+  type RunRequest,
+} from './protocol.js';
 
-type Result = Extract<HelperMessage, { type: 'result' }>;
-type Configured = Extract<HelperMessage, { type: 'configured' }>;
+export type HelperResult = Extract<HelperMessage, { type: 'result' }>;
+type Result = HelperResult;
 
 /**
  * The app's end of the helper pipe. It listens first, writes the one-time token into a private file,
@@ -100,11 +107,13 @@ export class HelperServer {
   }
 }
 
-/** An authenticated helper: send work, get results in order of request ids. */
+/** An authenticated helper: ask it to plan, to run an approved plan, or to stop a run. */
 export class HelperConnection {
   readonly #socket: Socket;
-  readonly #pending = new Map<number, { resolve: (r: Result) => void; onOutput?: (line: string) => void }>();
-  #configured: ((c: Configured) => void) | undefined;
+  readonly #pending = new Map<
+    number,
+    { resolve: (r: Result) => void; onEvent?: (e: ProgressEvent) => void }
+  >();
   #nextId = 1;
   #closed = false;
 
@@ -116,8 +125,7 @@ export class HelperConnection {
     readLines(socket, helperMessageSchema, (line) => {
       if (!line.ok) return;
       const m = line.message;
-      if (m.type === 'configured') this.#configured?.(m);
-      if (m.type === 'output') this.#pending.get(m.id)?.onOutput?.(m.line);
+      if (m.type === 'event') this.#pending.get(m.id)?.onEvent?.(m.event);
       if (m.type === 'result') {
         this.#pending.get(m.id)?.resolve(m);
         this.#pending.delete(m.id);
@@ -125,15 +133,9 @@ export class HelperConnection {
     });
     socket.on('close', () => {
       this.#closed = true;
-      const lost = {
-        type: 'result' as const,
-        ok: false,
-        rebootRequired: false,
-        error: { code: 'HELPER_GONE', message: 'The elevated helper stopped before it answered.' },
-      };
-      for (const [id, p] of this.#pending) p.resolve({ ...lost, id });
+      for (const [id, p] of this.#pending)
+        p.resolve(gone(id, 'The elevated helper stopped before it answered.'));
       this.#pending.clear();
-      this.#configured?.({ type: 'configured', ok: false, error: lost.error });
     });
   }
 
@@ -141,19 +143,18 @@ export class HelperConnection {
     return this.#closed;
   }
 
-  configure(answers: Record<string, unknown>, secrets: Record<string, string>): Promise<Configured> {
-    return new Promise((resolve) => {
-      this.#configured = resolve;
-      this.#send({ type: 'configure', answers, secrets });
-    });
+  /** The helper probes and plans by itself; the value is a HelperPlan (planSha256 + steps). */
+  plan(req: PlanRequest): Promise<Result> {
+    return this.#request((id) => ({ type: 'plan', id, ...req })).done;
   }
 
-  apply(actions: unknown[], onOutput?: (line: string) => void): Promise<Result> {
-    return this.#request((id) => ({ type: 'apply', id, actions }), onOutput);
+  /** Applies the approved plan if the helper, planning again, gets the same hash; streams progress. */
+  run(req: RunRequest, onEvent?: (e: ProgressEvent) => void): { id: number; done: Promise<Result> } {
+    return this.#request((id) => ({ type: 'run', id, ...req }), onEvent);
   }
 
-  query(query: Record<string, unknown>): Promise<Result> {
-    return this.#request((id) => ({ type: 'query', id, query }));
+  cancel(id: number): void {
+    this.#send({ type: 'cancel', id });
   }
 
   /** Hanging up makes the helper exit. */
@@ -161,30 +162,35 @@ export class HelperConnection {
     this.#socket.end();
   }
 
-  /** Raw line, for protocol tests only. */
-  sendRaw(message: unknown): void {
-    sendLine(this.#socket, message);
+  /** Any line with a fresh request id, for protocol tests only (what a compromised app might send). */
+  sendRaw(build: (id: number) => Record<string, unknown>): Promise<Result> {
+    return this.#request(build as (id: number) => AppMessage).done;
   }
 
-  #request(build: (id: number) => AppMessage, onOutput?: (line: string) => void): Promise<Result> {
+  #request(
+    build: (id: number) => AppMessage,
+    onEvent?: (e: ProgressEvent) => void,
+  ): { id: number; done: Promise<Result> } {
     const id = this.#nextId++;
-    return new Promise((resolve) => {
+    const done = new Promise<Result>((resolve) => {
       if (this.#closed) {
-        resolve({
-          type: 'result',
-          id,
-          ok: false,
-          rebootRequired: false,
-          error: { code: 'HELPER_GONE', message: 'The elevated helper is not running.' },
-        });
+        resolve(gone(id, 'The elevated helper is not running.'));
         return;
       }
-      this.#pending.set(id, { resolve, onOutput });
+      this.#pending.set(id, { resolve, onEvent });
       this.#send(build(id));
     });
+    return { id, done };
   }
 
   #send(message: AppMessage): void {
     sendLine(this.#socket, message);
   }
 }
+
+const gone = (id: number, message: string): Result => ({
+  type: 'result',
+  id,
+  ok: false,
+  error: { code: 'HELPER_GONE', message },
+});

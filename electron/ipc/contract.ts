@@ -90,6 +90,8 @@ export const planSchema = z.object({
   summary: planSummarySchema,
   /** A rough duration from the plan's actions, for the progress page before anything ran. */
   estimateSeconds: z.number().min(0),
+  /** The plan's hash (saved-plan form): Install approves exactly this plan. */
+  planSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type Plan = z.infer<typeof planSchema>;
 
@@ -103,6 +105,11 @@ const runRequestSchema = z
     /** Uninstall only: keep the database, media and backups. */
     keepData: z.boolean().default(true),
   })
+  .strict();
+
+/** Install (apply) names the plan the person reviewed; the run refuses any other. */
+const approvedRunRequestSchema = runRequestSchema
+  .extend({ approvedPlanSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the reviewed plan’s hash') })
   .strict();
 
 const bundleRequestSchema = z
@@ -171,7 +178,7 @@ export const contract = {
   },
   apply: {
     request: z.union([
-      runRequestSchema,
+      approvedRunRequestSchema,
       z.object({ mode: z.literal('bundle'), bundle: bundleRequestSchema }),
     ]),
     response: result(z.object({ runId: z.string() })),

@@ -2,15 +2,12 @@ import path from 'node:path';
 import type { ReleaseCatalog } from '../engine/catalog-schema.js';
 import { renderPlan, siteUrl } from '../cli/render-plan.js';
 import type { PlanResult, RunReport } from '../engine/report.js';
-import { computeLayout } from '../engine/layout.js';
-import { orderSteps } from '../engine/order.js';
-import { Redactor } from '../engine/redactor.js';
-import { loadCatalog, resolveRelease } from '../engine/release.js';
-import { platformFor, runSession, SessionError, type Command } from '../app/session.js';
-import type { Step, StepContext } from '../engine/step.js';
-import { validateActions } from '../engine/validate-actions.js';
-import { profileForHost, stepsFor } from '../steps/index.js';
+import { runSession, SessionError, type Command } from '../app/session.js';
+import type { SavedPlan } from '../engine/saved-plan.js';
+import type { Step } from '../engine/step.js';
 import { InstallerError } from '../engine/errors.js';
+import { secretsUsedByStandIns } from '../helper/plan-guard.js';
+import { asWizardStale } from './plan-stale.js';
 import type { HostSpec } from '../hosts/index.js';
 import type { Plan } from './contract.js';
 import { runBundle } from './bundle-run.js';
@@ -30,10 +27,17 @@ export interface EngineAdapterOptions {
 
 /** The wizard's view of the engine: the same runSession the CLI uses, with the host the service opened. */
 export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
+  // Plans this adapter computed for Review, by hash: Install applies only one of these.
+  const reviewed = new Map<string, SavedPlan>();
   const session = async <C extends Command>(
     command: C,
     input: Omit<RunInput, 'mode' | 'keepData'> & { keepData?: boolean },
-    extra: { signal?: AbortSignal; onEvent?: RunEvents } = {},
+    extra: {
+      signal?: AbortSignal;
+      onEvent?: RunEvents;
+      planFor?: 'install' | 'uninstall';
+      approvedPlan?: SavedPlan;
+    } = {},
   ) => {
     try {
       return await runSession({
@@ -48,10 +52,12 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
         ...(extra.signal ? { signal: extra.signal } : {}),
         ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
         uninstall: { keepData: input.keepData ?? true },
+        ...(extra.planFor ? { planFor: extra.planFor } : {}),
+        ...(extra.approvedPlan ? { approvedPlan: extra.approvedPlan } : {}),
       });
     } catch (e) {
       // The engine already logged the details; the wizard shows its code and plain words.
-      const cause = e instanceof SessionError ? e.cause : e;
+      const cause = asWizardStale(e instanceof SessionError ? e.cause : e);
       if (cause instanceof InstallerError) throw cause;
       throw new InstallerError(
         'ENGINE_FAILED',
@@ -61,24 +67,45 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
     }
   };
 
+  /** The plan Review shows (uninstall: the removal), with its hash. */
+  const planFor = async (input: RunInput) => {
+    const uninstall = input.mode === 'uninstall';
+    const { result, savedPlan } = await session('plan', input, {
+      planFor: uninstall ? 'uninstall' : 'install',
+    });
+    // A stand-in secret (one uninstall does not ask for) must never reach an action.
+    const plan = result as PlanResult;
+    const needs = secretsUsedByStandIns(plan, input.standIns ?? []);
+    if (needs) throw new InstallerError(needs.code, needs.message, needs.hint);
+    return { result: plan, savedPlan: savedPlan! };
+  };
+
   return {
     preflight,
     buildBundle: (req, signal, onEvent) => runBundle(req, signal, onEvent),
     async plan(input) {
-      if (input.mode === 'uninstall') return toPlan('uninstall', await planUninstall(o, input));
-      const { result } = await session('plan', input);
-      return toPlan(input.mode, result as PlanResult);
+      const { result, savedPlan } = await planFor(input);
+      reviewed.set(savedPlan.planSha256, savedPlan);
+      return { ...toPlan(input.mode, result), planSha256: savedPlan.planSha256 };
     },
     async planText(input) {
-      const r =
-        input.mode === 'uninstall'
-          ? await planUninstall(o, input)
-          : ((await session('plan', input)).result as PlanResult);
-      return renderPlan(r, input.answers, o.hostSpec);
+      return renderPlan((await planFor(input)).result, input.answers, o.hostSpec);
     },
     async run(input) {
       const command: Command = input.mode === 'reconfigure' ? 'install' : input.mode;
-      const { result } = await session(command, input, { signal: input.signal, onEvent: input.onEvent });
+      // Same rule as the elevated helper: only a plan made here for Review, and only if it still holds.
+      const approvedPlan = input.approvedPlanSha256 ? reviewed.get(input.approvedPlanSha256) : undefined;
+      if (!approvedPlan)
+        throw new InstallerError(
+          'PLAN_UNKNOWN',
+          'This plan was not made for Review in this session.',
+          'Go back to Review and press Install there.',
+        );
+      const { result } = await session(command, input, {
+        signal: input.signal,
+        onEvent: input.onEvent,
+        approvedPlan,
+      });
       const r = result as RunReport;
       return { ok: r.ok, exitCode: r.exitCode, message: r.message };
     },
@@ -90,53 +117,10 @@ export function createEngineAdapter(o: EngineAdapterOptions): EnginePort {
   };
 }
 
-/**
- * What an uninstall would do, for the review page: the engine's own order (reversed), each step's
- * probe and planUninstall, validated like the runner does. Changes nothing.
- */
-async function planUninstall(o: EngineAdapterOptions, input: RunInput): Promise<PlanResult> {
-  const catalog = o.catalog ?? loadCatalog(input.answers.release);
-  const layout = computeLayout(input.answers, platformFor(o.hostSpec), catalog.python.version);
-  const release = resolveRelease(input.answers, layout, catalog);
-  const ctx: StepContext = {
-    answers: input.answers,
-    host: input.host,
-    layout,
-    release,
-    secrets: input.secrets,
-  };
-  const redactor = new Redactor(input.secrets.values());
-  const steps = orderSteps(o.steps ?? stepsFor(profileForHost(input.host.kind))).reverse();
-  const result: PlanResult = { steps: [], skipped: [], changes: 0 };
-  for (const step of steps) {
-    if (!step.planUninstall || (step.appliesTo && !step.appliesTo(ctx))) {
-      result.skipped.push({ id: step.id, title: step.title });
-      continue;
-    }
-    const probed: unknown = await step.probe(ctx);
-    const actions = validateActions(
-      step.id,
-      await step.planUninstall(ctx, probed, { keepData: input.keepData }),
-      redactor,
-    );
-    // A stand-in secret (one uninstall does not ask for) must never reach an action.
-    const used = (input.standIns ?? []).filter((p) => JSON.stringify(actions).includes(`"$secret":"${p}"`));
-    if (used.length)
-      throw new InstallerError(
-        'UNINSTALL_NEEDS_SECRET',
-        `Uninstall step "${step.title}" needs a password the wizard did not ask for.`,
-        'Run uninstall from the command line with every password (docs/cli.md).',
-      );
-    result.steps.push({ id: step.id, title: step.title, actions });
-    result.changes += actions.length;
-  }
-  return result;
-}
-
 type RunEvents = NonNullable<Parameters<typeof runSession>[0]['onEvent']>;
 
 /** Plan in plain words, grouped by step: what changes, what is already right, what does not apply. */
-export function toPlan(mode: Plan['mode'], r: PlanResult): Plan {
+export function toPlan(mode: Plan['mode'], r: PlanResult): Omit<Plan, 'planSha256'> {
   return {
     mode,
     changes: r.changes,

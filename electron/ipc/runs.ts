@@ -70,6 +70,7 @@ export class RunManager {
           exitCode: 1,
           message: run.message,
           rebootRequired: false,
+          ...(e instanceof InstallerError ? { code: e.code } : {}),
         });
       },
     );

@@ -46,13 +46,17 @@ export interface EnginePort {
     machine: { name: string; hostname: string; elevated: boolean };
     checks: PreflightCheck[];
   }>;
+  /** The plan Review shows, with the hash Install sends back. */
   plan(o: RunInput): Promise<Plan>;
   /** The plan as the CLI prints it, for "Save plan". */
   planText?(o: RunInput): Promise<string>;
+  /** Applies the reviewed plan (approvedPlanSha256) if planning again gives the same hash. */
   run(o: RunInput & { signal: AbortSignal; onEvent: (e: ProgressEvent) => void }): Promise<{
     ok: boolean;
     exitCode: number;
     message: string;
+    /** The engine (the elevated helper) already wrote the machine's remembered answers. */
+    remembered?: boolean;
   }>;
   verify(o: { answers: Answers; secrets: MapSecretStore; host: Host }): Promise<{
     checks: ValueOf<'verify'>['checks'];
@@ -73,6 +77,8 @@ export interface RunInput {
   host: Host;
   /** Secrets uninstall does not use, filled with a random stand-in; no planned action may use them. */
   standIns?: string[];
+  /** run: the hash of the plan the person reviewed. */
+  approvedPlanSha256?: string;
 }
 
 /**
@@ -268,14 +274,24 @@ export function createHandlers(deps: ServiceDeps): Handlers {
         );
         return { runId };
       }
-      const { mode, keepData } = req;
-      const loaded = answersFromDraft(req.answers, withStandIns(mode, req.secrets).secrets);
+      const { mode, keepData, approvedPlanSha256 } = req;
+      const filled = withStandIns(mode, req.secrets);
+      const loaded = answersFromDraft(req.answers, filled.secrets);
       remember(loaded.secrets);
       const runId = runs.start(async (signal, onEvent) => {
         const host = await deps.openHost('change', loaded);
         try {
-          const r = await deps.engine.run({ mode, keepData, host, signal, onEvent, ...loaded });
-          if (r.ok) {
+          const r = await deps.engine.run({
+            mode,
+            keepData,
+            host,
+            signal,
+            onEvent,
+            approvedPlanSha256,
+            standIns: filled.standIns,
+            ...loaded,
+          });
+          if (r.ok && !r.remembered) {
             lastRun = loaded;
             // Through the same change host (elevated on Windows): the machine remembers, not the profile.
             try {

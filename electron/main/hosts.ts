@@ -1,12 +1,8 @@
 import { app } from 'electron';
-import type { Answers } from '../engine/answers/index.js';
-import type { MapSecretStore } from '../engine/secrets.js';
-import { RemoteHost } from '../helper/remote-host.js';
 import type { HelperConnection } from '../helper/server.js';
 import { startHelper } from '../helper/start.js';
 import type { Host } from '../engine/host.js';
 import { createHost, parseHostSpec, type HostSpec } from '../hosts/index.js';
-import { InstallerError } from '../engine/errors.js';
 
 const platform = process.platform === 'win32' ? 'win32' : 'posix';
 
@@ -17,51 +13,40 @@ export const realHostSpec: HostSpec = platform === 'win32' ? { kind: 'windows' }
 export const targetHostSpec = (host?: string): HostSpec => (host ? parseHostSpec(host) : realHostSpec);
 
 /**
- * Reading the machine happens in the app itself; changing it goes through the elevated helper,
- * started once per session (one UAC prompt) and reused for later runs. A sim target is a JSON file
- * the app owns: it is read and changed in the app, with no helper and no prompt.
+ * Reading the machine happens in the app itself. Changing it is the elevated helper's job, started
+ * once per session (one UAC prompt, before Review) and reused: it plans and applies by itself, so
+ * the app never holds an elevated host. A sim target is a JSON file the app owns: read and changed
+ * in the app, with no helper and no prompt.
  */
 export function createHostOpener(dataDir: string, logFile: string, spec: HostSpec = realHostSpec) {
-  let helper: HelperConnection | undefined;
+  let helper: Promise<HelperConnection> | undefined;
 
-  const ensureHelper = async () => {
-    if (helper && !helper.closed) return helper;
-    helper = await startHelper({
+  const ensureHelper = (): Promise<HelperConnection> => {
+    const current = helper;
+    if (current) return current.then((h) => (h.closed ? startNew() : h), startNew);
+    return startNew();
+  };
+  const startNew = () =>
+    (helper = startHelper({
       exe: process.execPath,
       // Unpackaged, Electron needs the app folder as its first argument.
       preArgs: app.isPackaged ? [] : [app.getAppPath()],
       logFile,
       baseDir: dataDir,
-    });
-    return helper;
-  };
+    }));
 
-  app.on('will-quit', () => helper?.close());
+  app.on(
+    'will-quit',
+    () =>
+      void helper?.then(
+        (h) => h.close(),
+        () => undefined,
+      ),
+  );
 
-  return async (
-    purpose: 'read' | 'change',
-    run?: { answers: Answers; secrets: MapSecretStore },
-  ): Promise<Host> => {
-    if (spec.kind === 'sim') return createHost(spec, { readOnly: purpose === 'read' });
-    if (purpose === 'read') return createHost(spec, { readOnly: true });
-    if (!run) throw new Error('a change host needs answers');
-    const link = await ensureHelper();
-    const secrets = Object.fromEntries(run.secrets.keys().map((k) => [k, run.secrets.get(k) ?? '']));
-    const configured = await link.configure(run.answers, secrets);
-    if (!configured.ok) {
-      throw new InstallerError(
-        configured.error?.code ?? 'HELPER_FAILED',
-        configured.error?.message ?? 'The helper refused the answers.',
-      );
-    }
-    const remote = new RemoteHost(link, platform === 'win32' ? 'windows' : 'posix', platform);
-    // The helper outlives a single run; it is closed when the app quits.
-    return {
-      kind: remote.kind,
-      platform,
-      query: (q) => remote.query(q),
-      apply: (a, c) => remote.apply(a, c),
-      close: () => Promise.resolve(),
-    };
-  };
+  const openHost = (purpose: 'read' | 'change'): Promise<Host> =>
+    // Real machine, 'change': the helper does the changing; the app's host stays read-only.
+    createHost(spec, { readOnly: spec.kind !== 'sim' || purpose === 'read' });
+
+  return { openHost, ensureHelper };
 }

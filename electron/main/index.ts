@@ -6,6 +6,7 @@ import { applierFor, machineDataDir, RememberedStore } from '../engine/remembere
 import { helperMain, isHelperInvocation } from '../helper/entry.js';
 import { createHost } from '../hosts/index.js';
 import { testSqlServer } from '../ipc/db-test.js';
+import { createElevatedEngine } from '../ipc/elevated-engine.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
 import { createHandlers } from '../ipc/service.js';
 import { APP_ORIGIN } from '../ipc/sender-guard.js';
@@ -82,12 +83,18 @@ function startApp(): void {
 
   const dataDir = app.getPath('userData');
   const hostSpec = targetHostSpec(start.host);
-  const openHost = createHostOpener(dataDir, path.join(paths.logDir, 'helper.log'), hostSpec);
+  const { openHost, ensureHelper } = createHostOpener(
+    dataDir,
+    path.join(paths.logDir, 'helper.log'),
+    hostSpec,
+  );
+  const inApp = createEngineAdapter({ hostSpec, logDir: paths.logDir });
 
   let mainWindow: Electron.BrowserWindow | undefined;
   const ipc = wireIpc(
     createHandlers({
-      engine: createEngineAdapter({ hostSpec, logDir: paths.logDir }),
+      // Real machine: the elevated helper plans what Review shows and applies it; sim: all in the app.
+      engine: hostSpec.kind === 'sim' ? inApp : createElevatedEngine(inApp, ensureHelper, hostSpec),
       openHost,
       dataDir,
       remembered: remembered(),

@@ -83,6 +83,10 @@ export const sqlServiceName = (a: Answers) => {
 };
 /** Express is installed with TCP on a fixed port, so nothing depends on SQL Browser. */
 export const sqlPort = (a: Answers) => a.database.port ?? 1433;
+
+/** The instance's server key (LoginMode; SuperSocketNetLib\Tcp\IPAll below it holds the TCP port). */
+export const sqlInstanceKey = (major: number, instance: string) =>
+  `HKLM\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;
 export const sqlIsLocal = (a: Answers, hostname = '') =>
   a.database.mode === 'express' ||
   ['localhost', '127.0.0.1', '.', hostname.toLowerCase()].includes(a.database.server.toLowerCase());

@@ -208,7 +208,13 @@ export function App() {
             mode: 'bundle',
             bundle: { outDir: v.bundle.outDir, release: '3.1.1.4', arch: v.bundle.arch },
           })
-        : await installer().apply({ mode, keepData: true, ...splitSecrets(v, kept) });
+        : await installer().apply({
+            mode,
+            keepData: true,
+            ...splitSecrets(v, kept),
+            // Install approves exactly the plan Review showed (the helper refuses any other).
+            approvedPlanSha256: plan.state === 'done' ? plan.plan.planSha256 : '',
+          });
     if (!r.ok) {
       setRunError(r.error);
       return;
@@ -225,7 +231,10 @@ export function App() {
   const cancelRun = async () => {
     if (!runId) return;
     const r = await installer().cancel({ runId });
-    if (r.ok) setCancelInfo(r.value.remaining);
+    // Cancelled while the run was still re-checking the reviewed plan: no step has started, so
+    // every step of that plan is left (the run has not announced its steps yet).
+    const notStarted = run.steps.filter((s) => s.status === 'waiting').map((s) => s.title);
+    if (r.ok) setCancelInfo(r.value.remaining.length ? r.value.remaining : notStarted);
   };
 
   /** Why Next is disabled, in words, next to the button (empty when it is not). */
@@ -391,7 +400,13 @@ export function App() {
               />
             )}
             {page === 'progress' && (
-              <ProgressPage run={run} onCancel={() => void cancelRun()} cancelled={cancelInfo} mode={mode} />
+              <ProgressPage
+                run={run}
+                onCancel={() => void cancelRun()}
+                cancelled={cancelInfo}
+                mode={mode}
+                onReview={() => goToPage('review')}
+              />
             )}
             {page === 'finish' && (
               <FinishPage mode={mode} run={run} cancelled={cancelInfo} draft={form.getValues()} kept={kept} />

@@ -26,7 +26,8 @@ export interface RunView {
   estimateSeconds?: number;
   /** Changes the reviewed plan announced. */
   plannedChanges?: number;
-  ended?: { ok: boolean; message: string; rebootRequired: boolean };
+  /** `code`: a run refused before it started (PLAN_STALE: the machine changed since Review). */
+  ended?: { ok: boolean; message: string; rebootRequired: boolean; code?: string };
 }
 
 export const emptyRun = (startedAt?: number): RunView => ({
@@ -144,7 +145,12 @@ export function reduceRun(v: RunView, e: ProgressEvent, at: number = Date.now())
         endedAt: at,
         overall: e.ok ? 1 : v.overall,
         current: plainText(e.message),
-        ended: { ok: e.ok, message: plainText(e.message), rebootRequired: e.rebootRequired },
+        ended: {
+          ok: e.ok,
+          message: plainText(e.message),
+          rebootRequired: e.rebootRequired,
+          ...(e.code ? { code: e.code } : {}),
+        },
         log: log(e.message),
       };
   }

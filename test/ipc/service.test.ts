@@ -14,11 +14,12 @@ import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembere
 /** The wizard's handlers over the real engine on a sim host, without Electron or a browser. */
 const CANARY = 'Canary-svc "pw" %x% 9!';
 let dir: string;
-let gate: { open(): void; wait: Promise<void> };
-const newGate = () => {
+let gate: { open(): void; wait: Promise<void>; pass: number };
+/** Step B's probe waits here once `pass` probes went through (Review's plan, the run's re-plan). */
+const newGate = (pass = 0) => {
   let open = () => {};
   const wait = new Promise<void>((r) => (open = r));
-  return { open, wait };
+  return { open, wait, pass };
 };
 
 const mkdirStep = (id: string, title: string, dependsOn: string[], waitFirst = false) =>
@@ -27,7 +28,7 @@ const mkdirStep = (id: string, title: string, dependsOn: string[], waitFirst = f
     title,
     dependsOn,
     async probe({ host, layout }) {
-      if (waitFirst) await gate.wait;
+      if (waitFirst && gate.pass-- <= 0) await gate.wait;
       return (await host.query({ kind: 'file', path: layout.join(layout.installDir, id) })).exists;
     },
     plan({ layout }, exists) {
@@ -109,7 +110,13 @@ describe('wizard handlers over the engine', () => {
     const plan = await s.handlers.plan({ mode: 'install', answers: draft(), secrets, keepData: true });
     expect(plan.changes).toBe(3);
     expect(plan.steps.map((st) => st.status)).toEqual(['changes', 'changes', 'changes']);
-    const { runId } = await s.handlers.apply({ mode: 'install', answers: draft(), secrets, keepData: true });
+    const { runId } = await s.handlers.apply({
+      mode: 'install',
+      answers: draft(),
+      secrets,
+      keepData: true,
+      approvedPlanSha256: plan.planSha256,
+    });
     await s.ended();
     await expect.poll(async () => (await s.handlers.runStatus({ runId })).state).toBe('succeeded');
     expect((await s.handlers.runStatus({ runId })).remaining).toEqual([]);
@@ -164,7 +171,13 @@ describe('wizard handlers over the engine', () => {
     await writeFile(path.join(logRoot, '.__debug.lock'), '');
     const plan = await s.handlers.plan({ mode: 'install', answers, secrets, keepData: true });
     expect(plan.changes).toBeGreaterThan(0);
-    const { runId } = await s.handlers.apply({ mode: 'install', answers, secrets, keepData: true });
+    const { runId } = await s.handlers.apply({
+      mode: 'install',
+      answers,
+      secrets,
+      keepData: true,
+      approvedPlanSha256: plan.planSha256,
+    });
     await s.ended(runId);
     expect((await s.handlers.runStatus({ runId })).state).toBe('succeeded');
     const support = await s.handlers.exportSupportBundle({});
@@ -193,7 +206,14 @@ describe('wizard handlers over the engine', () => {
     expect(last.savedAt).toBe('2026-01-02T03:04:05.000Z');
     expect((last.answers as any).site.name).toBe('From the old profile');
 
-    await s.handlers.apply({ mode: 'install', answers: draft(), secrets, keepData: true });
+    const plan = await s.handlers.plan({ mode: 'install', answers: draft(), secrets, keepData: true });
+    await s.handlers.apply({
+      mode: 'install',
+      answers: draft(),
+      secrets,
+      keepData: true,
+      approvedPlanSha256: plan.planSha256,
+    });
     await s.ended();
     const machine = path.join(dir, 'migrate', 'ProgramData', MACHINE_FOLDER, 'last-answers.json');
     await expect
@@ -223,9 +243,16 @@ describe('wizard handlers over the engine', () => {
   });
 
   it('cancels a run and says which steps were left', async () => {
-    gate = newGate();
+    gate = newGate(2);
     const s = await setup('cancel');
-    const { runId } = await s.handlers.apply({ mode: 'install', answers: draft(), secrets, keepData: true });
+    const plan = await s.handlers.plan({ mode: 'install', answers: draft(), secrets, keepData: true });
+    const { runId } = await s.handlers.apply({
+      mode: 'install',
+      answers: draft(),
+      secrets,
+      keepData: true,
+      approvedPlanSha256: plan.planSha256,
+    });
     await expect
       .poll(() => s.events.some((e) => e.event.type === 'step-start' && e.event.step === 'b'))
       .toBe(true);
@@ -264,5 +291,105 @@ describe('wizard handlers over the engine', () => {
     expect(v.valid).toBe(false);
     expect(v.issues.map((i) => i.path)).toContain('site.httpPort');
     expect((await s.handlers.validateAnswers({ answers: draft() })).valid).toBe(true);
+  });
+
+  it('Install carries the hash of the plan Review showed, and the engine gets exactly that hash', async () => {
+    const runs: { approvedPlanSha256?: string }[] = [];
+    const reviewed = 'ab'.repeat(32);
+    const events: EventOf<'progress'>[] = [];
+    const handlers = createHandlers({
+      engine: {
+        preflight: () => Promise.reject(new Error('not used')),
+        verify: () => Promise.reject(new Error('not used')),
+        plan: () =>
+          Promise.resolve({
+            mode: 'install',
+            changes: 1,
+            steps: [],
+            summary: { serverWide: [], ports: [], services: [], logins: [], folders: [], firewall: [] },
+            estimateSeconds: 1,
+            planSha256: reviewed,
+          }),
+        run: (o) => {
+          runs.push({ approvedPlanSha256: o.approvedPlanSha256 });
+          return Promise.resolve({ ok: true, exitCode: 0, message: 'done', remembered: true });
+        },
+      },
+      openHost: () =>
+        createHost({ kind: 'sim', file: path.join(dir, 'fake-state.json') }, { readOnly: true }),
+      dataDir: path.join(dir, 'fake', 'app'),
+      remembered: new RememberedStore({ dir: path.join(dir, 'fake', 'ProgramData', MACHINE_FOLDER) }),
+      chooseSavePath: () => Promise.resolve(undefined),
+      openFolder: () => Promise.resolve(true),
+      testDatabase: () => Promise.resolve({ ok: true, detail: 'ok' }),
+      emit: (p) => events.push(p),
+    });
+    await writeFile(path.join(dir, 'fake-state.json'), '{}');
+    const plan = await handlers.plan({ mode: 'install', answers: draft(), secrets, keepData: true });
+    const { runId } = await handlers.apply({
+      mode: 'install',
+      answers: draft(),
+      secrets,
+      keepData: true,
+      approvedPlanSha256: plan.planSha256,
+    });
+    await expect.poll(async () => (await handlers.runStatus({ runId })).state).toBe('succeeded');
+    expect(runs).toEqual([{ approvedPlanSha256: reviewed }]);
+    // The engine (the helper, on the real machine) remembered the answers: the app writes nothing.
+    expect(
+      await readFile(path.join(dir, 'fake', 'ProgramData', MACHINE_FOLDER, 'last-answers.json')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
+  });
+
+  it('a machine that changed after Review: the run is refused in plain words and changes nothing', async () => {
+    gate = newGate();
+    gate.open();
+    const s = await setup('stale');
+    const plan = await s.handlers.plan({ mode: 'install', answers: draft(), secrets, keepData: true });
+    expect(plan.planSha256).toMatch(/^[0-9a-f]{64}$/);
+    // Someone creates Step B's folder between Review and Install: B now plans nothing.
+    const spec: HostSpec = { kind: 'sim', file: path.join(dir, 'stale', 'state.json') };
+    const host = await createHost(spec);
+    const bDir = path.win32.join(draft().paths.installDir, 'b');
+    await host.apply(
+      { kind: 'mkdir', describe: `Create folder ${bDir}`, path: bDir },
+      {
+        secrets: { get: () => undefined, values: () => [] },
+        signal: new AbortController().signal,
+        timeoutMs: 1000,
+        onOutput: () => undefined,
+      },
+    );
+    await host.close();
+    const before = await readFile(spec.file, 'utf8');
+    const { runId } = await s.handlers.apply({
+      mode: 'install',
+      answers: draft(),
+      secrets,
+      keepData: true,
+      approvedPlanSha256: plan.planSha256,
+    });
+    await s.ended(runId);
+    const status = await s.handlers.runStatus({ runId });
+    expect(status.state).toBe('failed');
+    expect(status.message).toMatch(/^The machine changed since this plan was made: review the new plan\./);
+    expect(status.message).toContain('Step B:');
+    const end = s.events.find((e) => e.event.type === 'run-end')!.event;
+    expect(end).toMatchObject({ ok: false, code: 'PLAN_STALE' });
+    expect(await readFile(spec.file, 'utf8')).toBe(before);
+
+    // A hash Review never showed is refused before anything runs.
+    const other = await s.handlers.apply({
+      mode: 'install',
+      answers: draft(),
+      secrets,
+      keepData: true,
+      approvedPlanSha256: 'cd'.repeat(32),
+    });
+    await expect.poll(async () => (await s.handlers.runStatus({ runId: other.runId })).state).toBe('failed');
+    expect((await s.handlers.runStatus({ runId: other.runId })).message).toMatch(/not made for Review/);
   });
 });

@@ -139,7 +139,14 @@ describe.skipIf(skipReason !== '')(
         const { answers, secrets } = draftAndSecrets();
         const plan = await app.invoke('plan', { mode: 'install', answers, secrets, keepData: true });
         expect(plan.ok).toBe(true);
-        const applied = await app.invoke('apply', { mode: 'install', answers, secrets, keepData: true });
+        // Install approves the plan Review showed, by its hash.
+        const applied = await app.invoke('apply', {
+          mode: 'install',
+          answers,
+          secrets,
+          keepData: true,
+          approvedPlanSha256: plan.value.planSha256,
+        });
         expect(applied.ok, JSON.stringify(applied.error)).toBe(true);
         const runId = applied.value.runId as string;
         await app.waitFor(
@@ -207,12 +214,19 @@ describe.skipIf(skipReason !== '')(
         const setPath = await helper.waitFor((m) => m.type === 'setPath');
         expect(setPath).toMatchObject({ name: 'userData', value: `${layout.userData} Helper` });
         const { answers, secrets } = draftAndSecrets();
-        const configured = await conn.configure(answers, secrets);
-        expect(configured).toMatchObject({ ok: true });
+        // The helper plans by itself: whatever the machine says, never "no catalog" or "no resources".
+        const planned = await conn.plan({
+          mode: 'install',
+          release: String(answers.release),
+          answers,
+          secrets,
+        });
+        expect(planned.error?.code ?? '').not.toMatch(/RESOURCES_NOT_CONFIGURED|CATALOG/);
+        expect(JSON.stringify(planned)).not.toContain(CANARY);
         conn.close();
         expect(await helper.exited).toBe(0);
         const text = readFileSync(log, 'utf8');
-        expect(text).toContain('configured for');
+        expect(text).toMatch(/plan [0-9a-f]{64}|plan refused|plan failed/);
         // The helper plans from the app's own catalog (beside app.asar), never from the caller.
         expect(text).not.toContain('not resolved');
         expect(text).not.toContain(CANARY);

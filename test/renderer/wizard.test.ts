@@ -37,13 +37,14 @@ const available = existsSync(CHROMIUM);
 // The Windows profile as the Windows sim tests run it (prerequisites + IIS/services/finish, with
 // their stand-in for the common steps until those are composed into the profile).
 // A last step whose probe can be held, so the test can press Cancel while a run is under way.
-const hold = { armed: false, release: () => {}, reached: false };
+const hold = { armed: false, release: () => {}, reached: false, pass: 0 };
 const holdStep = defineStep({
   id: 'test-hold',
   title: 'Hold point (test)',
   dependsOn: testProfile.map((s) => s.id),
   async probe() {
-    if (!hold.armed) return;
+    // `pass`: probes let through first (the run re-plans to check the reviewed hash, then applies).
+    if (!hold.armed || hold.pass-- > 0) return;
     hold.reached = true;
     await new Promise<void>((r) => (hold.release = r));
   },
@@ -497,6 +498,47 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     expect(await title()).toBe('Machine check - Repair - QATrack+ Installer');
   }, 120_000);
 
+  it('the machine changes between Review and Repair: plain words, nothing changed, the new plan on Review', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    await page.getByRole('radio', { name: /Repair/ }).check();
+    await pressNext(page);
+    await page.getByText('This machine is ready.').waitFor();
+    await pressNext(page);
+    for (const [label, value] of [
+      ['Password of qatrack', CANARY],
+      ['Confirm password of qatrack', CANARY],
+      ['Password of qatrack_reports', 'Reports-pw-2026'],
+      ['Confirm password of qatrack_reports', 'Reports-pw-2026'],
+      ['Password of admin', 'Admin-pw change me 2026!'],
+      ['Confirm password of admin', 'Admin-pw change me 2026!'],
+    ] as const)
+      await typeInto(page, label, value);
+    await pressNext(page);
+    await page.getByText('Nothing to do: everything is already as requested.').waitFor();
+    // Someone removes a worker service after the plan was reviewed.
+    const file = path.join(work, 'sim', 'state.json');
+    const reviewed = await readFile(file, 'utf8');
+    const state = JSON.parse(reviewed);
+    delete state.services.QATrackWorker1;
+    const changed = JSON.stringify(state, null, 2);
+    await writeFile(file, changed);
+    try {
+      await pressNext(page);
+      await page.getByRole('heading', { name: 'Progress' }).waitFor();
+      const stale = page.getByTestId('plan-stale');
+      await stale.getByText('The machine changed since this plan was made: review the new plan.').waitFor();
+      await stale.getByText('Nothing was changed.').waitFor();
+      expect(await readFile(file, 'utf8')).toBe(changed);
+      await checkPage(page, '13b-plan-stale');
+      await stale.getByRole('button', { name: 'Review the new plan' }).click();
+      await page.getByRole('heading', { name: 'Review' }).waitFor();
+      await page.getByText(/change\(s\) in \d+ step\(s\)/).waitFor();
+    } finally {
+      await writeFile(file, reviewed);
+    }
+  }, 120_000);
+
   it('started as Add/Remove Programs Repair does (--mode=repair), it opens in repair mode', async () => {
     bridge.setStartMode('repair');
     try {
@@ -525,7 +567,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     expect(await next().innerText()).toBe('Uninstall');
     expect(await next().getAttribute('class')).toMatch(/\bdanger\b/);
     await checkPage(page, '14-uninstall-review');
-    hold.armed = true; // the uninstall's first step now waits until the test lets it go
+    // The uninstall's first step now waits until the test lets it go (after the run's re-plan).
+    hold.pass = 1;
+    hold.armed = true;
     await pressNext(page);
     await page.getByRole('heading', { name: 'Progress' }).waitFor();
     await expect.poll(() => hold.reached).toBe(true);

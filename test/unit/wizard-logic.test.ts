@@ -16,6 +16,7 @@ const plan = (counts: Record<string, number>): Plan => ({
   mode: 'install',
   changes: Object.values(counts).reduce((a, b) => a + b, 0),
   estimateSeconds: 60,
+  planSha256: '0'.repeat(64),
   summary: { serverWide: [], ports: [], services: [], logins: [], folders: [], firewall: [] },
   steps: Object.entries(counts).map(([id, n]) => ({
     id,

@@ -218,6 +218,7 @@ describe('the elevated helper accepts every planned Windows action', () => {
         platform: 'win32',
         layout,
         release: resolveRelease(a.answers, layout, catalog),
+        answers: a.answers,
       });
       const file = newStateFile(c.seed());
       const { result } = await runSession({

@@ -3,6 +3,7 @@ import type { Answers } from '../../engine/answers/index.js';
 import type { FileResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
 import {
+  sqlInstanceKey,
   artifact,
   PRODUCT,
   sqlInstanceName,
@@ -67,9 +68,6 @@ export function expressConfigurationIni(a: Answers, dataDir: string, administrat
     .join('\r\n')
     .concat('\r\n');
 }
-
-export const sqlInstanceKey = (major: number, instance: string) =>
-  `HKLM\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;
 
 export const sqlExpressStep = defineStep<ExpressProbe>({
   id: 'win-sqlexpress',

@@ -54,6 +54,8 @@ export function ProgressPage(p: {
   onCancel: () => void;
   cancelled?: string[];
   mode: WizardMode;
+  /** Back to Review, which plans again for the machine as it is now. */
+  onReview?: () => void;
 }) {
   const finishLater =
     p.mode === 'uninstall'
@@ -72,6 +74,9 @@ export function ProgressPage(p: {
   const planned = run.steps.reduce((n, s) => n + s.planned, 0);
   const done = run.steps.reduce((n, s) => n + Math.min(s.done, s.planned), 0);
   const canCancel = !run.ended && !p.cancelled;
+  // Refused before anything ran: the steps' progress would only distract from what to do.
+  if (run.ended?.code === 'PLAN_STALE')
+    return <StalePlan message={run.ended.message} onReview={p.onReview} />;
   return (
     <>
       <div className="row" style={{ justifyContent: 'space-between' }}>
@@ -173,5 +178,33 @@ export function ProgressPage(p: {
         </AccordionItem>
       </Accordion>
     </>
+  );
+}
+
+/**
+ * The reviewed plan no longer matches the machine (or the answers): nothing was changed. The first
+ * line says so in plain words; the rest is what differs. The person reviews the new plan.
+ */
+function StalePlan(p: { message: string; onReview?: () => void }) {
+  const [title, ...difference] = p.message.split('\n').filter(Boolean);
+  return (
+    <MessageBar intent="warning" layout="multiline" data-testid="plan-stale">
+      <MessageBarBody>
+        <MessageBarTitle>{title}</MessageBarTitle>
+        <Text block>Nothing was changed.</Text>
+        {difference.length > 0 && (
+          <ul className="plain-list wrap" aria-label="What changed">
+            {difference.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        )}
+        {p.onReview && (
+          <Button size="small" onClick={p.onReview}>
+            Review the new plan
+          </Button>
+        )}
+      </MessageBarBody>
+    </MessageBar>
   );
 }

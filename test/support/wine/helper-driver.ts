@@ -49,8 +49,12 @@ const report: Record<string, unknown> = { platform: process.platform };
   const link = await server.waitForHelper(60_000);
   report.acceptedPid = link.pid > 0;
   report.tokenFileDeleted = !existsSync(tokenFile);
-  // 2. A refused action: work before `configure` runs nothing.
-  const refused = await link.apply([{ kind: 'formatDisk', describe: 'format C:' }]);
+  // 2. A raw action list: the helper takes none from the app (HELPER_ACTION_LIST_REFUSED).
+  const refused = await link.sendRaw((id) => ({
+    type: 'apply',
+    id,
+    actions: [{ kind: 'formatDisk', describe: 'format C:' }],
+  }));
   report.refusedOk = refused.ok;
   report.refusedCode = refused.error?.code;
   // 3. Disconnect.

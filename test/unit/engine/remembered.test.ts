@@ -53,16 +53,20 @@ describe('remembered answers', () => {
     ]);
   });
 
-  it('pass the elevated helper allow-list (they run through it from the wizard)', () => {
+  it('pass the elevated helper allow-list with its machine folder as a write root, and only then', () => {
     const loaded = loadAnswers(example());
     if (!loaded.ok) throw new Error('example answers');
-    const allow = createAllowList({
-      platform: 'win32',
+    const input = {
+      platform: 'win32' as const,
       layout: computeLayout(loaded.answers, 'win32'),
       release: { id: '3.1.1.4', artifacts: {}, staged: [], versions: {} },
-    });
+    };
+    // The helper writes them itself after a run (electron/helper/plan-guard.ts), in its own folder.
+    const allow = createAllowList({ ...input, extraWriteRoots: [DIR] });
+    const confined = createAllowList(input);
     for (const a of [...rememberActions(DIR, example()), ...forgetActions(DIR)]) {
       expect(allow.checkAction(a), a.kind).toMatchObject({ ok: true });
+      expect(confined.checkAction(a), a.kind).toMatchObject({ ok: false, code: 'HELPER_PATH_REFUSED' });
     }
   });
 
