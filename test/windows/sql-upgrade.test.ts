@@ -3,9 +3,10 @@ import type { ActionOf } from '../../electron/engine/actions/index.js';
 import { actionSchema } from '../../electron/engine/actions/index.js';
 import { HostActionError } from '../../electron/engine/host.js';
 import { MapSecretStore } from '../../electron/engine/secrets.js';
-import { runSqlBatch, type SqlTarget } from '../../electron/hosts/windows/sql.js';
+import { runSqlBatch, sqlConfig, type SqlTarget } from '../../electron/hosts/windows/sql.js';
 import {
   BACKUP_COPY_ONLY,
+  BACKUP_RESTORE_TIMEOUT_MS,
   DROP_NEW_DATABASE,
   REMAP_RESTORED_USER,
   RESTORE_AS_NEW_DATABASE,
@@ -124,6 +125,17 @@ describe('3.x → 4.0 SQL batches through the real mssql client', () => {
     // Every database name reaches dynamic SQL only through QUOTENAME.
     for (const batch of [BACKUP_COPY_ONLY, RESTORE_AS_NEW_DATABASE, REMAP_RESTORED_USER, DROP_NEW_DATABASE])
       expect(batch).not.toMatch(/N'[^']*'\s*\+\s*@(db|newDb|oldDb)\b/);
+  });
+
+  it('backup and restore carry their own time limit, which the mssql request gets (the default is 10 minutes)', () => {
+    const [backup, restore, remap] = parsed(upgrade40SqlActions(plan));
+    expect(backup!.timeoutMs).toBe(BACKUP_RESTORE_TIMEOUT_MS);
+    expect(restore!.timeoutMs).toBe(BACKUP_RESTORE_TIMEOUT_MS);
+    expect(remap!.timeoutMs).toBeUndefined();
+    expect(sqlConfig({ ...target(1433), requestTimeoutMs: backup!.timeoutMs }).requestTimeout).toBe(
+      4 * 3600_000,
+    );
+    expect(sqlConfig(target(1433)).requestTimeout).toBe(600_000);
   });
 
   it('backup is COPY_ONLY with CHECKSUM and read back; restore reads FILELISTONLY, MOVEs every file, never REPLACEs', () => {

@@ -116,6 +116,9 @@ END;`;
 
 const n = (value: string) => ({ type: 'nvarchar' as const, value });
 
+/** BACKUP and RESTORE read or write the whole database: hours are possible on a large one. */
+export const BACKUP_RESTORE_TIMEOUT_MS = 4 * 60 * 60_000;
+
 export interface Upgrade40Sql {
   /** Where the 3.x database lives (the admin connection the install used). */
   connection: SqlConnection;
@@ -138,6 +141,7 @@ export function backupCopyOnly(u: Upgrade40Sql): ActionInput {
     describe: `Back up database ${u.oldDb} on ${u.server} to ${u.backupFile} (copy-only, with checksum, verified)`,
     connection: u.connection,
     batch: BACKUP_COPY_ONLY,
+    timeoutMs: BACKUP_RESTORE_TIMEOUT_MS,
     params: {
       db: n(u.oldDb),
       file: n(u.backupFile),
@@ -152,6 +156,7 @@ export function restoreAsNewDatabase(u: Upgrade40Sql): ActionInput {
     describe: `Restore ${u.backupFile} as the new database ${u.newDb} on ${u.server} (${u.oldDb} stays as it is, for rollback)`,
     connection: u.connection,
     batch: RESTORE_AS_NEW_DATABASE,
+    timeoutMs: BACKUP_RESTORE_TIMEOUT_MS,
     params: { newDb: n(u.newDb), oldDb: n(u.oldDb), file: n(u.backupFile) },
     effect: { kind: 'database', name: u.newDb },
   };
