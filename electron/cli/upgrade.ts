@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readManifest } from '../bundle/manifest.js';
 import { EXIT, InstallerError } from '../engine/errors.js';
 import { computeLayout } from '../engine/layout.js';
+import { listReleases } from '../engine/release.js';
 import { resources } from '../engine/resources.js';
 import { readInstalledRelease } from '../engine/upgrade/installed-release.js';
 import { upgradePhases } from '../engine/upgrade/phases.js';
@@ -17,10 +17,7 @@ export interface UpgradeOptions extends RunOptions {
   backupOnly?: boolean;
 }
 
-const catalogReleases = (dir: string) =>
-  readdirSync(dir)
-    .filter((f) => /^\d+(?:\.\d+){1,3}\.json$/.test(f))
-    .map((f) => f.slice(0, -'.json'.length));
+const catalogReleases = (dir: string) => listReleases(dir);
 
 /**
  * `upgrade --release VERSION`: detects the installed release, refuses (exit 64, nothing changed)
@@ -28,7 +25,8 @@ const catalogReleases = (dir: string) =>
  * and prints the plan from -> to. Only the posix host is supported; only the backup phase runs.
  */
 export async function runUpgrade(o: UpgradeOptions): Promise<number> {
-  const p = await prepareRun(o);
+  // upgrade's --release is the target; the answers name the release installed now.
+  const p = await prepareRun({ ...o, release: undefined });
   if (p.hostSpec.kind !== 'posix')
     throw new InstallerError(
       'UPGRADE_HOST_UNSUPPORTED',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RELEASE_ID } from '../engine/catalog-schema.js';
 import { progressEventSchema } from '../engine/events.js';
 import { testMailRequestSchema, testMailResultSchema } from '../mail/request.js';
 
@@ -115,7 +116,7 @@ const approvedRunRequestSchema = runRequestSchema
 const bundleRequestSchema = z
   .object({
     outDir: z.string().min(1).max(260),
-    release: z.string().regex(/^\d+(?:\.\d+){1,3}$/),
+    release: z.string().regex(RELEASE_ID),
     arch: z.enum(['x64', 'x86']),
   })
   .strict();

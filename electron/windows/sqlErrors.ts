@@ -87,6 +87,44 @@ const table: Record<number, SqlErrorAdvice> = {
     words: 'The login is locked out after too many failed attempts.',
     fix: 'Ask the DBA to unlock it (ALTER LOGIN ... WITH PASSWORD ... UNLOCK), then run repair.',
   },
+  // Backup and restore (the 3.x → 4.0 upgrade). Numbers from Microsoft Learn, "Database Engine
+  // events and errors"; 50003-50008 are the installer's own THROWs in steps/windows/sqlUpgrade.ts.
+  3201: {
+    code: 'SQL_BACKUP_DEVICE',
+    words:
+      'SQL Server cannot open the backup file (the folder does not exist on the SQL Server machine, or its service account may not write there).',
+    fix: 'Choose a backup folder on the SQL Server machine that its service account can write to, then run the upgrade again.',
+  },
+  3013: {
+    code: 'SQL_BACKUP_FAILED',
+    words: 'BACKUP or RESTORE stopped before it finished (the message before this one says why).',
+    fix: 'Read the SQL Server message in the log; nothing was switched to the new release.',
+  },
+  3257: {
+    code: 'SQL_DISK_FULL',
+    words: 'There is not enough free space on the SQL Server machine for the database files being restored.',
+    fix: "Free space in SQL Server's data and log folders, then run the upgrade again.",
+  },
+  5133: {
+    code: 'SQL_DATA_FOLDER',
+    words: "SQL Server cannot reach the folder for the new database's files.",
+    fix: "Check SQL Server's default data and log folders (server properties, Database Settings).",
+  },
+  3101: {
+    code: 'SQL_DATABASE_IN_USE',
+    words: 'The database is in use, so SQL Server cannot take exclusive access to it.',
+    fix: 'Stop the QATrack+ services (the upgrade does), close other connections, then run it again.',
+  },
+  50003: {
+    code: 'SQL_UPGRADE_TARGET_EXISTS',
+    words: 'The new database for the upgrade already exists; the installer never restores over a database.',
+    fix: 'Choose another name for the new database, or (if it is left from a failed attempt) drop it after checking it holds nothing you need.',
+  },
+  50004: {
+    code: 'SQL_UPGRADE_SOURCE_MISSING',
+    words: 'The database to upgrade does not exist on this server.',
+    fix: 'Check database.server, database.instance and database.name in the answers.',
+  },
   226: {
     code: 'SQL_IN_TRANSACTION',
     words: 'CREATE DATABASE was sent inside a transaction.',

@@ -79,6 +79,36 @@ describe('plan --release 4.0.x on a fresh sim server', () => {
   });
 });
 
+describe('install --release 4.0.x on a fresh sim server', () => {
+  it('converges, and a second plan for 4.0.x has nothing to do (exit 0)', async () => {
+    const state = freshServer('install');
+    const answers = answersFile('install');
+    const installed = await runCli([
+      'install',
+      '--yes',
+      '--release',
+      '4.0.x',
+      '--host',
+      `sim:${state}`,
+      '--answers',
+      answers,
+    ]);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    const sim = JSON.parse(readFileSync(state, 'utf8')) as { products?: Record<string, unknown> };
+    expect(Object.keys(sim.products ?? {})).toContain('python-3.12-x64');
+    const again = await runCli([
+      'plan',
+      '--release',
+      '4.0.x',
+      '--host',
+      `sim:${state}`,
+      '--answers',
+      answers,
+    ]);
+    expect(again.exitCode, again.stdout).toBe(0);
+  });
+});
+
 describe('a bad --release is refused before anything happens (exit 64)', () => {
   it('plan: names --release and every release the catalog holds', async () => {
     const state = path.join(dir, 'bad-state.json');

@@ -35,6 +35,11 @@ export const sqlActionSchema = z.object({
   connection: sqlConnectionSchema,
   batch: z.string().min(1),
   params: z.record(z.string(), sqlParamSchema).default({}),
+  /**
+   * The batch's own limit (the runner's, and the server command's): BACKUP and RESTORE of a large
+   * database run far longer than the default 10 minutes.
+   */
+  timeoutMs: z.number().int().positive().optional(),
   /** What the batch converges, for the sim host (which does not parse T-SQL). */
   effect: z
     .discriminatedUnion('kind', [

@@ -1,6 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { RELEASE_ID } from '../catalog-schema.js';
 
 /**
  * The release running on the machine, recorded in the installer's state folder when an upgrade
@@ -10,7 +11,7 @@ import { z } from 'zod';
 export const INSTALLED_RELEASE_FILE = 'installed-release.json';
 
 const recordSchema = z.object({
-  release: z.string().regex(/^\d+(?:\.\d+){1,3}$/),
+  release: z.string().regex(RELEASE_ID),
   /** Folder of the release's code and venv (release-versioned, never overwritten in place). */
   releaseDir: z.string().optional(),
   /** The release it replaced, kept until `keepUntil` for a manual rollback. */

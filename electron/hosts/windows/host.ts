@@ -474,7 +474,7 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
     case 'sql': {
       if (action.connection.auth === 'sql') {
         await runSqlBatch(
-          targetFor(action.connection, ctx.secrets),
+          { ...targetFor(action.connection, ctx.secrets), requestTimeoutMs: action.timeoutMs },
           action.batch,
           action.params,
           ctx.secrets,
@@ -488,6 +488,7 @@ async function applyAction(action: Action, ctx: ApplyContext): Promise<ApplyResu
           database: action.connection.database ?? 'master',
           batch: action.batch,
           params: Object.entries(action.params).map(([name, p]) => ({ name, type: p.type, value: p.value })),
+          timeoutSeconds: action.timeoutMs ? Math.ceil(action.timeoutMs / 1000) : 600,
         },
         ctx.secrets,
       );

@@ -154,7 +154,7 @@ try {
   $conn.Open()
   $cmd = $conn.CreateCommand()
   $cmd.CommandText = $in.batch
-  $cmd.CommandTimeout = 600
+  $cmd.CommandTimeout = $(if ($in.timeoutSeconds) { [int]$in.timeoutSeconds } else { 600 })
   foreach ($p in $in.params) {
     $type = switch ($p.type) { 'int' { [System.Data.SqlDbType]::Int } 'bit' { [System.Data.SqlDbType]::Bit } default { [System.Data.SqlDbType]::NVarChar } }
     $param = $cmd.Parameters.Add('@' + $p.name, $type, $(if ($type -eq [System.Data.SqlDbType]::NVarChar) { -1 } else { 0 }))

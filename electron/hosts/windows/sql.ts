@@ -20,6 +20,8 @@ export interface SqlTarget {
   database: string;
   /** Local or test servers without a trusted certificate. */
   encrypt: boolean;
+  /** How long one batch may run (default 10 minutes). */
+  requestTimeoutMs?: number;
 }
 
 export function sqlConfig(t: SqlTarget): sql.config {
@@ -30,7 +32,7 @@ export function sqlConfig(t: SqlTarget): sql.config {
     password: t.password,
     database: t.database,
     connectionTimeout: 15_000,
-    requestTimeout: 10 * 60_000,
+    requestTimeout: t.requestTimeoutMs ?? 10 * 60_000,
     pool: { max: 1, min: 0 },
     options: {
       encrypt: t.encrypt,
