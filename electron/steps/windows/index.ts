@@ -8,6 +8,7 @@ import { defaultWebSiteKeepStep, defaultWebSiteStep } from './defaultWebSite.js'
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
+import { pdfStep } from './pdf.js';
 import { preflightStep } from './preflight.js';
 import { pythonStep } from './python.js';
 import { setupLogsStep } from './setupLogs.js';
@@ -46,6 +47,7 @@ export const windowsFinish: Step<any>[] = [
   backupsStep,
   alertsStep,
   verifySiteStep,
+  pdfStep,
 ];
 
 /**
