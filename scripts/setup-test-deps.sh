@@ -14,7 +14,7 @@ fi
 need=()
 for pair in nginx:nginx-light postgres:postgresql chromium:chromium xmllint:libxml2-utils 7za:p7zip-full \
             makensis:nsis osslsigncode:osslsigncode x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64-win32 \
-            openssl:openssl file:file wixl:wixl msiinfo:msitools \
+            openssl:openssl file:file wixl:wixl msiinfo:msitools pdfinfo:poppler-utils \
             samba-tool:samba-common-bin samba:samba-ad-dc; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then need+=("$pkg"); fi

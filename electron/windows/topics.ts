@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bindingSchema, sqlConnectionSchema } from '../engine/actions/index.js';
 import { InstallerError } from '../engine/errors.js';
+import { pdfRenderResultSchema } from '../engine/pdf-result.js';
 import type { Host } from '../engine/host.js';
 
 /**
@@ -160,6 +161,24 @@ export const topics = {
   testMail: {
     args: z.object({ python: z.string(), managepy: z.string() }),
     result: z.object({ sent: z.boolean(), error: z.string().optional() }),
+  },
+  /**
+   * A test PDF rendered by a running worker service, as its account (electron/steps/windows/
+   * workerScript.ts): the request is dropped into `folder`, the answer read back within `timeoutSeconds`,
+   * and the PDF's pages counted from its page objects (no pdfinfo on Windows).
+   */
+  pdfCheck: {
+    args: z.object({
+      folder: z.string(),
+      id: z.string().regex(/^[0-9a-f]{8,32}$/),
+      marker: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+      timeoutSeconds: z.number().int().min(1).max(600),
+    }),
+    result: z.object({
+      answered: z.boolean(),
+      result: pdfRenderResultSchema.optional(),
+      pages: z.number().int().nullable().optional(),
+    }),
   },
 } as const;
 

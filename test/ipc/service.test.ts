@@ -393,3 +393,43 @@ describe('wizard handlers over the engine', () => {
     expect((await s.handlers.runStatus({ runId: other.runId })).message).toMatch(/not made for Review/);
   });
 });
+
+describe('Send test mail (Mail page) through the handler', () => {
+  it('goes to a real relay on loopback; a secret in the relay answer is scrubbed before the page sees it', async () => {
+    const { startRelay } = await import('../support/smtp.js');
+    const relay = await startRelay({
+      user: 'qatrack@hospital.org',
+      password: 'SmtpPw2026x',
+      senders: ['qatrack@hospital.org'],
+    });
+    try {
+      const s = await setup('mail');
+      const req = {
+        host: '127.0.0.1',
+        port: relay.port,
+        security: 'starttls' as const,
+        user: 'qatrack@hospital.org',
+        password: 'SmtpPw2026x',
+        from: 'qatrack@hospital.org',
+        to: 'physics@hospital.org',
+      };
+      const ok = await s.handlers.sendTestMail(req);
+      expect(ok).toMatchObject({ ok: true, queueId: expect.stringMatching(/^4F1C3\dA0C2$/) });
+      expect(relay.received.at(-1)).toMatchObject({
+        from: 'qatrack@hospital.org',
+        user: 'qatrack@hospital.org',
+      });
+      // A relay that echoed the password (none should): the handler redacts what the page gets.
+      const echoed = await s.handlers.sendTestMail({
+        ...req,
+        from: 'SmtpPw2026x@x.org',
+      });
+      // (the 553 names the refused sender, which here carries the password).
+      expect(echoed.ok).toBe(false);
+      expect(echoed.relayAnswer).toMatch(/^553 .*Sender address rejected/);
+      expect(JSON.stringify(echoed)).not.toContain('SmtpPw2026x');
+    } finally {
+      await relay.close();
+    }
+  });
+});

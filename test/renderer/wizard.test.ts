@@ -15,6 +15,7 @@ import {
 } from '../../electron/hosts/sim/windows/seed.js';
 import { simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { startBridge, writeSimState, type Bridge } from './bridge/bridge.js';
+import { startRelay } from '../support/smtp.js';
 import { axeViolations, checkPage, horizontalOverflow, SHOTS, tabTo, WIDE } from './page-checks.js';
 
 /**
@@ -371,6 +372,24 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await page.getByRole('switch', { name: 'Send e-mail' }).check();
     await expectRefused('Mail server', 'smtp host!', /host name/, 'smtp.hospital.local');
     await fill('Sender address', 'qatrack@hospital.org');
+    // Send test mail: through main to a real SMTP relay on loopback (smtp-server), plain SMTP.
+    const relay = await startRelay({ noAuth: true });
+    try {
+      await fill('Mail server', '127.0.0.1');
+      await fill('Mail server port', String(relay.port));
+      await page.getByRole('radio', { name: 'None' }).check();
+      await fill('Send a test mail to', 'physics@hospital.org');
+      await page.getByRole('button', { name: 'Send test mail' }).click();
+      await expect
+        .poll(() => page.getByRole('status').filter({ hasText: 'relay' }).first().innerText())
+        .toMatch(/^The relay accepted the mail \(queue id 4F1C3\dA0C2\)/);
+      expect(relay.received.at(-1)).toMatchObject({
+        from: 'qatrack@hospital.org',
+        to: ['physics@hospital.org'],
+      });
+    } finally {
+      await relay.close();
+    }
     await fill('Who gets server-error mail', 'physics-at-hospital');
     expect(await messageFor('Who gets server-error mail')).toMatch(/e-mail address/);
     await checkPage(page, '07-mail-error');

@@ -357,6 +357,16 @@ export const answersSchema = z
         message:
           'ADFS sign-in needs HTTPS: turn site.https.enabled on (ADFS sends sign-ins back to https://<host>/accounts/oauth2/callback)',
       });
+    // QATrack+ 3.1.1.4 renders PDFs from MEDIA_ROOT/reports under the data folder and, on Windows,
+    // joins Chrome's command with spaces, unquoted (qatrack_core/utils.py L27-37): a space in that
+    // path splits --print-to-pdf=... and file://... into pieces Chrome cannot use.
+    if (a.chrome.mode !== 'none' && /\s/.test(a.paths.dataDir))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paths', 'dataDir'],
+        message:
+          'must not contain spaces while PDF reports are on: QATrack+ passes the report folder under it to Chrome on a command line joined with spaces (choose e.g. D:\\QATrackData, or chrome.mode "none")',
+      });
     const norm = (p: string) => p.replace(/[\\/]+$/, '').toLowerCase();
     const inside = (child: string, parent: string) =>
       norm(child) === norm(parent) ||

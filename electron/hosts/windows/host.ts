@@ -254,6 +254,8 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return ps('scheduledTask', a);
     case 'testMail':
       return ps('testMail', a);
+    case 'pdfCheck':
+      return ps('pdfCheck', a);
     case 'logonRight':
       return ps('logonRight', a);
     case 'accountName':

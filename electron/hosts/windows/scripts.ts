@@ -273,6 +273,28 @@ $now = [string](Get-Website | Where-Object { $_.Name -eq $in.name }).State
 @{ state = $now } | ConvertTo-Json -Compress
 if (($in.state -eq 'started') -ne ($now -eq 'Started')) { [Console]::Error.WriteLine('Site "' + $in.name + '" is ' + $now + ' after ' + $in.state); exit 1 }`,
 
+  // The request is written without a BOM (Set-Content -Encoding UTF8 in PowerShell 5.1 adds one,
+  // which Python's json.load refuses); pages are counted from the PDF's /Type /Page objects.
+  pdfCheck: `${READ}
+$req = Join-Path $in.folder 'pdf-check-request.json'
+$res = Join-Path $in.folder ('pdf-check-' + $in.id + '.json')
+[System.IO.File]::WriteAllText($req, (@{ id = $in.id; marker = $in.marker } | ConvertTo-Json -Compress))
+$deadline = (Get-Date).AddSeconds($in.timeoutSeconds)
+while (-not (Test-Path -LiteralPath $res) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 500 }
+if (-not (Test-Path -LiteralPath $res)) {
+  Remove-Item -LiteralPath $req -ErrorAction SilentlyContinue
+  @{ answered = $false } | ConvertTo-Json -Compress
+  exit 0
+}
+$r = [System.IO.File]::ReadAllText($res) | ConvertFrom-Json
+Remove-Item -LiteralPath $res
+$pages = $null
+if ($r.pdf -and (Test-Path -LiteralPath $r.pdf)) {
+  $text = [System.Text.Encoding]::GetEncoding(28591).GetString([System.IO.File]::ReadAllBytes($r.pdf))
+  if ($text.StartsWith('%PDF-')) { $pages = ([regex]::Matches($text, '/Type\\s*/Page(?![s\\w])')).Count }
+}
+@{ answered = $true; result = $r; pages = $pages } | ConvertTo-Json -Compress -Depth 4`,
+
   testMail: `${READ}
 $p = Start-Process -FilePath $in.python -ArgumentList @($in.managepy, 'sendtestemail', '--admins') -WorkingDirectory (Split-Path $in.managepy) -NoNewWindow -Wait -PassThru
 @{ sent = ($p.ExitCode -eq 0) } | ConvertTo-Json -Compress`,

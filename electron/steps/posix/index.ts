@@ -1,6 +1,7 @@
 import { withDependsOn, type Step } from '../../engine/step.js';
 import { commonSteps, dataStep } from '../common/index.js';
 import { STAGE_STEP, stageStep } from '../common/stage.js';
+import { pdfStep } from './pdf.js';
 import { preflightStep } from './preflight.js';
 import { proxyStep } from './proxy.js';
 import { tasksStep } from './tasks.js';
@@ -27,6 +28,7 @@ export const posixProfile: Step<any>[] = [
   stageStep('preflight'),
   ...commonSteps,
   workersStep,
+  pdfStep,
   tasksStep,
   proxyStep,
 ].map((s) => withDependsOn(s, POSIX_EDGES[s.id] ?? []));

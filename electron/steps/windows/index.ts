@@ -8,6 +8,7 @@ import { defaultWebSiteKeepStep, defaultWebSiteStep } from './defaultWebSite.js'
 import { hardeningStep } from './hardening.js';
 import { iisFeaturesStep } from './iisFeatures.js';
 import { iisSiteStep } from './iisSite.js';
+import { pdfStep } from './pdf.js';
 import { preflightStep } from './preflight.js';
 import { pythonStep } from './python.js';
 import { SETUP_LOGS_STEP, setupLogsStep } from './setupLogs.js';
@@ -82,6 +83,7 @@ export const windowsFinish: Step<any>[] = explicit([
   backupsStep,
   alertsStep,
   verifySiteStep,
+  pdfStep,
 ]);
 
 /**

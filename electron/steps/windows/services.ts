@@ -62,6 +62,9 @@ export function serviceDefs(a: Answers, layout: Layout): ServiceDef[] {
       String(w.port),
       '--max-body',
       String(maxUploadBytes(a)),
+      // The installer's PDF check is answered by a worker, as its account (steps/windows/pdf.ts).
+      '--pdf-check-dir',
+      layout.logDir,
     ],
     port: w.port,
     address: w.address,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { HostActionError } from '../../../engine/host.js';
-import { topics, type Topic } from '../../../windows/topics.js';
+import { topics, type Topic, type TopicArgs as TopicArgsOf } from '../../../windows/topics.js';
 import type { SimState } from '../state.js';
 import { simHttp, simPort } from '../windows/http.js';
 import { addDefaultWebSite, bindingConflict, portHeldByProcess } from '../windows/iis.js';
@@ -410,6 +410,28 @@ function migrated(state: SimState): boolean {
   }
 }
 
+/**
+ * A worker answers the PDF request only while one runs (the watcher is a thread of the worker
+ * program, electron/steps/windows/workerScript.ts); it renders when CHROME_PATH in the site's
+ * local_settings.py names a file on the machine. Chrome itself is not modelled: a present Chrome
+ * renders one page (what Debian's Chromium does with the same command line in test/e2e/posix-pdf).
+ */
+function simPdfCheck(state: SimState, a: TopicArgsOf<'pdfCheck'>) {
+  const running = Object.entries(state.services).some(
+    ([name, s]) => /^QATrackWorker\d+$/.test(name) && s.state === 'running',
+  );
+  if (!running) return { answered: false };
+  const settings = Object.entries(state.files).find(([p]) => /\\qatrack\\local_settings\.py$/i.test(p))?.[1];
+  const text = settings && 'content' in settings ? String(settings.content) : '';
+  const chrome = /^CHROME_PATH = "((?:[^"\\]|\\.)*)"$/m.exec(text)?.[1]?.replace(/\\\\/g, '\\') ?? '';
+  const reportRoot = `${a.folder.replace(/\\logs$/i, '')}\\media\\reports`;
+  const base = { chrome, reportRoot };
+  if (!chrome) return { answered: true, result: { ...base, problem: 'no-chrome' } };
+  if (!simFile(state, chrome)) return { answered: true, result: { ...base, problem: 'chrome-missing' } };
+  const pdf = `${reportRoot}\\installer-pdf-check.pdf`;
+  return { answered: true, result: { ...base, pdf, size: 14132 }, pages: 1 };
+}
+
 function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
   if (!(topic in topics)) return undefined;
   const a = topics[topic as Topic].args.parse(raw ?? {}) as unknown as TopicArgs;
@@ -541,6 +563,8 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
       const name = w.accountNames[sid];
       return name ? { name } : undefined;
     }
+    case 'pdfCheck':
+      return simPdfCheck(state, a as unknown as TopicArgsOf<'pdfCheck'>);
     case 'testMail':
       return w.smtpReachable
         ? { sent: true }
