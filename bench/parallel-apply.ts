@@ -28,6 +28,7 @@ import { runSchedule } from '../electron/engine/scheduler/schedule.js';
 import { runSession } from '../electron/app/session.js';
 import type { SimState } from '../electron/hosts/sim/state.js';
 import { cleanServer, withExistingSql } from '../electron/hosts/sim/windows/seed.js';
+import { posixProfile } from '../electron/steps/posix/index.js';
 import { windowsProfile } from '../electron/steps/windows/index.js';
 import * as posix from '../test/support/posix-site.js';
 import { repoRoot } from '../test/support/fixture.js';
@@ -276,6 +277,25 @@ async function posixRuns(): Promise<Measured> {
   console.log(
     `  --jobs 4   ${wall['4']!.toFixed(1).padStart(6)} s   ratio jobs4/jobs1 ${(wall['4']! / wall['1']!).toFixed(2)}`,
   );
+  // Why the ratio is what it is: the actions' own time along the longest dependency chain.
+  const perStep = new Map<string, number>();
+  for (const [key, m] of measured) {
+    const step = key.split('#')[0]!;
+    perStep.set(step, (perStep.get(step) ?? 0) + m.seconds);
+  }
+  const finish = new Map<string, number>();
+  for (const step of orderSteps(posixProfile)) {
+    const start = Math.max(0, ...step.dependsOn.map((d) => finish.get(d) ?? 0));
+    finish.set(step.id, start + (perStep.get(step.id) ?? 0));
+  }
+  const actionsSum = [...perStep.values()].reduce((x, y) => x + y, 0);
+  const chain = Math.max(...finish.values());
+  console.log(
+    `  actions (--jobs 1 run): ${actionsSum.toFixed(1)} s in all, ${chain.toFixed(1)} s on the critical path (${((chain / actionsSum) * 100).toFixed(0)}%)`,
+  );
+  const longest = [...measured.values()].sort((x, y) => y.seconds - x.seconds).slice(0, 5);
+  for (const m of longest)
+    console.log(`    ${m.seconds.toFixed(1).padStart(5)} s  ${m.describe.slice(0, 90)}`);
   return measured;
 }
 
