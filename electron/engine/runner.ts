@@ -61,7 +61,8 @@ type Mode = 'install' | 'repair' | 'uninstall';
  * Orders the steps, then for each: probe → plan → apply its actions through the host → journal.
  * Install, repair and uninstall run independent steps at once (up to `jobs`, see ./scheduler); each
  * action first takes its claims (one Windows Installer transaction at a time, ...), so what must
- * not overlap never does. Plans stay sequential and in dependency order. The machine is the truth: every run re-probes, so a second run on a converged machine plans nothing.
+ * not overlap never does. Plans stay sequential and in dependency order. The machine is the truth:
+ * every run re-probes, so a second run on a converged machine plans nothing.
  */
 export class Runner {
   readonly ordered: AnyStep[];

@@ -184,14 +184,16 @@ describe('parallel apply on sim', () => {
 
   it('a fault in one of two steps in flight leaves the other finished, fails the run cleanly, and repair converges', async () => {
     const a = answers();
-    // The IIS features step fails at once while the SQL Express step (started with it) is busy.
-    const file = seeded((s) =>
+    // The IIS features step fails at once while the SQL Express step (started with it) is busy
+    // unpacking and installing (hundreds of ms), whatever the load on this machine.
+    const file = seeded((s) => {
+      s.latencyMs = { ...LATENCY, windowsFeature: 0, exec: 150, msi: 100 };
       s.faults.push({
         describeIncludes: 'Enable Windows features',
         message: 'servicing stack broken',
         times: 1,
-      }),
-    );
+      });
+    });
     const report = await run('install', file, a, { jobs: 4 });
     expect(report.status).toBe('failed');
     expect(report.exitCode).toBe(1);

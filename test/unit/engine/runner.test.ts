@@ -168,11 +168,25 @@ describe('runner', () => {
 
   it('cancels (parallel): a step independent of the hanging one has finished, only the hung one is not done', async () => {
     const controller = new AbortController();
-    const host = await hangingHost('B', true, () => setTimeout(() => controller.abort(), 20));
-    const { runner } = await runnerFor(
+    // Cancel once B hangs and C (independent of B) has ended, whatever the machine's speed.
+    let bHangs = false;
+    let cEnded = false;
+    const maybeCancel = () => {
+      if (bHangs && cEnded) controller.abort();
+    };
+    const host = await hangingHost('B', true, () => {
+      bHangs = true;
+      maybeCancel();
+    });
+    const { runner, events } = await runnerFor(
       [folder('a', 'C:\\A'), folder('b', 'C:\\B', ['a']), folder('c', 'C:\\C')],
       { host, signal: controller.signal },
     );
+    events.on((e) => {
+      if (e.type !== 'step-end' || e.step !== 'c') return;
+      cEnded = true;
+      maybeCancel();
+    });
     const report = await runner.install();
     expect(report.status).toBe('cancelled');
     expect(report.notDone).toEqual(['b']);
