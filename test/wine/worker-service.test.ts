@@ -335,6 +335,9 @@ describe.skipIf(skip !== '')(`Django and worker services under Wine ${skip}`, { 
       expect(answer.body).toMatch(/<form[^>]*method="post"/i);
       // Django's ALLOWED_HOSTS from the plan's local_settings.py: another host name is refused.
       expect((await httpGet(`http://${s.address}:${s.port}/`, 'evil.example')).status).toBe(400);
+      // The worker's stdout, through the wrapper into WinSW's log name.
+      const out = await readFile(prefix.unixPath(`D:\\QATrackData\\logs\\services\\${s.id}.out.log`), 'utf8');
+      expect(out).toContain(`QATrack+ worker listening on http://${s.address}:${s.port}/`);
       const q = await prefix.exec('sc', ['query', s.id]);
       expect(q.stdout).toMatch(/STATE\s+:\s+4\s+RUNNING/);
     }
