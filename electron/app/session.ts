@@ -56,6 +56,8 @@ export interface SessionOptions {
   approvedPlan?: SavedPlan;
   /** Recorded in saved plans. */
   installerVersion?: string;
+  /** The running release's code folder (installed-release.json), when not the install folder. */
+  releaseRoot?: string;
 }
 
 export const platformFor = (spec: HostSpec): TargetPlatform => (spec.kind === 'posix' ? 'posix' : 'win32');
@@ -101,7 +103,7 @@ export async function runSession(
 export async function runSession(options: SessionOptions): Promise<SessionResult<RunReport | PlanResult>>;
 export async function runSession(o: SessionOptions): Promise<SessionResult<RunReport | PlanResult>> {
   const runId = newRunId();
-  const layout = computeLayout(o.answers, platformFor(o.hostSpec));
+  const layout = computeLayout(o.answers, platformFor(o.hostSpec), o.releaseRoot);
   const catalog = o.catalog ?? loadCatalog(o.answers.release);
   // Artifacts resolve again once the bundle's verified hashes are known (see below).
   let release = resolveRelease(o.answers, layout, catalog);

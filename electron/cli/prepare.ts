@@ -7,7 +7,9 @@ import { releaseCatalogSchema, type ReleaseCatalog } from '../engine/catalog-sch
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
 import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';
+import { computeLayout } from '../engine/layout.js';
 import { loadCatalog } from '../engine/release.js';
+import { readInstalledRelease } from '../engine/upgrade/installed-release.js';
 import { resources } from '../engine/resources.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { Step } from '../engine/step.js';
@@ -45,6 +47,8 @@ export interface PreparedRun {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   steps?: Step<any>[];
   actionTimeoutMs?: number;
+  /** posix: the running release's code folder from installed-release.json (default install folder). */
+  releaseRoot?: string;
 }
 
 const secretsInputSchema = z.partialRecord(
@@ -110,7 +114,7 @@ function readAnswersFile(file: string): unknown {
   }
 }
 
-function loadCatalogFrom(dir: string | undefined, release: string): ReleaseCatalog {
+export function loadCatalogFrom(dir: string | undefined, release: string): ReleaseCatalog {
   if (!dir) return loadCatalog(release);
   const file = path.join(dir, `${release}.json`);
   try {
@@ -147,7 +151,17 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
       loaded.issues,
       'Fix each field listed above (run "qatrack-installer schema" for the full schema) and run the command again.',
     );
-  const catalog = loadCatalogFrom(o.catalogDir, loaded.answers.release);
+  // After an upgrade the machine's record names the running release and its folder: plans are for it.
+  let answers = loaded.answers;
+  let releaseRoot: string | undefined;
+  if (hostSpec.kind === 'posix') {
+    const installed = await readInstalledRelease(computeLayout(answers, 'posix').stateDir, answers.release);
+    if (installed.source === 'record') {
+      answers = { ...answers, release: installed.release };
+      releaseRoot = installed.releaseDir;
+    }
+  }
+  const catalog = loadCatalogFrom(o.catalogDir, answers.release);
   let steps: PreparedRun['steps'];
   if (o.stepsModule) {
     const mod = (await import(pathToFileURL(path.resolve(o.stepsModule)).href)) as { steps?: unknown };
@@ -163,5 +177,5 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
     throw new InputError('OPTION_INVALID', '--action-timeout-ms must be a positive number.', [
       { path: '--action-timeout-ms', message: 'must be a positive number' },
     ]);
-  return { answers: loaded.answers, secrets: loaded.secrets, hostSpec, catalog, steps, actionTimeoutMs };
+  return { answers, secrets: loaded.secrets, hostSpec, catalog, steps, actionTimeoutMs, releaseRoot };
 }

@@ -34,15 +34,22 @@ export interface Layout {
   proxyDir: string;
 }
 
-export function computeLayout(answers: Answers, platform: TargetPlatform): Layout {
+/**
+ * `releaseRoot`: the folder holding the running release's `qatrackplus` and `venv`. A fresh install
+ * puts them straight in the install folder (the default, unchanged since the first release); an
+ * upgrade stages the next release beside it in `<installDir>/releases/<release>` and records that
+ * folder in installed-release.json (engine/upgrade/installed-release.ts).
+ */
+export function computeLayout(answers: Answers, platform: TargetPlatform, releaseRoot?: string): Layout {
   const p = platform === 'win32' ? path.win32 : path.posix;
   const { installDir, dataDir } = answers.paths;
+  const codeRoot = releaseRoot ?? installDir;
   const pythonDir = p.join(installDir, platform === 'win32' ? `python39-${answers.python.arch}` : 'python');
   const pythonExe =
     answers.python.executable ??
     (platform === 'win32' ? p.join(pythonDir, 'python.exe') : '/usr/bin/python3');
-  const venvDir = p.join(installDir, 'venv');
-  const sourceDir = p.join(installDir, 'qatrackplus');
+  const venvDir = p.join(codeRoot, 'venv');
+  const sourceDir = p.join(codeRoot, 'qatrackplus');
   const stateDir = p.join(dataDir, 'installer');
   return {
     platform,
