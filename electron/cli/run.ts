@@ -118,6 +118,10 @@ export async function runChange(
       else out(`${r.message}\n`);
       if (r.kind === 'finished') p = await reprepare(o, p);
     }
+    const { removeExpiredPrevious } = await import('../app/upgrade/prune.js');
+    const { computeLayout } = await import('../engine/layout.js');
+    for (const dir of await removeExpiredPrevious(computeLayout(p.answers, 'posix')))
+      err(`Removed ${dir}: the release it holds was replaced and its keep period ended.\n`);
   }
   // A saved plan is read and checked before anything else: an altered file changes nothing.
   const approvedPlan = o.plan && command !== 'verify' ? readSavedPlan(o.plan) : undefined;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readManifest } from '../bundle/manifest.js';
-import { InputError, InstallerError } from '../engine/errors.js';
+import { EXIT, InputError, InstallerError } from '../engine/errors.js';
 import { computeLayout } from '../engine/layout.js';
 import { resources } from '../engine/resources.js';
 import { readInstalledRelease } from '../engine/upgrade/installed-release.js';
@@ -10,6 +10,7 @@ import { runPosixUpgrade } from '../app/upgrade/posix-upgrade.js';
 import type { UpgradeEvent } from '../app/upgrade/context.js';
 import { cancelOnSigint } from './run.js';
 import { checkUpgrade } from '../engine/upgrade/preflight.js';
+import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import { backupNeededBytes, freeBytesFor, runPosixBackup } from '../hosts/posix/upgrade-backup.js';
 import { err, jsonLine, out } from './output.js';
 import { loadCatalogFrom, prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
@@ -52,6 +53,14 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     );
   const layout = computeLayout(p.answers, 'posix');
   const installed = await readInstalledRelease(layout.stateDir, p.answers.release);
+  const pending = await readUpgradeState(layout.stateDir);
+  if (pending)
+    throw new InputError(
+      'UPGRADE_PENDING',
+      `An upgrade ${pending.from} -> ${pending.to} was interrupted in ${pending.phase}; nothing was changed.`,
+      [{ path: '--release', message: 'finish or roll back the interrupted upgrade first' }],
+      'Run "repair": it finishes the interrupted upgrade or rolls it back, then run upgrade again.',
+    );
   const manifest = p.answers.paths.bundleDir
     ? await readManifest(p.answers.paths.bundleDir)
     : ({ ok: false, problem: 'no bundle folder in the answers (paths.bundleDir)' } as const);
@@ -65,7 +74,7 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     backupNeededBytes: need.dbBytes + need.mediaBytes,
     backupDir: layout.backupDir,
   });
-  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir);
+  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir, days);
   if (o.json) jsonLine({ type: 'upgradePlan', from: installed.release, to: o.release, phases });
   else
     out(
@@ -76,7 +85,7 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
   const backup = await runPosixBackup(p.answers, layout, p.secrets, `before-${o.release}`);
   if (o.json) jsonLine({ type: 'backup', ...backup, folder: path.dirname(backup.dumpFile) });
   else out(`Backup written to ${backup.dir} (${backup.bytes} bytes in ${backup.ms} ms).\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 function printEvent(e: UpgradeEvent): void {
@@ -84,6 +93,7 @@ function printEvent(e: UpgradeEvent): void {
   else if (e.type === 'migration') err(`  - applied ${e.app}.${e.name}${e.faked ? ' (faked)' : ''}\n`);
   else if (e.type === 'backup') err(`  - backup ${e.dir}: ${e.bytes} bytes in ${e.ms} ms\n`);
   else if (e.type === 'rollback') err(`[rollback] ${e.describe}\n`);
+  else if (e.type === 'upgrade-log') err(`  - ${e.message}\n`);
 }
 
 /** The whole upgrade (preflight passed): exit 0 upgraded, 1 failed and rolled back, 130 cancelled. */

@@ -55,6 +55,9 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
   const migration0002 = async () =>
     (await psql("SELECT count(*) FROM django_migrations WHERE app = 'qa' AND name = '0002_unit_code'"))
       .stdout;
+  const migration0003 = async () =>
+    (await psql("SELECT count(*) FROM django_migrations WHERE app = 'qa' AND name = '0003_unithistory'"))
+      .stdout;
   const workerCwd = async () =>
     (
       JSON.parse(
@@ -106,6 +109,20 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     };
   }
 
+  /** Until the upgrade's state says `phase` is done but for the injected hang (its work is done). */
+  async function waitForPhase(phase: string) {
+    const stateFile = path.join(stateDir(), 'upgrade-state.json');
+    for (let i = 0; i < 3000; i++) {
+      const s = existsSync(stateFile)
+        ? (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { phase?: string })
+        : {};
+      // The phase ran (the hang comes after its work): for migrate, the last migration is recorded.
+      if (s.phase === phase && (phase !== 'migrate' || (await migration0003()) === '1')) return;
+      await sleep(200);
+    }
+    throw new Error(`the upgrade never reached ${phase}`);
+  }
+
   /** v1 as it was before the upgrade: its code, its schema, its data, no record of 3.1.1.5. */
   async function expectBackOnV1() {
     expect(await fixtureRelease()).toBe('v1');
@@ -115,6 +132,15 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
       'before-upgrade-2',
     ]);
     expect((await psql('SELECT name FROM qa_unit ORDER BY id')).stdout).toContain('Halcyon 3');
+    // The schema is v1's exactly: no column and no table of v2's migrations is left.
+    expect((await psql("SELECT to_regclass('public.qa_unithistory') IS NULL")).stdout).toBe('t');
+    expect(
+      (
+        await psql(
+          "SELECT count(*) FROM information_schema.columns WHERE table_name = 'qa_unit' AND column_name = 'code'",
+        )
+      ).stdout,
+    ).toBe('0');
     expect(await workerCwd()).toBe(path.join(site.installDir, 'qatrackplus'));
     expect(existsSync(v2Dir())).toBe(false);
     expect(existsSync(path.join(stateDir(), 'installed-release.json'))).toBe(false);
@@ -213,6 +239,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     expect(r.stdout).toMatch(new RegExp(`The backup is in ${backupDir()}/\\S+-before-3\\.1\\.1\\.5`));
     // One event per migration applied, as Django's own output says (the v2 migration was applied).
     expect(r.stderr).toContain('applied qa.0002_unit_code');
+    expect(r.stderr).toContain('applied qa.0003_unithistory');
     expect(r.stderr).toContain('[rollback] Restore the database');
     await expectBackOnV1();
     expect(seen.others).toEqual([]);
@@ -229,18 +256,26 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     await expectBackOnV1();
   }, 600_000);
 
+  it('a cancel (SIGINT) after collectstatic rolls back to v1: exit 130, the backup named', async () => {
+    const child = startCli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
+      QATRACK_INSTALLER_FAULT: 'upgrade:collectstatic:hang',
+    });
+    await waitForPhase('collectstatic');
+    child.kill('SIGINT');
+    const r = await child;
+    const stdout = String(r.stdout);
+    site.outputs.push(stdout, String(r.stderr));
+    expect(r.exitCode, stdout).toBe(130);
+    expect(stdout).toContain('3.1.1.4 -> 3.1.1.5 was cancelled. Rolled back');
+    expect(stdout).toMatch(/The backup is in \S+-before-3\.1\.1\.5/);
+    await expectBackOnV1();
+  }, 600_000);
+
   it('SIGKILL mid-upgrade (migrations applied), then repair: back on v1 alone, data kept', async () => {
     const child = startCli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:migrate:hang',
     });
-    const stateFile = path.join(stateDir(), 'upgrade-state.json');
-    for (let i = 0; i < 3000; i++) {
-      const s = existsSync(stateFile)
-        ? (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { phase?: string })
-        : {};
-      if (s.phase === 'migrate' && (await migration0002()) === '1') break;
-      await sleep(200);
-    }
+    await waitForPhase('migrate');
     expect(await migration0002()).toBe('1');
     child.kill('SIGKILL');
     await child.catch(() => undefined);
@@ -280,6 +315,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     ]);
     expect(events.filter((e) => e.type === 'migration')).toEqual([
       { type: 'migration', app: 'qa', name: '0002_unit_code', faked: false },
+      { type: 'migration', app: 'qa', name: '0003_unithistory', faked: false },
     ]);
     const result = events.find((e) => e.type === 'upgrade-result') as { backupDir: string; phaseMs: any };
     const backup = events.find((e) => e.type === 'backup') as { bytes: number; ms: number };

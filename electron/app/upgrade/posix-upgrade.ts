@@ -105,7 +105,7 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     signal: o.signal,
   });
   const described = new Map(
-    upgradePhases(fromLayout, o.from, o.to, fromLayout.backupDir).map((p) => [p.id, p]),
+    upgradePhases(fromLayout, o.from, o.to, fromLayout.backupDir, o.keepDays).map((p) => [p.id, p]),
   );
   const session: SessionBits = { hostSpec: o.hostSpec, catalog: o.catalogTo, logFile: o.logFile };
   const phaseMs: UpgradeOutcome['phaseMs'] = {};
@@ -121,7 +121,11 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     o.onEvent({ type: 'upgrade-phase', id, state: 'start', describe: described.get(id)?.describe ?? id });
     const result = await work();
     if (fault?.phase === id) {
-      if (fault.mode === 'hang') await new Promise(() => undefined);
+      // Stays there until killed, or cancelled (Ctrl+C / SIGTERM), which then rolls back.
+      if (fault.mode === 'hang')
+        await new Promise((_, reject) =>
+          o.signal.addEventListener('abort', () => reject(new CancelledError('The upgrade was cancelled.'))),
+        );
       throw new Error(`injected fault in ${id} (QATRACK_INSTALLER_FAULT)`);
     }
     state.done.push(id);
