@@ -281,6 +281,10 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     await child.catch(() => undefined);
     // The site still shows the maintenance page: nothing half-switched is served.
     expect((await get(site.httpPort, '/accounts/login/')).status).toBe(503);
+    // A new upgrade is refused until repair has dealt with the interrupted one.
+    const blocked = await cli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers);
+    expect(blocked.exitCode, blocked.all).toBe(64);
+    expect(blocked.all).toContain('was interrupted in migrate; nothing was changed');
     const r = await cli(site, ['repair']);
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain('(stopped in migrate) was rolled back');
@@ -354,6 +358,8 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     // The machine is converged on 3.1.1.5: a plan with the upgrade's answers changes nothing.
     const plan = await cli(site, ['plan'], v2Answers);
     expect(plan.exitCode, plan.all).toBe(0);
+    const verify = await cli(site, ['verify'], v2Answers);
+    expect(verify.exitCode, verify.all).toBe(0);
     // An upgrade to the release now installed is refused.
     const again = await cli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers);
     expect(again.exitCode, again.all).toBe(64);
