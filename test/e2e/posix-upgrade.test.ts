@@ -33,6 +33,26 @@ if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run 
 
 type Kind = 'old' | 'maintenance' | 'new' | 'other';
 
+/**
+ * Installs v1, then lays out the target's bundle as `bundle create --release 3.1.1.5` does: same
+ * wheelhouse and tools (same stack), the fixture's second release as the source archive. Returns
+ * the answers naming that bundle.
+ */
+async function installV1WithV2Bundle(site: Site): Promise<string> {
+  // Test-only catalog entries beside the fixture's 3.1.1.4 (test/fixtures/upgrade-catalog).
+  for (const f of ['3.1.1.3.json', '3.1.1.5.json'])
+    await cp(path.join(repoRoot, 'test', 'fixtures', 'upgrade-catalog', f), path.join(site.catalogDir, f));
+  const install = await cli(site, ['install', '--yes']);
+  if (install.exitCode !== 0) throw new Error(`install failed:\n${install.all}`);
+  const v2Bundle = path.join(site.root, 'bundle-3.1.1.5');
+  await mkdir(path.join(v2Bundle, 'source'), { recursive: true });
+  await cp(path.join(site.bundleDir, 'wheelhouse'), path.join(v2Bundle, 'wheelhouse'), { recursive: true });
+  await cp(path.join(site.bundleDir, 'artifacts'), path.join(v2Bundle, 'artifacts'), { recursive: true });
+  await buildReleaseArchive(path.join(v2Bundle, 'source'), '3.1.1.5', undefined, fixtureV2Overlay);
+  await sealBundle(v2Bundle, '3.1.1.5');
+  return writeAnswers(site, 'answers-v2', (a) => (a.paths.bundleDir = v2Bundle));
+}
+
 describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, venv, workers)', () => {
   let site: Site;
   let v2Answers: string;
@@ -149,20 +169,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
 
   beforeAll(async () => {
     site = await prepareSite();
-    // Test-only catalog entries beside the fixture's 3.1.1.4 (test/fixtures/upgrade-catalog).
-    for (const f of ['3.1.1.3.json', '3.1.1.5.json'])
-      await cp(path.join(repoRoot, 'test', 'fixtures', 'upgrade-catalog', f), path.join(site.catalogDir, f));
-    const install = await cli(site, ['install', '--yes']);
-    if (install.exitCode !== 0) throw new Error(`install failed:\n${install.all}`);
-    // The target's bundle, as `bundle create --release 3.1.1.5` lays it out: same wheelhouse and
-    // tools (same stack), the fixture's second release as the source archive.
-    const v2Bundle = path.join(site.root, 'bundle-3.1.1.5');
-    await mkdir(path.join(v2Bundle, 'source'), { recursive: true });
-    await cp(path.join(site.bundleDir, 'wheelhouse'), path.join(v2Bundle, 'wheelhouse'), { recursive: true });
-    await cp(path.join(site.bundleDir, 'artifacts'), path.join(v2Bundle, 'artifacts'), { recursive: true });
-    await buildReleaseArchive(path.join(v2Bundle, 'source'), '3.1.1.5', undefined, fixtureV2Overlay);
-    await sealBundle(v2Bundle, '3.1.1.5');
-    v2Answers = await writeAnswers(site, 'answers-v2', (a) => (a.paths.bundleDir = v2Bundle));
+    v2Answers = await installV1WithV2Bundle(site);
     // Data of the running release: a table of our own, a unit, a media file.
     await psql('CREATE TABLE qa_result (id serial PRIMARY KEY, value text NOT NULL)');
     await psql("INSERT INTO qa_result (value) VALUES ('before-upgrade-1'), ('before-upgrade-2')");
@@ -368,5 +375,62 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
       `[upgrade] v1 -> v2 wall ${wallMs} ms; maintenance window seen by the probe ${seen.maintenanceMs} ms ` +
         `(${probe.seen.length} probes); backup ${backup.bytes} bytes in ${backup.ms} ms; phases ${JSON.stringify(result.phaseMs)}`,
     );
+  }, 900_000);
+});
+
+describe.skipIf(missing !== undefined)('posix upgrade killed after its health check passed', () => {
+  let site: Site;
+  let v2Answers: string;
+
+  beforeAll(async () => {
+    site = await prepareSite();
+    v2Answers = await installV1WithV2Bundle(site);
+  }, 900_000);
+
+  afterAll(async () => {
+    await teardownSite(site);
+  }, 120_000);
+
+  it('SIGKILL after maintenance off (v2 live, not recorded yet), then repair: finished on v2', async () => {
+    const stateFile = path.join(site.dataDir, 'installer', 'upgrade-state.json');
+    const child = startCli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
+      QATRACK_INSTALLER_FAULT: 'upgrade:maintenance-off:hang',
+    });
+    let live = false;
+    for (let i = 0; i < 3000 && !live; i++) {
+      const s = existsSync(stateFile)
+        ? (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { phase?: string })
+        : {};
+      live =
+        s.phase === 'maintenance-off' &&
+        (await get(site.httpPort, '/accounts/login/').catch(() => undefined))?.headers[
+          'x-fixture-release'
+        ] === 'v2';
+      if (!live) await sleep(200);
+    }
+    expect(live).toBe(true);
+    child.kill('SIGKILL');
+    await child.catch(() => undefined);
+    expect(existsSync(path.join(site.dataDir, 'installer', 'installed-release.json'))).toBe(false);
+
+    const r = await cli(site, ['repair'], v2Answers);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toContain('had passed its health check: finished, 3.1.1.5 is installed');
+    expect(existsSync(stateFile)).toBe(false);
+    const record = JSON.parse(
+      await readFile(path.join(site.dataDir, 'installer', 'installed-release.json'), 'utf8'),
+    ) as { release: string; releaseDir: string };
+    const v2Dir = path.join(site.installDir, 'releases', '3.1.1.5');
+    expect(record).toMatchObject({ release: '3.1.1.5', releaseDir: v2Dir });
+    expect((await get(site.httpPort, '/accounts/login/')).headers['x-fixture-release']).toBe('v2');
+    const spec = JSON.parse(
+      await readFile(path.join(site.installDir, 'services', 'qatrack-worker-1', 'spec.json'), 'utf8'),
+    ) as { cwd: string };
+    expect(spec.cwd).toBe(path.join(v2Dir, 'qatrackplus'));
+    // The old release is kept beside it for its days.
+    expect(existsSync(path.join(site.installDir, 'qatrackplus', 'manage.py'))).toBe(true);
+    const plan = await cli(site, ['plan'], v2Answers);
+    expect(plan.exitCode, plan.all).toBe(0);
+    for (const text of site.outputs) expect(text).not.toContain(CANARY);
   }, 900_000);
 });
