@@ -58,6 +58,8 @@ export interface SessionOptions {
   approvedPlan?: SavedPlan;
   /** Recorded in saved plans. */
   installerVersion?: string;
+  /** The running release's code folder (installed-release.json), when not the install folder. */
+  releaseRoot?: string;
 }
 
 export const platformFor = (spec: HostSpec): TargetPlatform => (spec.kind === 'posix' ? 'posix' : 'win32');
@@ -104,7 +106,10 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
 export async function runSession(o: SessionOptions): Promise<SessionResult<RunReport | PlanResult>> {
   const runId = newRunId();
   const catalog = o.catalog ?? loadCatalog(o.answers.release);
-  const layout = computeLayout(o.answers, platformFor(o.hostSpec), catalog.python.version);
+  const layout = computeLayout(o.answers, platformFor(o.hostSpec), {
+    pythonVersion: catalog.python.version,
+    releaseRoot: o.releaseRoot,
+  });
   // Artifacts resolve again once the bundle's verified hashes are known (see below).
   let release = resolveRelease(o.answers, layout, catalog);
   const mutating = MUTATING.includes(o.command);

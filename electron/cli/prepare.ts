@@ -7,7 +7,9 @@ import { releaseCatalogSchema, type ReleaseCatalog } from '../engine/catalog-sch
 import { loadAnswers, SECRET_PATHS, type Answers } from '../engine/answers/index.js';
 import { parentOf } from '../engine/answers/strip.js';
 import { InputError } from '../engine/errors.js';
+import { computeLayout } from '../engine/layout.js';
 import { assertKnownRelease, loadCatalog } from '../engine/release.js';
+import { readInstalledRelease } from '../engine/upgrade/installed-release.js';
 import { resources } from '../engine/resources.js';
 import type { MapSecretStore } from '../engine/secrets.js';
 import type { Step } from '../engine/step.js';
@@ -51,6 +53,8 @@ export interface PreparedRun {
   actionTimeoutMs?: number;
   /** Steps applied at once; undefined: the runner's default. */
   jobs?: number;
+  /** posix: the running release's code folder from installed-release.json (default install folder). */
+  releaseRoot?: string;
 }
 
 /** `--jobs`: a whole number of steps in flight; 16 is more than the widest graph needs. */
@@ -123,7 +127,7 @@ function readAnswersFile(file: string): unknown {
   }
 }
 
-function loadCatalogFrom(dir: string | undefined, release: string, field: string): ReleaseCatalog {
+export function loadCatalogFrom(dir: string | undefined, release: string, field = 'release'): ReleaseCatalog {
   if (!dir) return loadCatalog(release, undefined, field);
   assertKnownRelease(release, field, dir);
   const file = path.join(dir, `${release}.json`);
@@ -186,11 +190,17 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
       loaded.issues,
       'Fix each field listed above (run "qatrack-installer schema" for the full schema) and run the command again.',
     );
-  const catalog = loadCatalogFrom(
-    o.catalogDir,
-    loaded.answers.release,
-    o.release !== undefined ? '--release' : 'release',
-  );
+  // After an upgrade the machine's record names the running release and its folder: plans are for it.
+  let answers = loaded.answers;
+  let releaseRoot: string | undefined;
+  if (hostSpec.kind === 'posix') {
+    const installed = await readInstalledRelease(computeLayout(answers, 'posix').stateDir, answers.release);
+    if (installed.source === 'record') {
+      answers = { ...answers, release: installed.release };
+      releaseRoot = installed.releaseDir;
+    }
+  }
+  const catalog = loadCatalogFrom(o.catalogDir, answers.release, o.release !== undefined ? '--release' : 'release');
   let steps: PreparedRun['steps'];
   if (o.stepsModule) {
     const mod = (await import(pathToFileURL(path.resolve(o.stepsModule)).href)) as { steps?: unknown };
@@ -216,12 +226,13 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
     jobs = parsed.data;
   }
   return {
-    answers: loaded.answers,
+    answers,
     secrets: loaded.secrets,
     hostSpec,
     catalog,
     steps,
     actionTimeoutMs,
     jobs,
+    releaseRoot,
   };
 }

@@ -12,7 +12,7 @@ import { readSavedPlan, writeSavedPlan } from '../engine/saved-plan.js';
 import type { PlanOptions } from './commands/plan.js';
 
 /** Ctrl+C cancels the run (steps not done are reported); a second Ctrl+C exits at once. */
-function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
+export function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT.cancelled);
@@ -26,6 +26,21 @@ function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     },
+  };
+}
+
+/** The installed-release record changed (an upgrade was finished): plan for the release it names. */
+async function reprepare(o: RunOptions, p: PreparedRun): Promise<PreparedRun> {
+  const { computeLayout } = await import('../engine/layout.js');
+  const { readInstalledRelease } = await import('../engine/upgrade/installed-release.js');
+  const { loadCatalogFrom } = await import('./prepare.js');
+  const installed = await readInstalledRelease(computeLayout(p.answers, 'posix').stateDir, p.answers.release);
+  const answers = { ...p.answers, release: installed.release };
+  return {
+    ...p,
+    answers,
+    releaseRoot: installed.releaseDir,
+    catalog: loadCatalogFrom(o.catalogDir, answers.release),
   };
 }
 
@@ -52,6 +67,7 @@ export async function runPlan(
     hostSpec: p.hostSpec,
     steps: p.steps,
     catalog: p.catalog,
+    releaseRoot: p.releaseRoot,
     logFile: o.logFile,
     // Warnings (e.g. the last run was killed) go to stderr; the plan itself to stdout.
     onEvent: (e) => {
@@ -88,7 +104,25 @@ export async function runChange(
   o: RunOptions,
   uninstall?: { keepData: boolean },
 ): Promise<number> {
-  const p = await prepareRun(o);
+  let p = await prepareRun(o);
+  // repair after a killed upgrade: first converge on one release (finish it or roll it back).
+  if (command === 'repair' && p.hostSpec.kind === 'posix') {
+    const { resolvePendingUpgrade } = await import('../app/upgrade/resume.js');
+    const r = await resolvePendingUpgrade({
+      answers: p.answers,
+      secrets: p.secrets,
+      onEvent: (e) => (o.json ? jsonLine(e) : e.type === 'rollback' ? err(`  - ${e.describe}\n`) : undefined),
+    });
+    if (r.kind !== 'none') {
+      if (o.json) jsonLine({ type: 'upgrade-resolved', ...r });
+      else out(`${r.message}\n`);
+      if (r.kind === 'finished') p = await reprepare(o, p);
+    }
+    const { removeExpiredPrevious } = await import('../app/upgrade/prune.js');
+    const { computeLayout } = await import('../engine/layout.js');
+    for (const dir of await removeExpiredPrevious(computeLayout(p.answers, 'posix')))
+      err(`Removed ${dir}: the release it holds was replaced and its keep period ended.\n`);
+  }
   // A saved plan is read and checked before anything else: an altered file changes nothing.
   const approvedPlan = o.plan && command !== 'verify' ? readSavedPlan(o.plan) : undefined;
   if (approvedPlan && command === 'uninstall' && approvedPlan.command !== 'uninstall')
@@ -137,6 +171,7 @@ export async function runChange(
       hostSpec: p.hostSpec,
       steps: p.steps,
       catalog: p.catalog,
+      releaseRoot: p.releaseRoot,
       logFile: o.logFile,
       onEvent: progress.listener,
       signal: cancel.signal,

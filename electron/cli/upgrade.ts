@@ -1,20 +1,36 @@
 import path from 'node:path';
 import { readManifest } from '../bundle/manifest.js';
-import { EXIT, InstallerError } from '../engine/errors.js';
+import { EXIT, InputError, InstallerError } from '../engine/errors.js';
 import { computeLayout } from '../engine/layout.js';
 import { listReleases } from '../engine/release.js';
 import { resources } from '../engine/resources.js';
 import { readInstalledRelease } from '../engine/upgrade/installed-release.js';
-import { upgradePhases } from '../engine/upgrade/phases.js';
+import { KEEP_OLD_DAYS, upgradePhases } from '../engine/upgrade/phases.js';
+import { runPosixUpgrade } from '../app/upgrade/posix-upgrade.js';
+import type { UpgradeEvent } from '../app/upgrade/context.js';
+import { cancelOnSigint } from './run.js';
 import { checkUpgrade } from '../engine/upgrade/preflight.js';
+import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import { backupNeededBytes, freeBytesFor, runPosixBackup } from '../hosts/posix/upgrade-backup.js';
-import { jsonLine, out } from './output.js';
-import { prepareRun, type RunOptions } from './prepare.js';
+import { err, jsonLine, out } from './output.js';
+import { loadCatalogFrom, prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 
 export interface UpgradeOptions extends RunOptions {
   release: string;
-  /** Run only the backup phase (the rest of the upgrade is not built yet). */
+  /** Run only the backup phase. */
   backupOnly?: boolean;
+  /** Days the replaced release's folders are kept for a manual rollback. */
+  keepOldDays?: string;
+}
+
+function keepDays(raw: string | undefined): number {
+  if (raw === undefined) return KEEP_OLD_DAYS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 365)
+    throw new InputError('OPTION_INVALID', '--keep-old-days must be a whole number of days.', [
+      { path: '--keep-old-days', message: 'must be from 1 to 365' },
+    ]);
+  return n;
 }
 
 const catalogReleases = (dir: string) => listReleases(dir);
@@ -26,6 +42,7 @@ const catalogReleases = (dir: string) => listReleases(dir);
  */
 export async function runUpgrade(o: UpgradeOptions): Promise<number> {
   // upgrade's --release is the target; the answers name the release installed now.
+  const days = keepDays(o.keepOldDays);
   const p = await prepareRun({ ...o, release: undefined });
   if (p.hostSpec.kind !== 'posix')
     throw new InstallerError(
@@ -34,6 +51,14 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     );
   const layout = computeLayout(p.answers, 'posix');
   const installed = await readInstalledRelease(layout.stateDir, p.answers.release);
+  const pending = await readUpgradeState(layout.stateDir);
+  if (pending)
+    throw new InputError(
+      'UPGRADE_PENDING',
+      `An upgrade ${pending.from} -> ${pending.to} was interrupted in ${pending.phase}; nothing was changed.`,
+      [{ path: '--release', message: 'finish or roll back the interrupted upgrade first' }],
+      'Run "repair": it finishes the interrupted upgrade or rolls it back, then run upgrade again.',
+    );
   const manifest = p.answers.paths.bundleDir
     ? await readManifest(p.answers.paths.bundleDir)
     : ({ ok: false, problem: 'no bundle folder in the answers (paths.bundleDir)' } as const);
@@ -47,19 +72,55 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     backupNeededBytes: need.dbBytes + need.mediaBytes,
     backupDir: layout.backupDir,
   });
-  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir);
+  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir, days);
   if (o.json) jsonLine({ type: 'upgradePlan', from: installed.release, to: o.release, phases });
   else
     out(
       `Upgrade QATrack+ ${installed.release} -> ${o.release} (installed release from the ${installed.source === 'record' ? 'installed-release record' : 'answers'})\n` +
         phases.map((ph, i) => `  ${i + 1}. ${ph.describe}\n`).join(''),
     );
-  if (!o.backupOnly) {
-    out('Nothing was changed: only the backup phase is built so far (run with --backup-only).\n');
-    return EXIT.failure;
-  }
+  if (!o.backupOnly) return upgradeNow(o, p, installed, layout.installDir, days);
   const backup = await runPosixBackup(p.answers, layout, p.secrets, `before-${o.release}`);
   if (o.json) jsonLine({ type: 'backup', ...backup, folder: path.dirname(backup.dumpFile) });
   else out(`Backup written to ${backup.dir} (${backup.bytes} bytes in ${backup.ms} ms).\n`);
   return EXIT.ok;
+}
+
+function printEvent(e: UpgradeEvent): void {
+  if (e.type === 'upgrade-phase' && e.state === 'start') err(`[upgrade] ${e.describe}\n`);
+  else if (e.type === 'migration') err(`  - applied ${e.app}.${e.name}${e.faked ? ' (faked)' : ''}\n`);
+  else if (e.type === 'backup') err(`  - backup ${e.dir}: ${e.bytes} bytes in ${e.ms} ms\n`);
+  else if (e.type === 'rollback') err(`[rollback] ${e.describe}\n`);
+  else if (e.type === 'upgrade-log') err(`  - ${e.message}\n`);
+}
+
+/** The whole upgrade (preflight passed): exit 0 upgraded, 1 failed and rolled back, 130 cancelled. */
+async function upgradeNow(
+  o: UpgradeOptions,
+  p: PreparedRun,
+  installed: { release: string; releaseDir?: string },
+  installDir: string,
+  days: number,
+): Promise<number> {
+  const cancel = cancelOnSigint();
+  try {
+    const r = await runPosixUpgrade({
+      answers: p.answers,
+      secrets: p.secrets,
+      hostSpec: p.hostSpec,
+      from: installed.release,
+      fromDir: installed.releaseDir ?? installDir,
+      to: o.release,
+      catalogTo: loadCatalogFrom(o.catalogDir, o.release),
+      keepDays: days,
+      ...(o.logFile ? { logFile: o.logFile } : {}),
+      onEvent: (e) => (o.json ? jsonLine(e) : printEvent(e)),
+      signal: cancel.signal,
+    });
+    if (o.json) jsonLine({ type: 'upgrade-result', ...r });
+    else out(`${r.message}\n`);
+    return r.exitCode;
+  } finally {
+    cancel.dispose();
+  }
 }

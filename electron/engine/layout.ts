@@ -45,23 +45,35 @@ export interface Layout {
 /** "3.12.10" -> "312": the major and minor digits Windows names Python folders with. */
 export const pythonLineDigits = (version: string): string => version.split('.').slice(0, 2).join('');
 
-/**
- * `pythonVersion` is the catalog's Python (release.python.version): each release line gets its own
- * interpreter folder (python39-x64 for 3.1.x, python312-x64 for 4.0.x), so an upgrade can install the
- * new one beside the running one.
- */
-export function computeLayout(answers: Answers, platform: TargetPlatform, pythonVersion = '3.9'): Layout {
+export interface LayoutOptions {
+  /**
+   * The catalog's Python (release.python.version): each release line gets its own interpreter folder
+   * (python39-x64 for 3.1.x, python312-x64 for 4.0.x), so an upgrade can install the new one beside
+   * the running one. Default 3.9.
+   */
+  pythonVersion?: string;
+  /**
+   * The folder holding the running release's `qatrackplus` and `venv`. A fresh install puts them
+   * straight in the install folder (the default, unchanged since the first release); an upgrade
+   * stages the next release beside it in `<installDir>/releases/<release>` and records that folder
+   * in installed-release.json (engine/upgrade/installed-release.ts).
+   */
+  releaseRoot?: string;
+}
+
+export function computeLayout(answers: Answers, platform: TargetPlatform, o: LayoutOptions = {}): Layout {
   const p = platform === 'win32' ? path.win32 : path.posix;
   const { installDir, dataDir } = answers.paths;
+  const codeRoot = o.releaseRoot ?? installDir;
   const pythonDir = p.join(
     installDir,
-    platform === 'win32' ? `python${pythonLineDigits(pythonVersion)}-${answers.python.arch}` : 'python',
+    platform === 'win32' ? `python${pythonLineDigits(o.pythonVersion ?? '3.9')}-${answers.python.arch}` : 'python',
   );
   const pythonExe =
     answers.python.executable ??
     (platform === 'win32' ? p.join(pythonDir, 'python.exe') : '/usr/bin/python3');
-  const venvDir = p.join(installDir, 'venv');
-  const sourceDir = p.join(installDir, 'qatrackplus');
+  const venvDir = p.join(codeRoot, 'venv');
+  const sourceDir = p.join(codeRoot, 'qatrackplus');
   const stateDir = p.join(dataDir, 'installer');
   return {
     platform,

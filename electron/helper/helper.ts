@@ -173,7 +173,7 @@ export function runHelper(options: HelperOptions): Promise<number> {
       computeLayout(
         l.answers,
         platform,
-        (options.catalog ?? defaultCatalog)(l.answers.release).python.version,
+        { pythonVersion: (options.catalog ?? defaultCatalog)(l.answers.release).python.version },
       );
 
     async function plan(msg: Extract<Work, { type: 'plan' }>, l: Loaded): Promise<void> {

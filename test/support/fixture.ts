@@ -7,6 +7,8 @@ import * as tar from 'tar';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture');
+/** The fixture's second release, copied over the first (test/fixtures/qatrack-fixture-v2/README.md). */
+export const fixtureV2Overlay = path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture-v2');
 
 /**
  * The Python 3.9 the fixture runs on (the release's own line), found by scripts/test-python.sh
@@ -29,6 +31,7 @@ export async function buildReleaseArchive(
   outDir: string,
   version = '3.1.1.4',
   marker?: string,
+  overlay?: string,
 ): Promise<string> {
   const staging = await mkdtemp(path.join(os.tmpdir(), 'qatrack-src-'));
   const top = `qatrackplus-${version}`;
@@ -37,6 +40,11 @@ export async function buildReleaseArchive(
       recursive: true,
       filter: (src) => !/(__pycache__|\.pyc$|local_settings\.py$|secret_key\.txt$)/.test(src),
     });
+    if (overlay)
+      await cp(overlay, path.join(staging, top), {
+        recursive: true,
+        filter: (src) => !/(__pycache__|\.pyc$|README\.md$)/.test(src),
+      });
     if (marker) await cp(path.join(staging, top, 'manage.py'), path.join(staging, top, `${marker}.txt`));
     const file = path.join(outDir, `${top}.tar.gz`);
     await tar.c({ gzip: true, file, cwd: staging, portable: true }, [top]);

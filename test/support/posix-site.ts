@@ -13,7 +13,7 @@ import { buildReleaseArchive, repoRoot, testPython, testWheelhouse } from './fix
 import { createQatrackDatabase, PG_BIN, startPostgres, type TestPostgres } from './postgres.js';
 
 /** A manifest for the test bundle, as `bundle create` writes one, so install's bundle check passes. */
-export async function sealBundle(bundleDir: string): Promise<void> {
+export async function sealBundle(bundleDir: string, release = '3.1.1.4'): Promise<void> {
   const files: ManifestFile[] = [];
   for (const file of await allFiles(bundleDir)) {
     const rel = path.relative(bundleDir, file).split(path.sep).join('/');
@@ -24,7 +24,7 @@ export async function sealBundle(bundleDir: string): Promise<void> {
   const manifest = sealManifest({
     format: 1,
     tool: { name: 'qatrack-installer-test', version: '0' },
-    release: '3.1.1.4',
+    release,
     arch: 'x64',
     catalogSha256: '0'.repeat(64),
     pythonPlatform: 'manylinux_2_17_x86_64',
@@ -197,7 +197,12 @@ export async function writeAnswers(site: Site, name: string, change: (a: any) =>
 }
 
 /** Starts the real CLI as a child process, secrets on stdin. */
-export function startCli(site: Site, args: string[], answersFile = site.answersFile): ResultPromise {
+export function startCli(
+  site: Site,
+  args: string[],
+  answersFile = site.answersFile,
+  env?: NodeJS.ProcessEnv,
+): ResultPromise {
   return execa(
     process.execPath,
     [
@@ -211,12 +216,12 @@ export function startCli(site: Site, args: string[], answersFile = site.answersF
       site.catalogDir,
       '--secrets-stdin',
     ],
-    { input: JSON.stringify(site.secrets), reject: false, cwd: repoRoot },
+    { input: JSON.stringify(site.secrets), reject: false, cwd: repoRoot, ...(env ? { env } : {}) },
   );
 }
 
-export async function cli(site: Site, args: string[], answersFile?: string) {
-  const r = await startCli(site, args, answersFile);
+export async function cli(site: Site, args: string[], answersFile?: string, env?: NodeJS.ProcessEnv) {
+  const r = await startCli(site, args, answersFile, env);
   const stdout = String(r.stdout ?? '');
   const stderr = String(r.stderr ?? '');
   site.outputs.push(stdout, stderr);

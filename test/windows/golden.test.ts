@@ -213,7 +213,7 @@ describe('the elevated helper accepts every planned Windows action', () => {
       const a = exampleAnswers(c.edit);
       const catalog = loadCatalog(c.release ?? '3.1.1.4');
       if (c.x86) catalog.python.archs = ['x64', 'x86'];
-      const layout = computeLayout(a.answers, 'win32', catalog.python.version);
+      const layout = computeLayout(a.answers, 'win32', { pythonVersion: catalog.python.version });
       const allow = createAllowList({
         platform: 'win32',
         layout,

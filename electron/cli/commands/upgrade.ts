@@ -9,6 +9,7 @@ export const upgradeCommand: CliCommand = (program: Command, done) => {
       'upgrade the installed QATrack+ to --release (backup first; refused with exit 64 if not a supported path)',
     )
     .requiredOption('--release <version>', 'the release to upgrade to, e.g. 3.1.1.5')
-    .option('--backup-only', 'run only the backup phase (the other phases are not built yet)')
+    .option('--backup-only', 'run only the backup phase')
+    .option('--keep-old-days <days>', 'days the replaced release is kept for a manual rollback (default 14)')
     .action(async (o: UpgradeOptions) => done(await (await import('../upgrade.js')).runUpgrade(o), o));
 };

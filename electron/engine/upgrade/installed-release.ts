@@ -20,6 +20,8 @@ const recordSchema = z.object({
     .optional(),
   backupDir: z.string().optional(),
   upgradedAt: z.string().optional(),
+  /** The deployment's answers for this release (secrets as env references): what repair plans for. */
+  answers: z.record(z.string(), z.unknown()).optional(),
 });
 export type InstalledRelease = z.infer<typeof recordSchema>;
 

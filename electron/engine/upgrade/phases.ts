@@ -28,7 +28,13 @@ export const releaseDir = (layout: Layout, release: string) =>
  * the backup until the health check passes nginx answers 503 with a plain maintenance page, so no
  * write can land in the database after it was copied.
  */
-export function upgradePhases(layout: Layout, from: string, to: string, backupDir: string): UpgradePhase[] {
+export function upgradePhases(
+  layout: Layout,
+  from: string,
+  to: string,
+  backupDir: string,
+  keepDays = KEEP_OLD_DAYS,
+): UpgradePhase[] {
   const dir = releaseDir(layout, to);
   return [
     {
@@ -52,6 +58,6 @@ export function upgradePhases(layout: Layout, from: string, to: string, backupDi
     { id: 'switch', describe: `Restart the workers and the django-q cluster on ${to}` },
     { id: 'health', describe: 'Check the site through nginx (sign-in page answers)' },
     { id: 'maintenance-off', describe: 'nginx proxies to the workers again' },
-    { id: 'keep-old', describe: `Keep ${from} for ${KEEP_OLD_DAYS} days for a manual rollback` },
+    { id: 'keep-old', describe: `Keep ${from} for ${keepDays} days for a manual rollback` },
   ];
 }

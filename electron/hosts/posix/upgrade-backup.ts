@@ -98,8 +98,40 @@ export async function runPosixBackup(
   return { dir, dumpFile, bytes: await treeBytes(dir), ms: Date.now() - started };
 }
 
-/** Rollback of the database: pg_restore --clean --if-exists into the same database. */
+/** Tables of schema public that the dump holds ("TABLE public <name> <owner>" lines of pg_restore -l). */
+async function dumpTables(dumpFile: string): Promise<string[]> {
+  const toc = await execa(pgTool('pg_restore'), ['-l', dumpFile], { reject: false });
+  if (toc.exitCode !== 0) throw new Error(`pg_restore -l failed: ${String(toc.stderr).trim()}`);
+  return [...String(toc.stdout).matchAll(/^\d+; \d+ \d+ TABLE public (\S+) /gm)].map((m) => m[1]!);
+}
+
+/**
+ * Tables created after the dump (a new release's migrations) are not touched by pg_restore --clean,
+ * which drops only what the archive holds: they are dropped first, so the schema is the old one
+ * exactly. The names are quoted by the server (format %I), the list is a psql variable (a literal).
+ */
+const DROP_NEWER_TABLES = [
+  "SELECT format('DROP TABLE IF EXISTS public.%I CASCADE', tablename) FROM pg_tables",
+  "WHERE schemaname = 'public' AND tablename <> ALL (string_to_array(:'keep', E'\\n'))",
+  '\\gexec',
+  '',
+].join('\n');
+
+/** Rollback of the database: tables newer than the dump dropped, then pg_restore --clean --if-exists. */
 export async function restorePosixBackup(answers: Answers, secrets: SecretStore, dumpFile: string) {
+  const keep = await dumpTables(dumpFile);
+  if (keep.length === 0) throw new Error(`${dumpFile} lists no table; refusing to restore from it`);
+  const drop = await execa(
+    pgTool('psql'),
+    ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `keep=${keep.join('\n')}`],
+    {
+      env: pgEnv(answers, secrets),
+      input: DROP_NEWER_TABLES,
+      reject: false,
+    },
+  );
+  if (drop.exitCode !== 0)
+    throw new Error(`dropping the tables newer than the backup failed: ${String(drop.stderr).trim()}`);
   const r = await execa(
     pgTool('pg_restore'),
     ['--clean', '--if-exists', '--no-owner', '-d', answers.database.name, dumpFile],

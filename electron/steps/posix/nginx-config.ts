@@ -14,6 +14,11 @@ export interface NginxConfigInput {
    * (static files are still served), so no write reaches the database being backed up.
    */
   maintenanceDir?: string;
+  /**
+   * With maintenanceDir: a second server on this unix socket proxies to the workers as usual, so
+   * the upgrade checks the new release through nginx while the public port still shows the page.
+   */
+  checkSocket?: string;
 }
 
 /** nginx's own paths, all under the proxy folder, so no root-owned system path is needed. */
@@ -74,7 +79,28 @@ export function renderNginxConfig(i: NginxConfigInput): string {
     '            add_header X-Served-By nginx always;',
     '        }',
     ...(i.maintenanceDir ? maintenanceLocations(i.maintenanceDir) : []),
-    `        location ${i.maintenanceDir ? '@workers' : '/'} {`,
+    ...workerLocation(i.maintenanceDir ? '@workers' : '/'),
+    '    }',
+    ...(i.maintenanceDir && i.checkSocket
+      ? [
+          '    server {',
+          `        listen unix:${i.checkSocket};`,
+          '        location /static/ {',
+          `            alias ${layout.staticRoot}/;`,
+          '            add_header X-Served-By nginx always;',
+          '        }',
+          ...workerLocation('/'),
+          '    }',
+        ]
+      : []),
+    '}',
+    '',
+  ].join('\n');
+}
+
+function workerLocation(at: string): string[] {
+  return [
+    `        location ${at} {`,
     '            proxy_pass http://qatrack_workers;',
     '            proxy_next_upstream error timeout http_502 http_503 http_504;',
     '            proxy_connect_timeout 2s;',
@@ -84,10 +110,7 @@ export function renderNginxConfig(i: NginxConfigInput): string {
     '            proxy_set_header X-Forwarded-Proto $scheme;',
     '            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     '        }',
-    '    }',
-    '}',
-    '',
-  ].join('\n');
+  ];
 }
 
 /** The maintenance page as nginx serves it: 503 + Retry-After, never cached, a plain HTML page. */
