@@ -8,6 +8,7 @@ import {
   renderNginxConfig,
 } from '../../steps/posix/nginx-config.js';
 import type { StepContext } from '../../engine/step.js';
+import { maxUploadBytes } from '../../engine/answers/index.js';
 import {
   checkSocket,
   maintenanceDir,
@@ -42,6 +43,7 @@ export async function maintenanceOn(u: UpgradeContext): Promise<void> {
       hostNames: answers.site.hostNames,
       workerPorts: workerPorts({ answers } as StepContext).map((w) => w.port),
       runAsRoot: process.getuid?.() === 0,
+      maxBodyBytes: maxUploadBytes(answers),
       maintenanceDir: maintenanceDir(layout),
       checkSocket: checkSocket(layout),
     }),
