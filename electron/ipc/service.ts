@@ -113,6 +113,7 @@ export interface ServiceDeps {
   openExternal?(url: string): Promise<boolean>;
   openFolder(folder: string): Promise<boolean>;
   testDatabase(req: RequestOf<'testDatabaseConnection'>): Promise<ValueOf<'testDatabaseConnection'>>;
+  testSignIn(req: RequestOf<'testSignIn'>): Promise<ValueOf<'testSignIn'>>;
   emit(payload: EventOf<'progress'>): void;
 }
 
@@ -196,6 +197,12 @@ export function createHandlers(deps: ServiceDeps): Handlers {
       if (req.password) seenSecrets.add(req.password);
       const r = await deps.testDatabase(req);
       return { ...r, detail: redact(r.detail) };
+    },
+
+    async testSignIn(req) {
+      if (req.password) seenSecrets.add(req.password);
+      const r = await deps.testSignIn(req);
+      return { ...r, detail: redact(r.detail), ...(r.fix ? { fix: redact(r.fix) } : {}) };
     },
 
     async checkPort({ port }) {

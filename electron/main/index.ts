@@ -6,6 +6,7 @@ import { applierFor, machineDataDir, RememberedStore } from '../engine/remembere
 import { helperMain, isHelperInvocation } from '../helper/entry.js';
 import { createHost } from '../hosts/index.js';
 import { testSqlServer } from '../ipc/db-test.js';
+import { testSignInFromWizard } from '../ipc/sign-in-test.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
 import { createHandlers } from '../ipc/service.js';
 import { APP_ORIGIN } from '../ipc/sender-guard.js';
@@ -119,6 +120,7 @@ function startApp(): void {
       },
       // Windows authentication is tested the way provisioning connects: through the host.
       testDatabase: (req) => testSqlServer(req, { readHost: () => openHost('read') }),
+      testSignIn: (req) => testSignInFromWizard(req),
       emit: (payload) => ipc.emit(payload),
     }),
     log,
