@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ReleaseCatalog } from '../engine/catalog-schema.js';
 import { bundleHashes, verifyBundleBeforeChange } from '../bundle/precheck.js';
+import { assertPythonLdapWheel } from '../bundle/python-ldap.js';
 import { createHost, formatHostSpec, type HostSpec } from '../hosts/index.js';
 import type { Host, TargetPlatform } from '../engine/host.js';
 import { profileForHost, stepsFor } from '../steps/index.js';
@@ -151,6 +152,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult<RunRe
     // An offline bundle is verified in full before anything changes (no host yet, no journal).
     const bundle = await verifyBundleBeforeChange(o.command, o.answers, o.hostSpec);
     if (bundle) logger.log('info', `offline bundle verified: ${bundle.files} files, ${bundle.bytes} bytes`);
+    assertPythonLdapWheel(o.command, o.answers, o.hostSpec, catalog);
     // Kept in memory from here on: the staged copies are checked against these, not the bundle's
     // manifest as it may be later.
     release = resolveRelease(o.answers, layout, catalog, await bundleHashes(o.answers, bundle));

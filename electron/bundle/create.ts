@@ -7,6 +7,7 @@ import { loadCatalog } from '../engine/release.js';
 import { resources } from '../engine/resources.js';
 import { artifactApplies, pinKey, type Artifact } from '../engine/catalog-schema.js';
 import { downloadAll, mirrorUrl, type DownloadEvent, type DownloadResult } from './download.js';
+import { checkExtraWheels, copyExtraWheels } from './extra-wheels.js';
 import { hashFiles } from './hash-pool.js';
 import { sha256Text } from './hash.js';
 import { addMedia, checkMedia, planMedia } from './media.js';
@@ -52,6 +53,11 @@ export interface CreateOptions {
   acceptNewPins?: boolean;
   wheelhouse: WheelhouseSource;
   signingKeyPem?: string;
+  /**
+   * Wheels added to the wheelhouse as they are (`--extra-wheel`), e.g. python-ldap for Active
+   * Directory, which has no Windows wheel on PyPI. Pinned like every file: by SHA-256 in the manifest.
+   */
+  extraWheels?: string[];
   catalogDir?: string;
   pinsDir?: string;
   dispatcher?: Dispatcher;
@@ -223,6 +229,7 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
   ]);
   const { download: artifacts, media } = planMedia(selected, o.media);
   await checkMedia(media);
+  await checkExtraWheels(o.extraWheels ?? [], o.arch);
   const pins = await loadPins(o.release, o.pinsDir);
   const unpinned = artifacts.filter((a) => !expectedPin(a, pins));
   if (unpinned.length > 0 && !o.acceptNewPins) {
@@ -282,6 +289,7 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
     catalog.python.version.split('.').slice(0, 2).join('.'),
     wheelDir,
   );
+  const extras = await copyExtraWheels(o.extraWheels ?? [], wheelDir);
   const wheelFiles = (await readdir(wheelDir)).filter((f) => f.endsWith('.whl')).sort();
   const hashes = await hashFiles(wheelFiles.map((f) => ({ file: path.join(wheelDir, f) })));
   const files: ManifestFile[] = artifacts.map((a, i) => ({
@@ -297,7 +305,13 @@ export async function createBundle(o: CreateOptions): Promise<CreateResult> {
     const h = hashes.get(path.join(wheelDir, f));
     if (!h || 'error' in h)
       throw new Error(`could not hash wheel ${f}: ${h && 'error' in h ? h.error : 'no result'}`);
-    files.push({ path: `wheelhouse/${f}`, size: h.size, sha256: h.sha256, kind: 'wheel' });
+    files.push({
+      path: `wheelhouse/${f}`,
+      size: h.size,
+      sha256: h.sha256,
+      kind: 'wheel',
+      ...(extras.has(f) ? { id: 'extra-wheel' } : {}),
+    });
   }
   files.push(await writeRequirements(wheelDir, catalog.requirements));
   const wheelBytes = files.filter((f) => f.kind === 'wheel').reduce((n, f) => n + f.size, 0);

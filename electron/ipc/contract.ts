@@ -8,8 +8,8 @@ import { testMailRequestSchema, testMailResultSchema } from '../mail/request.js'
  * `ipc-shared.ts`: each request/response channel maps to a zod request schema and a zod response
  * schema, so the compile-time types and the runtime checks come from the same place.
  *
- * Secrets travel renderer -> main only, inside `plan`, `apply`, `testDatabaseConnection` and `sendTestMail`
- * requests.
+ * Secrets travel renderer -> main only, inside `plan`, `apply`, `testDatabaseConnection`, `sendTestMail`
+ * and `testSignIn` requests.
  * No response and no event ever carries a secret value.
  */
 
@@ -168,6 +168,31 @@ export const contract = {
   sendTestMail: {
     request: testMailRequestSchema,
     response: result(testMailResultSchema),
+  },
+  /** "Test sign-in" on the sign-in page: bind and search as QATrack+'s AD backend will (electron/directory). */
+  testSignIn: {
+    request: z
+      .object({
+        ldapUrl: z.string().min(1).max(300),
+        searchDn: z.string().min(1).max(500),
+        nt4Domain: z.string().min(1).max(253),
+        accountNameAttribute: z.string().min(1).max(64).default('sAMAccountName'),
+        membershipRequired: z.array(z.string().max(64)).max(50).default([]),
+        /** Path of the CA certificate file on this computer (ldaps://). */
+        caFile: z.string().max(200).optional(),
+        username: z.string().min(1).max(64),
+        password: z.string().max(128),
+      })
+      .strict(),
+    response: result(
+      z.object({
+        ok: z.boolean(),
+        problem: z.string().optional(),
+        detail: z.string(),
+        fix: z.string().optional(),
+        groups: z.array(z.string()).optional(),
+      }),
+    ),
   },
   checkPort: {
     request: z.object({ port: z.number().int().min(1).max(65535) }).strict(),

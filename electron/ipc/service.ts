@@ -130,6 +130,8 @@ export interface ServiceDeps {
   testDatabase(req: RequestOf<'testDatabaseConnection'>): Promise<ValueOf<'testDatabaseConnection'>>;
   /** Sends the Mail page's test mail; the real relay client (electron/mail) unless replaced. */
   sendTestMail?(req: ParsedRequestOf<'sendTestMail'>): Promise<ValueOf<'sendTestMail'>>;
+  /** Runs the sign-in page's Test sign-in; the real directory client (electron/directory) unless replaced. */
+  testSignIn?(req: RequestOf<'testSignIn'>): Promise<ValueOf<'testSignIn'>>;
   emit(payload: EventOf<'progress'>): void;
 }
 
@@ -225,6 +227,13 @@ export function createHandlers(deps: ServiceDeps): Handlers {
         detail: redact(r.detail),
         ...(r.relayAnswer ? { relayAnswer: redact(r.relayAnswer) } : {}),
       };
+    },
+    async testSignIn(req) {
+      if (req.password) seenSecrets.add(req.password);
+      const r = deps.testSignIn
+        ? await deps.testSignIn(req)
+        : await (await import('./sign-in-test.js')).testSignInFromWizard(req);
+      return { ...r, detail: redact(r.detail), ...(r.fix ? { fix: redact(r.fix) } : {}) };
     },
 
     async checkPort({ port }) {

@@ -20,6 +20,13 @@ export const iisSiteSchema = z.object({
   state: z.enum(['started', 'stopped']).default('started'),
   /** serverAutoStart: whether IIS starts the site when W3SVC starts (configuration). */
   autoStart: z.boolean().default(true),
+  /**
+   * Authentication set for the site ('') or one of its paths ('/static') in applicationHost.config
+   * `<location path="Site/path">`; paths not listed inherit the server's (anonymous on, Windows off).
+   */
+  authentication: z
+    .array(z.object({ path: z.string(), windows: z.boolean(), anonymous: z.boolean() }))
+    .default([]),
 });
 export type IisSite = z.infer<typeof iisSiteSchema>;
 

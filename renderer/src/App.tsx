@@ -34,6 +34,7 @@ import { DatabasePage } from './pages/Database.js';
 import { FinishPage } from './pages/Finish.js';
 import { LocationsPage } from './pages/Locations.js';
 import { MailPage } from './pages/Mail.js';
+import { SignInPage } from './pages/SignIn.js';
 import { ProgressPage } from './pages/Progress.js';
 import { ReviewPage } from './pages/Review.js';
 import { WebPage } from './pages/Web.js';
@@ -384,6 +385,7 @@ export function App() {
             {page === 'accounts' && <AccountsPage mode={mode} />}
             {page === 'web' && <WebPage env={env} />}
             {page === 'mail' && <MailPage />}
+            {page === 'signin' && <SignInPage />}
             {page === 'bundle' && <BundlePage />}
             {page === 'review' && (
               <ReviewPage

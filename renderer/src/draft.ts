@@ -46,6 +46,21 @@ export interface WizardDraft {
     /** Who receives server-error mail, comma separated. */
     admins: string;
   };
+  /**
+   * Sign-in: local accounts or Active Directory here; 'kept' keeps the answers file's Windows
+   * integrated or ADFS settings as they are. testUser/testPassword are for Test sign-in only.
+   */
+  signIn: {
+    kind: 'local' | 'activeDirectory' | 'kept';
+    ldapUrl: string;
+    searchDn: string;
+    nt4Domain: string;
+    caFile: string;
+    /** AD groups allowed to sign in, comma separated. */
+    membershipRequired: string;
+    testUser: string;
+    testPassword: string;
+  };
   /** Second entry of each password, never sent anywhere. */
   confirm: { dbAdmin: string; dbLogin: string; dbReadonly: string; admin: string };
   bundle: { outDir: string; arch: 'x64' | 'x86' };
@@ -89,9 +104,43 @@ export const defaultDraft = (hostName = 'qatrack'): WizardDraft => ({
     testTo: '',
     admins: '',
   },
+  signIn: {
+    kind: 'local',
+    ldapUrl: '',
+    searchDn: '',
+    nt4Domain: '',
+    caFile: '',
+    membershipRequired: '',
+    testUser: '',
+    testPassword: '',
+  },
   confirm: { dbAdmin: '', dbLogin: '', dbReadonly: '', admin: '' },
   bundle: { outDir: 'C:\\qatrack-bundle', arch: 'x64' },
 });
+
+const groupList = (s: string) =>
+  s
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+
+/** The answers' signIn for the draft (the test user and password are never part of it). */
+function signInAnswers(s: WizardDraft['signIn'], kept: Obj): Obj {
+  if (s.kind === 'kept') return kept;
+  if (s.kind === 'local') return { kind: 'local' };
+  const same = kept.kind === 'activeDirectory' ? kept : {};
+  const out: Obj = {
+    ...same,
+    kind: 'activeDirectory',
+    ldapUrl: s.ldapUrl.trim(),
+    searchDn: s.searchDn.trim(),
+    nt4Domain: s.nt4Domain.trim(),
+    membershipRequired: groupList(s.membershipRequired),
+  };
+  delete out.caFile;
+  if (s.caFile.trim()) out.caFile = s.caFile.trim();
+  return out;
+}
 
 const num = (s: string): number | string => (/^\d{1,6}$/.test(s.trim()) ? Number(s.trim()) : s);
 const hostList = (s: string) =>
@@ -160,6 +209,7 @@ export function draftToAnswers(d: WizardDraft, kept: KeptAnswers = {}): Obj {
     },
     workers: { ...obj(kept.workers), count: num(d.workers.count) },
     email: emailAnswers(d.email, obj(kept.email)),
+    signIn: signInAnswers(d.signIn, obj(kept.signIn)),
   };
 }
 
@@ -278,6 +328,23 @@ export function answersToDraft(a: Obj): { draft: WizardDraft; kept: KeptAnswers 
   d.site.defaultWebSite =
     site.defaultWebSite === 'keep' ? 'keep' : site.defaultWebSite === 'stop' ? 'stop' : '';
   d.workers = { count: str(obj(a.workers).count, '2') };
+  const signIn = obj(a.signIn);
+  d.signIn = {
+    ...d.signIn,
+    kind:
+      signIn.kind === 'activeDirectory'
+        ? 'activeDirectory'
+        : signIn.kind === 'windowsIntegrated' || signIn.kind === 'adfs'
+          ? 'kept'
+          : 'local',
+    ldapUrl: str(signIn.ldapUrl),
+    searchDn: str(signIn.searchDn),
+    nt4Domain: str(signIn.nt4Domain),
+    caFile: str(signIn.caFile),
+    membershipRequired: Array.isArray(signIn.membershipRequired)
+      ? signIn.membershipRequired.map((g) => str(g)).join(', ')
+      : '',
+  };
   const email = obj(a.email);
   d.email = {
     enabled: email.enabled === true,
@@ -309,6 +376,7 @@ export type PageId =
   | 'accounts'
   | 'web'
   | 'mail'
+  | 'signin'
   | 'bundle'
   | 'review'
   | 'progress'
@@ -322,6 +390,7 @@ export const PAGE_TITLES: Record<PageId, string> = {
   accounts: 'Accounts and passwords',
   web: 'Web site',
   mail: 'Mail',
+  signin: 'Sign-in',
   bundle: 'Offline bundle',
   review: 'Review',
   progress: 'Progress',
@@ -351,6 +420,7 @@ export function pagesFor(mode: WizardMode, d?: WizardDraft): PageId[] {
         'accounts',
         'web',
         'mail',
+        'signin',
         'review',
         'progress',
         'finish',
@@ -430,6 +500,17 @@ export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft, env: Pa
       if (d.email.user.trim()) f.push('email.password');
       return [...f, 'email.admins'];
     }
+    case 'signin':
+      return d.signIn.kind === 'activeDirectory'
+        ? [
+            'signIn.kind',
+            'signIn.ldapUrl',
+            'signIn.searchDn',
+            'signIn.nt4Domain',
+            'signIn.caFile',
+            'signIn.membershipRequired',
+          ]
+        : ['signIn.kind'];
     case 'bundle':
       return ['bundle.outDir'];
     default:
@@ -445,6 +526,7 @@ export function fieldForIssue(path: string): string {
   if (path === 'workers.basePort') return 'workers.count';
   if (path === 'database.admin') return 'database.admin.user';
   if (/^email\.admins(\.\d+(\.\w+)?)?$/.test(path)) return 'email.admins';
+  if (/^signIn\.membershipRequired(\.\d+)?$/.test(path)) return 'signIn.membershipRequired';
   return path;
 }
 
@@ -552,5 +634,6 @@ export function pageOfField(path: string): PageId | undefined {
   if (path.startsWith('database.')) return 'database';
   if (path.startsWith('site.') || path.startsWith('workers.')) return 'web';
   if (path.startsWith('email.')) return 'mail';
+  if (path.startsWith('signIn.')) return 'signin';
   return undefined;
 }

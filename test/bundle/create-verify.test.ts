@@ -297,4 +297,41 @@ describe('bundle create and verify', () => {
     expect((err as InputError).code).toBe('BUNDLE_ARCH_UNSUPPORTED');
     expect((err as InputError).issues[0]!.path).toBe('arch');
   });
+
+  it('--extra-wheel: a python-ldap wheel lands in the wheelhouse, pinned by its SHA-256 in the manifest', async () => {
+    // python-ldap has no Windows wheel on PyPI; sites bring their own (a wheel file's bytes as given).
+    const wheel = path.join(work, 'python_ldap-3.4.4-cp39-cp39-win_amd64.whl');
+    const bytes = fixtureBytes('python-ldap', 4096);
+    await writeFile(wheel, bytes);
+    const out = path.join(work, 'with-ldap');
+    await createBundle(options(out, { extraWheels: [wheel] }));
+    const manifest = manifestSchema.parse(
+      JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')),
+    );
+    expect(
+      manifest.files.find((f) => f.path === 'wheelhouse/python_ldap-3.4.4-cp39-cp39-win_amd64.whl'),
+    ).toEqual({
+      path: 'wheelhouse/python_ldap-3.4.4-cp39-cp39-win_amd64.whl',
+      size: 4096,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      kind: 'wheel',
+      id: 'extra-wheel',
+    });
+    expect((await verifyBundle(out)).ok).toBe(true);
+  });
+
+  it('--extra-wheel: a wheel for another arch is refused before anything is downloaded', async () => {
+    const wheel = path.join(work, 'python_ldap-3.4.4-cp39-cp39-win32.whl');
+    await writeFile(wheel, 'x');
+    const before = mirror.log.length;
+    const err = await createBundle(options(path.join(work, 'ldap-refused'), { extraWheels: [wheel] })).catch(
+      (e: unknown) => e,
+    );
+    expect((err as InputError).code).toBe('EXTRA_WHEEL_INVALID');
+    expect((err as InputError).issues[0]).toMatchObject({
+      path: '--extra-wheel',
+      message: expect.stringContaining('win_amd64'),
+    });
+    expect(mirror.log.length).toBe(before);
+  });
 });

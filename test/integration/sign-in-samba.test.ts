@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { contract } from '../../electron/ipc/contract.js';
+import { testSignInFromWizard } from '../../electron/ipc/sign-in-test.js';
 import { testSignIn, type DirectorySettings } from '../../electron/directory/sign-in-test.js';
 import {
   BASE_DN,
@@ -171,5 +173,25 @@ describe.skipIf(Boolean(why))('Test sign-in against a Samba AD domain controller
       expect(r.exitCode).toBe(64);
       expect(r.stdout + r.stderr).toContain('signIn.kind');
     });
+  });
+
+  it("the wizard channel (testSignIn): same result, in the contract's response shape, no password in it", async () => {
+    const caFile = path.join(dc.dir, 'wizard-ca.pem');
+    writeFileSync(caFile, dc.caPem);
+    const req = contract.testSignIn.request.parse({
+      ldapUrl: 'ldaps://127.0.0.1:636',
+      searchDn: BASE_DN,
+      nt4Domain: DOMAIN,
+      membershipRequired: [REQUIRED_GROUP],
+      caFile,
+      username: alice.name,
+      password: alice.password,
+    });
+    const good = await testSignInFromWizard(req);
+    expect(contract.testSignIn.response.parse({ ok: true, value: good })).toBeTruthy();
+    expect(good).toMatchObject({ ok: true, groups: expect.arrayContaining([REQUIRED_GROUP]) });
+    const bad = await testSignInFromWizard({ ...req, username: bob.name, password: bob.password });
+    expect(bad).toMatchObject({ ok: false, problem: 'NOT_IN_REQUIRED_GROUP' });
+    expect(JSON.stringify([good, bad])).not.toContain(alice.password);
   });
 });

@@ -79,6 +79,7 @@ async function setup(name: string, extra: { startMode?: 'repair' } = {}) {
     },
     openFolder: () => Promise.resolve(true),
     testDatabase: () => Promise.resolve({ ok: true, detail: 'ok' }),
+    testSignIn: () => Promise.resolve({ ok: true, detail: 'ok' }),
     emit: (p) => events.push(p),
   });
   // The run's own promise settles after its run-end event (the answers are remembered last), so

@@ -222,6 +222,8 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
       await pressNext(p);
       await p.getByRole('heading', { name: 'Mail' }).waitFor();
       await pressNext(p);
+      await p.getByRole('heading', { name: 'Sign-in' }).waitFor();
+      await pressNext(p);
 
       await p.getByRole('heading', { name: 'Review' }).waitFor();
       const summary = p.getByRole('group', { name: 'Summary of the plan' });
@@ -397,6 +399,21 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard in Chromium ove
     await fill('Who gets server-error mail', '');
     await expect.poll(() => next().isDisabled()).toBe(false);
     await checkPage(page, '07-mail');
+    await next().click();
+
+    // Sign-in: QATrack+ accounts by default; Active Directory shows its fields and Test sign-in.
+    await page.getByRole('heading', { name: 'Sign-in' }).waitFor();
+    await checkPage(page, '07b-signin');
+    await page.getByRole('radio', { name: /Active Directory/ }).check();
+    await fill('Directory server URL', 'http://dc1');
+    await page
+      .getByText(/ldap:\/\/ or ldaps:\/\//)
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Test sign-in' }).waitFor();
+    await checkPage(page, '07b-signin-ad-error');
+    await page.getByRole('radio', { name: /QATrack\+ accounts/ }).check();
+    await expect.poll(() => next().isDisabled()).toBe(false);
     await next().click();
 
     await page.getByRole('heading', { name: 'Review' }).waitFor();

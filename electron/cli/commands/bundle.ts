@@ -12,6 +12,7 @@ interface CreateFlags {
   release: string;
   arch: string;
   out: string;
+  extraWheel?: string[];
   mirror?: string;
   mirrorOnly?: boolean;
   cache?: string;
@@ -122,6 +123,7 @@ async function runCreate(f: CreateFlags): Promise<number> {
           },
         },
     signingKeyPem: f.signKey ? readKey(f.signKey, '--sign-key') : undefined,
+    extraWheels: (f.extraWheel ?? []).map((w) => path.resolve(w)),
     catalogDir: f.catalogDir,
     pinsDir: f.pinsDir,
     onEvent: terminalProgress(f.json === true),
@@ -198,6 +200,10 @@ export const bundleCommand: CliCommand = (program: Command, done) => {
       'pin artifacts without a published SHA-256 by this download (review the pins file)',
     )
     .option('--wheelhouse <dir>', 'use this prepared wheelhouse instead of running pip')
+    .option(
+      '--extra-wheel <file...>',
+      'add this wheel to the wheelhouse as it is, pinned by its SHA-256 in the manifest (e.g. python-ldap for Active Directory: PyPI has no Windows wheel)',
+    )
     .option('--git-source <name=path...>', 'local checkout or archive for a git-pinned requirement')
     .option('--allow-git', 'build git-pinned requirements from GitHub')
     .option('--skip-git', 'leave git-pinned requirements out (incomplete wheelhouse, for measuring)')

@@ -241,6 +241,15 @@ export const iisActionSchema = z.discriminatedUnion('op', [
     logDir: z.string().min(1),
   }),
   z.object({ ...iis, op: z.literal('removeSite'), name: z.string().min(1) }),
+  /** Windows and anonymous authentication for a site ('') or a path of it ('/static'), at apphost level. */
+  z.object({
+    ...iis,
+    op: z.literal('authentication'),
+    site: z.string().min(1),
+    path: z.union([z.literal(''), z.string().regex(/^\/[a-z]+$/)]),
+    windows: z.boolean(),
+    anonymous: z.boolean(),
+  }),
   /** Start or stop a site now and set whether IIS starts it at boot (serverAutoStart). */
   z.object({
     ...iis,

@@ -201,6 +201,20 @@ export function iisCommands(a: IisAction, thumbprint?: string): Command[] {
       return siteStateCommands(a.name, a.state, a.autoStart);
     case 'removeSite':
       return [{ ...appcmd('delete', 'site', `/site.name:${a.name}`), okExitCodes: 'any' }];
+    case 'authentication':
+      // The authentication sections are locked below apphost (overrideModeDefault="Deny"), so they are
+      // set in applicationHost.config for the site's location, as Microsoft Learn's appcmd examples do:
+      // https://learn.microsoft.com/iis/configuration/system.webserver/security/authentication/windowsauthentication/
+      return (['windows', 'anonymous'] as const).map((k) =>
+        appcmd(
+          'set',
+          'config',
+          `${a.site}${a.path}`,
+          `-section:system.webServer/security/authentication/${k}Authentication`,
+          `/enabled:${tf(a[k])}`,
+          '/commit:apphost',
+        ),
+      );
     case 'proxy':
       return [
         appcmd(

@@ -79,6 +79,28 @@ export function parseIisSnapshot(applicationHostXml: string, runtime: IisRuntime
   const pools = list(child(child(appHost, 'applicationPools'), 'add') as Node | Node[] | undefined).map((p) =>
     String(p.name),
   );
+  // <location path="Site[/path]"><system.webServer><security><authentication>: where appcmd
+  // /commit:apphost writes a site's authentication (the sections are locked below apphost).
+  const locations = list(conf?.location as Node | Node[] | undefined);
+  const authenticationOf = (site: string) =>
+    locations
+      .map((l) => ({ l, at: str(l.path) }))
+      .filter(({ at }) => at === site || at.startsWith(`${site}/`))
+      .flatMap(({ l, at }) => {
+        const auth = child(child(child(l, 'system.webServer'), 'security'), 'authentication');
+        const win = child(auth, 'windowsAuthentication');
+        const anon = child(auth, 'anonymousAuthentication');
+        if (!win && !anon) return [];
+        return [
+          {
+            path: at.slice(site.length),
+            windows: /^true$/i.test(str(win?.enabled)),
+            // Server default: anonymous on (applicationHost.config as IIS installs it).
+            anonymous: anon ? !/^false$/i.test(str(anon.enabled)) : true,
+          },
+        ];
+      })
+      .sort((x, y) => (x.path < y.path ? -1 : 1));
   const sites = list(child(child(appHost, 'sites'), 'site') as Node | Node[] | undefined).map((s) => {
     const apps = list(s.application as Node | Node[] | undefined);
     const root = apps.find((a) => a.path === '/') ?? apps[0] ?? {};
@@ -107,6 +129,7 @@ export function parseIisSnapshot(applicationHostXml: string, runtime: IisRuntime
         ? ('started' as const)
         : ('stopped' as const),
       autoStart: s.serverAutoStart !== 'false',
+      authentication: authenticationOf(String(s.name)),
     };
   });
   const farms = list(child(conf, 'webFarms')?.webFarm as Node | Node[] | undefined).map((f) => ({

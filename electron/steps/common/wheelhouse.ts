@@ -3,6 +3,14 @@ import { MANIFEST_FILE, manifestSchema } from '../../bundle/manifest.js';
 import type { ActionInput } from '../../engine/actions/index.js';
 import { InputError } from '../../engine/errors.js';
 import { defineStep, type StepContext } from '../../engine/step.js';
+import { usesDirectory } from '../../engine/answers/sign-in.js';
+
+/**
+ * Requirements beyond the release's own: python-ldap for Active Directory sign-in (not in
+ * QATrack+ 3.1.1.4's requirements; its wheel comes with `bundle create --extra-wheel`).
+ */
+export const extraRequirements = (ctx: StepContext): string[] =>
+  usesDirectory(ctx.answers.signIn.kind) ? ['python-ldap'] : [];
 
 /** Written into the venv after a successful install: what was installed from where. */
 export const wheelhouseStampPath = (ctx: StepContext) =>
@@ -173,6 +181,8 @@ async function readWheelhouse(
   if ('issue' in hashed) return { issue: hashed.issue };
   const h = createHash('sha256').update(req.content).update('\0');
   for (const name of [...listed.wheels].sort()) h.update(`${hashed.hashes[name]}  ${name}\n`);
+  // A changed sign-in choice (python-ldap wanted now) changes the stamp, so the install runs again.
+  for (const extra of extraRequirements(ctx)) h.update(`+${extra}\n`);
   return { requirements: req.path, expected: { stamp: h.digest('hex'), wheels: hashed.hashes } };
 }
 
@@ -184,7 +194,7 @@ export async function probeWheelhouse(ctx: StepContext): Promise<WheelhouseProbe
     // Windows: the bundle (checked by its own step) may not be on the machine at plan time.
     wh = {
       requirements: ctx.layout.join(ctx.release.wheelhouseDir, 'requirements.txt'),
-      expected: { stamp: `release ${ctx.release.id}`, wheels: {} },
+      expected: { stamp: [`release ${ctx.release.id}`, ...extraRequirements(ctx)].join(' +'), wheels: {} },
     };
   }
   if ('issue' in wh) return { consistent: false, installed, wheelhouseIssue: wh.issue };
@@ -322,7 +332,7 @@ function planInstall(ctx: StepContext, p: WheelhouseProbe): ActionInput[] {
   const force = release.uvExe ? '--reinstall' : '--force-reinstall';
   const install = tool(
     `${all ? 'Install (reinstalling any already there)' : 'Install'} Python packages from ${wheelhouse} into ${layout.venvDir} with ${toolName} (offline, no machine or user configuration)`,
-    [...(all ? [force] : []), '-r', p.requirements!],
+    [...(all ? [force] : []), '-r', p.requirements!, ...extraRequirements(ctx)],
   );
   install.produces = [
     {

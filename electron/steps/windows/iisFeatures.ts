@@ -1,4 +1,5 @@
 import type { ActionInput } from '../../engine/actions/index.js';
+import type { Answers } from '../../engine/answers/index.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
 import { artifact, IIS_FEATURES, MSIEXEC, PRODUCT, setupLogDir } from '../../windows/names.js';
@@ -9,6 +10,13 @@ import { askWindows } from '../../windows/topics.js';
  * IIS with static content and request filtering, then URL Rewrite 2.1 and ARR 3.0 from the bundle
  * (Rewrite first: ARR's MSI needs it, and both need IIS). Modules already installed are reused.
  */
+
+/**
+ * Windows integrated sign-in needs IIS's Windows Authentication role service (feature
+ * Web-Windows-Auth; https://learn.microsoft.com/iis/configuration/system.webserver/security/authentication/windowsauthentication/).
+ */
+export const iisFeaturesFor = (a: Answers): string[] =>
+  a.signIn.kind === 'windowsIntegrated' ? [...IIS_FEATURES, 'Web-Windows-Auth'] : [...IIS_FEATURES];
 
 interface IisFeaturesProbe {
   enabled: string[];
@@ -30,7 +38,7 @@ export const iisFeaturesStep = defineStep<IisFeaturesProbe>({
   plan(ctx, p) {
     const { layout, release } = ctx;
     const actions: ActionInput[] = [];
-    const missing = IIS_FEATURES.filter((f) => !p.enabled.includes(f));
+    const missing = iisFeaturesFor(ctx.answers).filter((f) => !p.enabled.includes(f));
     if (missing.length)
       actions.push({
         kind: 'windowsFeature',
@@ -59,7 +67,7 @@ export const iisFeaturesStep = defineStep<IisFeaturesProbe>({
   },
   async verify(ctx) {
     const p = await this.probe(ctx);
-    const missing = IIS_FEATURES.filter((f) => !p.enabled.includes(f));
+    const missing = iisFeaturesFor(ctx.answers).filter((f) => !p.enabled.includes(f));
     return [
       {
         id: 'iis.features',

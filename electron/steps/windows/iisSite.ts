@@ -8,7 +8,7 @@ import { qatrackBindings } from './defaultWebSite.js';
 import { APP_POOL, FARM, iisLogDir, iisRoot, SELF_SIGNED_NAME, workers } from '../../windows/names.js';
 import { askWindows, type IisSnapshot, type TopicResult } from '../../windows/topics.js';
 import { sha256 } from './winswXml.js';
-import { siteWebConfig } from './webConfig.js';
+import { REMOTE_USER_VARIABLE, siteWebConfig } from './webConfig.js';
 
 /**
  * The QATrack+ site: ARR proxy on, a web farm of the workers with a health check, the forwarded
@@ -17,6 +17,47 @@ import { siteWebConfig } from './webConfig.js';
  */
 
 export const SERVER_VARIABLES = ['HTTP_X_FORWARDED_HOST', 'HTTP_X_FORWARDED_PROTO'];
+const serverVariables = (a: Answers) =>
+  a.signIn.kind === 'windowsIntegrated' ? [...SERVER_VARIABLES, REMOTE_USER_VARIABLE] : SERVER_VARIABLES;
+
+type SiteAuthentication = { path: string; windows: boolean; anonymous: boolean };
+
+/**
+ * Windows integrated sign-in: Windows authentication on (anonymous off) for the site, anonymous kept
+ * for /static so CSS, JS and the IIS static check load without a challenge. Other sign-in kinds: the
+ * server's defaults, so a site that had Windows authentication gets anonymous back.
+ */
+export const siteAuthentication = (a: Answers): SiteAuthentication[] =>
+  a.signIn.kind === 'windowsIntegrated'
+    ? [
+        { path: '', windows: true, anonymous: false },
+        { path: '/static', windows: false, anonymous: true },
+      ]
+    : [];
+
+function planAuthentication(a: Answers, actual: SiteAuthentication[], siteRebuilt: boolean): ActionInput[] {
+  const want = siteAuthentication(a);
+  const wanted = new Set(want.map((w) => w.path));
+  const changes = [
+    ...want.filter((w) => {
+      const have = actual.find((x) => x.path === w.path);
+      return siteRebuilt || !have || have.windows !== w.windows || have.anonymous !== w.anonymous;
+    }),
+    // Left over from an earlier Windows-integrated install: back to the server's defaults.
+    ...actual
+      .filter((x) => !wanted.has(x.path) && (x.windows || !x.anonymous))
+      .map((x) => ({ path: x.path, windows: false, anonymous: true })),
+  ];
+  return changes.map((c) => ({
+    kind: 'iis',
+    describe: `${c.path ? `${a.site.name}${c.path}` : `Site "${a.site.name}"`}: Windows authentication ${c.windows ? 'on' : 'off'}, anonymous ${c.anonymous ? 'on' : 'off'}`,
+    op: 'authentication',
+    site: a.site.name,
+    path: c.path,
+    windows: c.windows,
+    anonymous: c.anonymous,
+  }));
+}
 
 interface SiteProbe {
   iis: IisSnapshot;
@@ -92,7 +133,7 @@ export const iisSiteStep = defineStep<SiteProbe>({
         op: 'proxy',
         enabled: true,
       });
-    for (const name of SERVER_VARIABLES)
+    for (const name of serverVariables(a))
       if (!iis.allowedServerVariables.includes(name))
         actions.push({
           kind: 'iis',
@@ -161,6 +202,7 @@ export const iisSiteStep = defineStep<SiteProbe>({
         virtualDirs: vdirs,
         logDir: iisLogDir(layout),
       });
+    actions.push(...planAuthentication(a, site?.authentication ?? [], !siteOk));
     const ref = certRef(a);
     if (ref) {
       const cert = a.site.https.certificate!;

@@ -2,6 +2,10 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Answers } from '../../engine/answers/index.js';
 import { FARM, maxUploadBytes } from '../../windows/names.js';
+import { REMOTE_USER_HEADER } from '../common/render-sign-in.js';
+
+/** The server variable URL Rewrite sets to send REMOTE_USER_HEADER to the workers. */
+export const REMOTE_USER_VARIABLE = `HTTP_${REMOTE_USER_HEADER.toUpperCase().replace(/-/g, '_')}`;
 
 /**
  * web.config of the QATrack+ site (its physical path holds nothing else). Rule order matters:
@@ -34,6 +38,13 @@ export function siteWebConfig(a: Answers): string {
     const vars = r.ele('serverVariables');
     vars.ele('set', { name: 'HTTP_X_FORWARDED_PROTO', value: httpsValue === 'on' ? 'https' : 'http' });
     vars.ele('set', { name: 'HTTP_X_FORWARDED_HOST', value: '{HTTP_HOST}' });
+    // Windows integrated sign-in: the IIS-authenticated name for QATrack+ (render-sign-in.ts), always
+    // set, so a client's own header of that name is overwritten (blank when nobody signed in).
+    // UNCONFIRMED: distributed rewrite rules run at BeginRequest, before authentication
+    // (https://learn.microsoft.com/iis/extensions/url-rewrite-module/url-rewrite-module-configuration-reference),
+    // so {LOGON_USER} may still be empty here; not yet seen on a real IIS.
+    if (a.signIn.kind === 'windowsIntegrated')
+      vars.ele('set', { name: REMOTE_USER_VARIABLE, value: '{LOGON_USER}' });
     r.ele('action', { type: 'Rewrite', url: `http://${FARM}/{R:1}` });
   };
   if (https) proxy('QATrack+ to workers (https)', 'on');

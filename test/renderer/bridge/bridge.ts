@@ -22,6 +22,7 @@ import {
 import { methods, type EventOf } from '../../../electron/ipc/contract.js';
 import { createEngineAdapter } from '../../../electron/ipc/engine-adapter.js';
 import { IpcRouter } from '../../../electron/ipc/router.js';
+import { testSignInFromWizard } from '../../../electron/ipc/sign-in-test.js';
 import { createHandlers, toIpcError } from '../../../electron/ipc/service.js';
 import { MACHINE_FOLDER, RememberedStore } from '../../../electron/engine/remembered.js';
 import { TrustedSenders } from '../../../electron/ipc/sender-guard.js';
@@ -96,6 +97,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     chooseFolder: (purpose) => Promise.resolve(folderChoices[purpose]),
     closeWindow: () => void closed.push(Date.now()),
     openExternal: (url) => (opened.push(url), Promise.resolve(true)),
+    // The real Test sign-in (a directory server on loopback, or a plain-words failure).
+    testSignIn: (req) => testSignInFromWizard(req),
     // No SQL Server here: the sim answers like a reachable server.
     testDatabase: (req) =>
       Promise.resolve({ ok: true, detail: `Connected to SQL Server 15.0 (simulated) at ${req.server}` }),

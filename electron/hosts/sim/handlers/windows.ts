@@ -288,6 +288,9 @@ export const windowsActionHandlers: SimActionHandlers = {
           logDir: a.logDir,
           state: 'stopped' as 'started' | 'stopped',
           autoStart: true,
+          // Modelled as dropped with the deleted site (UNCONFIRMED whether appcmd delete site removes
+          // its <location> sections); the IIS site step sets authentication again after a site action.
+          authentication: [] as { path: string; windows: boolean; anonymous: boolean }[],
         };
         // appcmd add site succeeds; the site then stays stopped if its binding is taken (iis.ts).
         iis.sites.push(site);
@@ -305,6 +308,21 @@ export const windowsActionHandlers: SimActionHandlers = {
       case 'removeSite':
         iis.sites = iis.sites.filter((s) => s.name !== a.name);
         return;
+      case 'authentication': {
+        const site = iis.sites.find((s) => s.name === a.site);
+        // appcmd answers for a location that is not a site: "Cannot find SITE object" style error.
+        if (!site)
+          fail(
+            'IIS_SITE_MISSING',
+            `ERROR ( message:Cannot find SITE object with identifier "${a.site}". )`,
+            1168,
+          );
+        site!.authentication = [
+          ...site!.authentication.filter((x) => x.path !== a.path),
+          { path: a.path, windows: a.windows, anonymous: a.anonymous },
+        ].sort((x, y) => (x.path < y.path ? -1 : 1));
+        return;
+      }
       case 'proxy':
         if (!state.products['iis-arr'])
           fail(

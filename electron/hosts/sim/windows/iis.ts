@@ -30,6 +30,7 @@ export function addDefaultWebSite(w: SimWindows): void {
     logDir: 'C:\\inetpub\\logs\\LogFiles',
     state: 'started',
     autoStart: true,
+    authentication: [],
   });
 }
 
