@@ -87,7 +87,7 @@ describe(`install from a bundle with every outbound connection refused (${netns 
 
   it('bundle verify and install succeed offline', async () => {
     const v = await offline(['bundle', 'verify', bundleDir]);
-    expect(v.stdout).toContain('OK: 11 files'); // with tools/uv.exe
+    expect(v.stdout).toContain('OK: 12 files'); // with tools/uv.exe and wheelhouse/requirements.txt
     expect(v.exitCode).toBe(0);
 
     const { answers, state } = await answersFor('ok', bundleDir);
