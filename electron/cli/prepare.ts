@@ -200,7 +200,11 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
       releaseRoot = installed.releaseDir;
     }
   }
-  const catalog = loadCatalogFrom(o.catalogDir, answers.release, o.release !== undefined ? '--release' : 'release');
+  const catalog = loadCatalogFrom(
+    o.catalogDir,
+    answers.release,
+    o.release !== undefined ? '--release' : 'release',
+  );
   let steps: PreparedRun['steps'];
   if (o.stepsModule) {
     const mod = (await import(pathToFileURL(path.resolve(o.stepsModule)).href)) as { steps?: unknown };

@@ -67,7 +67,9 @@ export function computeLayout(answers: Answers, platform: TargetPlatform, o: Lay
   const codeRoot = o.releaseRoot ?? installDir;
   const pythonDir = p.join(
     installDir,
-    platform === 'win32' ? `python${pythonLineDigits(o.pythonVersion ?? '3.9')}-${answers.python.arch}` : 'python',
+    platform === 'win32'
+      ? `python${pythonLineDigits(o.pythonVersion ?? '3.9')}-${answers.python.arch}`
+      : 'python',
   );
   const pythonExe =
     answers.python.executable ??

@@ -170,11 +170,9 @@ export function runHelper(options: HelperOptions): Promise<number> {
 
     // The release's own Python folder (python39-x64, python312-x64), as the session computes it.
     const layoutFor = (l: Loaded) =>
-      computeLayout(
-        l.answers,
-        platform,
-        { pythonVersion: (options.catalog ?? defaultCatalog)(l.answers.release).python.version },
-      );
+      computeLayout(l.answers, platform, {
+        pythonVersion: (options.catalog ?? defaultCatalog)(l.answers.release).python.version,
+      });
 
     async function plan(msg: Extract<Work, { type: 'plan' }>, l: Loaded): Promise<void> {
       const layout = layoutFor(l);

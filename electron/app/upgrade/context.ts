@@ -34,11 +34,9 @@ export interface UpgradeContext {
 
 /** A code folder as a layout's release root: the install folder itself is the default layout. */
 export const layoutFor = (answers: Answers, dir: string) =>
-  computeLayout(
-    answers,
-    'posix',
-    { releaseRoot: path.resolve(dir) === path.resolve(answers.paths.installDir) ? undefined : dir },
-  );
+  computeLayout(answers, 'posix', {
+    releaseRoot: path.resolve(dir) === path.resolve(answers.paths.installDir) ? undefined : dir,
+  });
 
 /** Files the upgrade keeps beside its state: the services' specs and nginx.conf from before. */
 export const upgradeWorkDir = (layout: Layout) => path.join(layout.stateDir, 'upgrade');
