@@ -3,6 +3,12 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { defineConfig } from 'eslint/config';
 
+/** Repeated in each layering block below: a later block's rule options replace an earlier one's. */
+const PLAIN_NODE = {
+  name: 'electron',
+  message: 'The engine is plain Node; only electron/main may import electron.',
+};
+
 export default defineConfig(
   {
     ignores: [
@@ -45,12 +51,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The engine is plain Node; only electron/main may import electron.',
-            },
-          ],
+          paths: [PLAIN_NODE],
         },
       ],
     },
@@ -65,12 +66,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The engine is plain Node; only electron/main may import electron.',
-            },
-          ],
+          paths: [PLAIN_NODE],
           patterns: [
             {
               regex: '^(\\.\\./)+(electron/)?(steps|hosts|bundle|cli|ipc|main|helper|app)(/|$)',
@@ -88,12 +84,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The engine is plain Node; only electron/main may import electron.',
-            },
-          ],
+          paths: [PLAIN_NODE],
           patterns: [
             {
               regex: '^(\\.\\./)+(electron/)?steps(/|$)',

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionOf } from '../../electron/engine/actions/index.js';
 import { actionSchema } from '../../electron/engine/actions/index.js';
 import { HostActionError } from '../../electron/engine/host.js';
-import { MapSecretStore } from '../../electron/engine/secrets.js';
-import { runSqlBatch, sqlConfig, type SqlTarget } from '../../electron/hosts/windows/sql.js';
+import { runSqlBatch, sqlConfig } from '../../electron/hosts/windows/sql.js';
 import {
   BACKUP_COPY_ONLY,
   BACKUP_RESTORE_TIMEOUT_MS,
@@ -17,6 +16,7 @@ import {
 } from '../../electron/steps/windows/sqlUpgrade.js';
 import { ENSURE_USER_ROLES } from '../../electron/windows/sqlBatches.js';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
+import { ADMIN_PW, LOGIN_CANARY as CANARY, tdsSecrets, tdsTarget } from '../support/tds/target.js';
 
 /**
  * The 3.x → 4.0 SQL batches (upstream docs/install/win_upgrade_from_3_to_4.rst: copy-only backup,
@@ -24,12 +24,7 @@ import { startTdsServer, type TdsServer } from '../support/tds/server.js';
  * client to the TDS test server, which records every statement and parameter.
  */
 
-const ADMIN_PW = 'Admin "pw" %^&! 9';
-const CANARY = 'Can\'ary ]pw[ "x" ;--';
-const secrets = new MapSecretStore([
-  ['database.admin.password', ADMIN_PW],
-  ['database.login.password', CANARY],
-]);
+const secrets = tdsSecrets();
 
 let server: TdsServer | undefined;
 afterEach(async () => {
@@ -37,14 +32,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const target = (port: number): SqlTarget => ({
-  server: '127.0.0.1',
-  port,
-  user: 'installer',
-  password: ADMIN_PW,
-  database: 'master',
-  encrypt: false,
-});
+const target = tdsTarget;
 
 // Names and a path that would break string-built SQL.
 const OLD_DB = "qa]track'31";

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MapSecretStore } from '../../electron/engine/secrets.js';
 import type { ActionOf } from '../../electron/engine/actions/index.js';
 import { actionSchema } from '../../electron/engine/actions/index.js';
-import { runSqlBatch, type SqlTarget } from '../../electron/hosts/windows/sql.js';
+import { runSqlBatch } from '../../electron/hosts/windows/sql.js';
 import {
   CREATE_DATABASE,
   ENSURE_SQL_LOGIN,
@@ -12,13 +11,9 @@ import {
 } from '../../electron/windows/sqlBatches.js';
 import { HostActionError } from '../../electron/engine/host.js';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
+import { ADMIN_PW, LOGIN_CANARY as CANARY, tdsSecrets, tdsTarget } from '../support/tds/target.js';
 
-const ADMIN_PW = 'Admin "pw" %^&! 9';
-const CANARY = 'Can\'ary ]pw[ "x" ;--';
-const secrets = new MapSecretStore([
-  ['database.admin.password', ADMIN_PW],
-  ['database.login.password', CANARY],
-]);
+const secrets = tdsSecrets();
 
 let server: TdsServer | undefined;
 afterEach(async () => {
@@ -26,14 +21,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const target = (port: number): SqlTarget => ({
-  server: '127.0.0.1',
-  port,
-  user: 'installer',
-  password: ADMIN_PW,
-  database: 'master',
-  encrypt: false,
-});
+const target = tdsTarget;
 
 async function send(action: ActionOf<'sql'>, port: number) {
   await runSqlBatch(target(port), action.batch, action.params, secrets);
