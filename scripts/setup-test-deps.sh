@@ -19,6 +19,8 @@ for pair in nginx:nginx-light postgres:postgresql chromium:chromium xmllint:libx
   cmd=${pair%%:*}; pkg=${pair#*:}
   if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then need+=("$pkg"); fi
 done
+# samba-tool's provisioning data (ad-schema/, setup/) is only Recommended by samba-ad-dc.
+[ -d /usr/share/samba/setup ] || need+=(samba-ad-provision)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 # Bundle tests: pip builds and resolves Windows wheelhouses; unshare runs installs without a network.
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

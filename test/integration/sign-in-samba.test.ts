@@ -10,6 +10,7 @@ import {
   DOMAIN,
   REALM,
   REQUIRED_GROUP,
+  SAMBA_LOCK_WAIT_MS,
   sambaUnavailable,
   startSambaDc,
   USERS,
@@ -39,7 +40,7 @@ describe.skipIf(Boolean(why))('Test sign-in against a Samba AD domain controller
       membershipRequired: [],
       caPem: dc.caPem,
     };
-  }, 180_000);
+  }, SAMBA_LOCK_WAIT_MS + 180_000);
   afterAll(async () => {
     await dc?.stop();
   });

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import lockfile from 'proper-lockfile';
 
 /**
  * A real Active Directory domain controller for tests: Debian's Samba 4 (`samba-tool domain
@@ -66,14 +67,46 @@ const portFree = (port: number) =>
   });
 
 /** Why the DC cannot run here, or undefined when it can. */
-export async function sambaUnavailable(): Promise<string | undefined> {
+export function sambaUnavailable(): Promise<string | undefined> {
   for (const bin of ['/usr/bin/samba-tool', '/usr/sbin/samba', '/usr/bin/openssl'])
     if (!existsSync(bin))
-      return `${bin} is missing (apt-get install samba openssl; scripts/setup-test-deps.sh)`;
-  if (process.getuid?.() !== 0) return "Samba's LDAP server binds ports 389 and 636, which needs root";
+      return Promise.resolve(`${bin} is missing (apt-get install samba openssl; scripts/setup-test-deps.sh)`);
+  if (!existsSync('/usr/share/samba/setup'))
+    return Promise.resolve(
+      'samba-ad-provision is missing (its ad-schema/ is what samba-tool provisions from)',
+    );
+  if (process.getuid?.() !== 0)
+    return Promise.resolve("Samba's LDAP server binds ports 389 and 636, which needs root");
+  return Promise.resolve(undefined);
+}
+
+/**
+ * Samba's LDAP ports are fixed (389/636: AD clients, and ldapts here, use them), so one DC runs on the
+ * machine at a time: test files (vitest forks, other checkouts) take turns through this lock instead
+ * of skipping when another file's DC holds the ports. Held from provisioning until stop().
+ */
+const DC_LOCK = path.join(os.tmpdir(), 'qatrack-samba-dc.lock-target');
+/** Longest a file waits for another file's DC (the longest holder installs a site: a few minutes). */
+export const SAMBA_LOCK_WAIT_MS = 900_000;
+
+async function takeDcLock(): Promise<() => Promise<void>> {
+  await writeFile(DC_LOCK, '', { flag: 'a' });
+  const release = await lockfile.lock(DC_LOCK, {
+    retries: { retries: SAMBA_LOCK_WAIT_MS / 1000, minTimeout: 1000, maxTimeout: 1000, factor: 1 },
+    stale: 60_000, // refreshed every 30 s while held; a killed holder frees it after a minute
+  });
   for (const p of [389, 636, 3268, 3269])
-    if (!(await portFree(p))) return `127.0.0.1:${p} is already in use (another directory server is running)`;
-  return undefined;
+    if (!(await portFree(p))) {
+      await release();
+      throw new Error(
+        `127.0.0.1:${p} is in use by something that is not a test DC (another directory server?)`,
+      );
+    }
+  let held = true;
+  return async () => {
+    if (held) await release();
+    held = false;
+  };
 }
 
 async function makeCa(dir: string, name: string) {
@@ -155,6 +188,16 @@ const waitForPort = async (port: number, ms: number) => {
 };
 
 export async function startSambaDc(): Promise<SambaDc> {
+  const unlock = await takeDcLock();
+  try {
+    return await provisionAndStart(unlock);
+  } catch (e) {
+    await unlock();
+    throw e;
+  }
+}
+
+async function provisionAndStart(unlock: () => Promise<void>): Promise<SambaDc> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'qatrack-samba-'));
   const tlsDir = path.join(dir, 'tls');
   await mkdir(tlsDir);
@@ -227,6 +270,7 @@ export async function startSambaDc(): Promise<SambaDc> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       }
       await rm(dir, { recursive: true, force: true });
+      await unlock();
     },
   };
 }
