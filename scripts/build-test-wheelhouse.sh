@@ -3,6 +3,12 @@
 # requirements' hash. Idempotent: the second run finds the folder and touches no network.
 # Prints the wheelhouse folder on stdout.
 #
+# `build-test-wheelhouse.sh python-ldap` instead builds python-ldap for the posix sign-in end-to-end:
+# PyPI has only its sdist, so pip builds the wheel with this Python 3.9 against Debian's OpenLDAP and
+# SASL headers (libldap2-dev, libsasl2-dev: scripts/setup-test-deps.sh), next to the wheels of its
+# dependencies (pyasn1, pyasn1_modules). Cached by a hash of the pin, the Python and the headers'
+# Debian versions; prints that folder.
+#
 # The fixture runs on the release's own stack (QATrack+ 3.1.1.4: Python 3.9, Django 2.2.18), so the
 # wheels are for the Python 3.9 that scripts/test-python.sh finds (pyenv's on these machines). The
 # requirements are the fixture's requirements/postgres.txt with its `-r base.txt` inlined, as upstream's
@@ -24,6 +30,27 @@ dest="$cache/wheelhouse-$key"
 # extra index): the download must come from PyPI alone.
 export PIP_CONFIG_FILE=/dev/null
 unset PIP_FIND_LINKS PIP_EXTRA_INDEX_URL PIP_CONSTRAINT PIP_INDEX_URL PIP_NO_INDEX 2>/dev/null || true
+
+if [ "${1:-}" = python-ldap ]; then
+  pin="python-ldap==3.4.4"
+  headers="$(dpkg-query -W -f '${Version} ' libldap2-dev libsasl2-dev 2>/dev/null || true)"
+  key="$( (echo "$pin"; echo "$headers"; "$python" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-16)"
+  dest="$cache/python-ldap-$key"
+  if [ ! -f "$dest/.complete" ]; then
+    [ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ] ||
+      { echo "python-ldap needs libldap2-dev and libsasl2-dev (scripts/setup-test-deps.sh)" >&2; exit 1; }
+    rm -rf "$dest.tmp"
+    mkdir -p "$dest.tmp"
+    "$python" -m pip --isolated wheel --quiet --disable-pip-version-check --no-cache-dir \
+      --no-binary=python-ldap --only-binary=pyasn1,pyasn1-modules --wheel-dir "$dest.tmp/wheels" "$pin" >&2
+    touch "$dest.tmp/.complete"
+    rm -rf "$dest"
+    mv "$dest.tmp" "$dest"
+  fi
+  echo "$dest/wheels"
+  exit 0
+fi
+
 if [ ! -f "$dest/.complete" ]; then
   rm -rf "$dest.tmp"
   mkdir -p "$dest.tmp"

@@ -25,6 +25,9 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 # Bundle tests: pip builds and resolves Windows wheelhouses; unshare runs installs without a network.
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+# The posix sign-in end-to-end builds python-ldap from its sdist (PyPI has no wheel): OpenLDAP and SASL headers.
+[ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
+[ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
 # Debian's wine64 puts its loader in /usr/lib/wine (the `wine` wrapper package is not needed).
 command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
 if [ ${#need[@]} -gt 0 ]; then
@@ -46,3 +49,4 @@ fi
 # The posix end-to-end fixture's wheelhouse and uv, from PyPI once (cached in .cache/, keyed by the
 # requirements' hash; no network on later runs).
 bash scripts/build-test-wheelhouse.sh >/dev/null
+bash scripts/build-test-wheelhouse.sh python-ldap >/dev/null

@@ -48,6 +48,27 @@ export const wheelhouseDirOf = (a: Answers, windows: boolean) =>
   a.paths.wheelhouseDir ??
   (a.paths.bundleDir ? (windows ? path.win32 : path.posix).join(a.paths.bundleDir, 'wheelhouse') : undefined);
 
+/**
+ * python-ldap 3.x's own dependencies (its wheel's METADATA: Requires-Dist pyasn1>=0.3.7,
+ * pyasn1_modules>=0.1.5), pure-Python wheels on PyPI. An offline wheelhouse holding python-ldap
+ * alone makes pip/uv refuse the install ("pyasn1 was not found in the provided package locations",
+ * seen here with uv 0.9.5), so they are checked with it.
+ */
+export const PYTHON_LDAP_DEPENDENCIES = ['pyasn1', 'pyasn1_modules'] as const;
+
+function assertLdapDependencies(dir: string, wheels: string[]): void {
+  const have = new Set(wheels.map((f) => wheelTags(f)?.name));
+  const missing = PYTHON_LDAP_DEPENDENCIES.filter((d) => !have.has(d));
+  if (!missing.length) return;
+  const want = missing.map((d) => `${d}-<version>-py3-none-any.whl`);
+  throw new InputError(
+    'PYTHON_LDAP_DEPENDENCIES_MISSING',
+    `The wheelhouse ${dir} has python-ldap but not ${missing.join(' and ')}, which python-ldap needs: the offline install would stop there.`,
+    [{ path: 'signIn.kind', message: `needs ${want.join(' and ')} in the wheelhouse` }],
+    `Build the bundle again adding ${want.map((w) => `"--extra-wheel ${w}"`).join(' ')} (from PyPI, where both are published as wheels).`,
+  );
+}
+
 export function assertPythonLdapWheel(
   command: string,
   a: Answers,
@@ -61,7 +82,10 @@ export function assertPythonLdapWheel(
   // and a missing wheelhouse is the wheelhouse step's own error.
   if (!dir || !existsSync(dir)) return;
   const wheels = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.whl'));
-  if (wheels.some((f) => fitsPythonLdap(f, catalog.python.version, windows, a.python.arch))) return;
+  if (wheels.some((f) => fitsPythonLdap(f, catalog.python.version, windows, a.python.arch))) {
+    assertLdapDependencies(dir, wheels);
+    return;
+  }
   const [major, minor] = catalog.python.version.split('.');
   const want = windows
     ? `python_ldap-<version>-cp${major}${minor}-cp${major}${minor}-${a.python.arch === 'x64' ? 'win_amd64' : 'win32'}.whl`

@@ -50,8 +50,25 @@ describe('python-ldap wheel for Active Directory sign-in', { timeout: 120_000 },
     expect(text).toContain('python_ldap-3.4.4-cp312-cp312-win_amd64.whl'); // named as not fitting
   });
 
-  it('a fitting wheel: plan goes ahead and installs python-ldap with the requirements', async () => {
+  it('a fitting wheel without its dependencies pyasn1, pyasn1_modules: exit 64 naming both', async () => {
     const r = await runCli(['plan', '--json', ...setup(['python_ldap-3.4.4-cp39-cp39-win_amd64.whl'])]);
+    expect(r.exitCode, r.stderr).toBe(64);
+    const text = r.stdout + r.stderr;
+    expect(text).toContain('PYTHON_LDAP_DEPENDENCIES_MISSING');
+    expect(text).toContain('--extra-wheel pyasn1-<version>-py3-none-any.whl');
+    expect(text).toContain('--extra-wheel pyasn1_modules-<version>-py3-none-any.whl');
+  });
+
+  it('a fitting wheel: plan goes ahead and installs python-ldap with the requirements', async () => {
+    const r = await runCli([
+      'plan',
+      '--json',
+      ...setup([
+        'python_ldap-3.4.4-cp39-cp39-win_amd64.whl',
+        'pyasn1-0.6.1-py3-none-any.whl',
+        'pyasn1_modules-0.4.2-py3-none-any.whl',
+      ]),
+    ]);
     expect(r.exitCode, r.stderr).toBe(2);
     const wheelhouse = JSON.parse(r.stdout).steps.find((s: { id: string }) => s.id === 'wheelhouse');
     const install = wheelhouse.actions.find((a: { args?: string[] }) => a.args?.includes('-r'));

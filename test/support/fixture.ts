@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,19 @@ export async function testWheelhouse(): Promise<{ wheels: string; uv: string }> 
   const { stdout } = await execa('bash', [path.join(repoRoot, 'scripts', 'build-test-wheelhouse.sh')]);
   const dir = stdout.trim().split('\n').pop()!;
   return { wheels: path.join(dir, 'wheels'), uv: path.join(dir, 'uv', 'uv') };
+}
+
+/**
+ * python-ldap for Python 3.9 on Linux, built once from PyPI's sdist against Debian's OpenLDAP
+ * headers, with its dependencies' wheels (scripts/build-test-wheelhouse.sh python-ldap); the files.
+ */
+export async function testPythonLdapWheels(): Promise<string[]> {
+  const { stdout } = await execa('bash', [
+    path.join(repoRoot, 'scripts', 'build-test-wheelhouse.sh'),
+    'python-ldap',
+  ]);
+  const dir = stdout.trim().split('\n').pop()!;
+  return (await readdir(dir)).filter((f) => f.endsWith('.whl')).map((f) => path.join(dir, f));
 }
 
 /** A release archive shaped like upstream's: qatrackplus-<version>/ at the top, as a .tar.gz. */

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { request } from 'undici';
+import { copyExtraWheels } from '../../electron/bundle/extra-wheels.js';
 import { sealManifest, writeManifest, type ManifestFile } from '../../electron/bundle/manifest.js';
 import { MapSecretStore } from '../../electron/engine/secrets.js';
 import { createPosixHost } from '../../electron/hosts/posix/host.js';
@@ -92,11 +93,11 @@ export interface Site {
  * (what a DBA hands over), an offline bundle (wheelhouse, release archive, uv), a catalog naming
  * them, and an answers file without any secret (secrets go on stdin).
  */
-export async function prepareSite(): Promise<Site> {
+export async function prepareSite(opts: SiteOptions = {}): Promise<Site> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'qatrack-e2e-'));
   const pg = await startPostgres();
   try {
-    return await prepareSiteWith(root, pg);
+    return await prepareSiteWith(root, pg, opts);
   } catch (e) {
     await pg.stop();
     await rm(root, { recursive: true, force: true });
@@ -104,7 +105,16 @@ export async function prepareSite(): Promise<Site> {
   }
 }
 
-async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
+export interface SiteOptions {
+  /**
+   * Wheels put into the bundle's wheelhouse the way `bundle create --extra-wheel` does (its own
+   * copyExtraWheels), e.g. python-ldap built here for Linux, which that command's Windows arch check
+   * would refuse.
+   */
+  extraWheels?: string[];
+}
+
+async function prepareSiteWith(root: string, pg: TestPostgres, opts: SiteOptions): Promise<Site> {
   await createQatrackDatabase(pg, {
     name: 'qatrack',
     user: 'qatrack',
@@ -120,6 +130,7 @@ async function prepareSiteWith(root: string, pg: TestPostgres): Promise<Site> {
   await mkdir(path.join(bundleDir, 'artifacts'), { recursive: true });
   await cp(wh.wheels, path.join(bundleDir, 'wheelhouse'), { recursive: true });
   await cp(wh.uv, path.join(bundleDir, 'artifacts', 'uv'));
+  await copyExtraWheels(opts.extraWheels ?? [], path.join(bundleDir, 'wheelhouse'));
   await buildReleaseArchive(path.join(bundleDir, 'source'));
   await sealBundle(bundleDir);
   const catalogDir = path.join(root, 'catalog');

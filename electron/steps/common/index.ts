@@ -5,6 +5,7 @@ import { localSettingsStep } from './local-settings.js';
 import { pythonStep } from './python.js';
 import { reportsRightsStep } from './reports-rights.js';
 import { signInFilesStep } from './sign-in-files.js';
+import { signInGroupsStep } from './sign-in-groups.js';
 import { sourceStep } from './source.js';
 import { venvStep } from './venv.js';
 import { wheelhouseStep } from './wheelhouse.js';
@@ -22,6 +23,7 @@ export const commonSteps: Step<any>[] = [
   signInFilesStep,
   localSettingsStep,
   djangoStep,
+  signInGroupsStep,
   reportsRightsStep,
 ];
 
@@ -32,6 +34,7 @@ export {
   pythonStep,
   reportsRightsStep,
   signInFilesStep,
+  signInGroupsStep,
   sourceStep,
   venvStep,
   wheelhouseStep,
