@@ -3,6 +3,9 @@ import { installer } from '../api.js';
 import { plainText } from '../words.js';
 import type { UpgradeRunView } from './upgrade-state.js';
 
+/** The page is a flex column: a tall message bar must not be squeezed below its text. */
+const NO_SHRINK = { flexShrink: 0 } as const;
+
 /** Upgraded (old release kept N days, backup in F), or rolled back (X running again, backup in F). */
 export function UpgradeFinishPage(p: { run: UpgradeRunView }) {
   const end = p.run.end;
@@ -11,7 +14,7 @@ export function UpgradeFinishPage(p: { run: UpgradeRunView }) {
   return (
     <>
       {end.ok ? (
-        <MessageBar intent="success" layout="multiline" data-testid="upgrade-outcome">
+        <MessageBar style={NO_SHRINK} intent="success" layout="multiline" data-testid="upgrade-outcome">
           <MessageBarBody>
             <MessageBarTitle>
               Upgraded: QATrack+ {end.from} → {end.to}.
@@ -22,7 +25,7 @@ export function UpgradeFinishPage(p: { run: UpgradeRunView }) {
           </MessageBarBody>
         </MessageBar>
       ) : end.rolledBack ? (
-        <MessageBar intent="warning" layout="multiline" data-testid="upgrade-outcome">
+        <MessageBar style={NO_SHRINK} intent="warning" layout="multiline" data-testid="upgrade-outcome">
           <MessageBarBody>
             <MessageBarTitle>
               Rolled back: {end.from} is running again{end.cancelled ? ' (the upgrade was cancelled)' : ''}.
@@ -31,7 +34,7 @@ export function UpgradeFinishPage(p: { run: UpgradeRunView }) {
           </MessageBarBody>
         </MessageBar>
       ) : (
-        <MessageBar intent="error" layout="multiline" data-testid="upgrade-outcome">
+        <MessageBar style={NO_SHRINK} intent="error" layout="multiline" data-testid="upgrade-outcome">
           <MessageBarBody>
             <MessageBarTitle>The upgrade did not finish.</MessageBarTitle>
             <Text block>{plainText(end.message)}</Text>

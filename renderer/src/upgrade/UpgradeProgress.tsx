@@ -20,6 +20,9 @@ import {
 import { plainText } from '../words.js';
 import { bytesInWords, type PhaseStatus, type UpgradeRunView } from './upgrade-state.js';
 
+/** The page is a flex column: a tall message bar must not be squeezed below its text. */
+const NO_SHRINK = { flexShrink: 0 } as const;
+
 const WORD: Record<PhaseStatus, string> = {
   waiting: 'Waiting',
   running: 'Running',
@@ -78,9 +81,18 @@ export function UpgradeProgressPage(p: {
         style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}
       >
         {run.phases.map((ph) => (
-          <li key={ph.id} className="progress-step" data-phase={ph.id} data-status={ph.status}>
-            <Text className="wrap">{plainText(ph.describe)}</Text>
-            <Text size={200}>{WORD[ph.status]}</Text>
+          <li
+            key={ph.id}
+            data-phase={ph.id}
+            data-status={ph.status}
+            style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 5rem', gap: 12 }}
+          >
+            <Text className="wrap" weight={ph.status === 'running' ? 'semibold' : 'regular'}>
+              {plainText(ph.describe)}
+            </Text>
+            <Text size={200} aria-label={`${plainText(ph.describe)}: ${WORD[ph.status]}`}>
+              {WORD[ph.status]}
+            </Text>
           </li>
         ))}
       </ul>
@@ -102,7 +114,7 @@ export function UpgradeProgressPage(p: {
         </section>
       )}
       {p.cancelling && !run.end && (
-        <MessageBar intent="warning" layout="multiline">
+        <MessageBar style={NO_SHRINK} intent="warning" layout="multiline">
           <MessageBarBody>
             <MessageBarTitle>Cancelling: rolling back to {p.from}.</MessageBarTitle>
             {run.rollback.length ? run.rollback.at(-1) : 'Waiting for the current phase to stop.'}
@@ -122,7 +134,7 @@ export function UpgradeProgressPage(p: {
         </section>
       )}
       {run.end && (
-        <MessageBar intent={run.end.ok ? 'success' : 'error'} layout="multiline">
+        <MessageBar style={NO_SHRINK} intent={run.end.ok ? 'success' : 'error'} layout="multiline">
           <MessageBarBody>{plainText(run.end.message)}</MessageBarBody>
         </MessageBar>
       )}

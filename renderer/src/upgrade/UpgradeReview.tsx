@@ -14,6 +14,9 @@ import { fieldLabel } from '../draft.js';
 import { plainText } from '../words.js';
 import { bytesInWords } from './upgrade-state.js';
 
+/** The page is a flex column: a tall message bar must not be squeezed below its text. */
+const NO_SHRINK = { flexShrink: 0 } as const;
+
 export type UpgradeReviewView =
   | { state: 'idle' }
   | { state: 'loading' }
@@ -33,13 +36,15 @@ export function UpgradeReviewPage(p: { state: UpgradeReviewView; onRetry: () => 
     return <Spinner label="Checking the upgrade path, the bundle and room for the backup..." />;
   if (p.state.state === 'error')
     return (
-      <MessageBar intent="error" layout="multiline">
+      <MessageBar style={NO_SHRINK} intent="error" layout="multiline">
         <MessageBarBody>
           <MessageBarTitle>{plainText(p.state.error.message)}</MessageBarTitle>
-          {p.state.error.fix ? plainText(p.state.error.fix) : ''}
-          <Button size="small" onClick={p.onRetry}>
-            Check again
-          </Button>
+          {p.state.error.fix ? <Text block>{plainText(p.state.error.fix)}</Text> : null}
+          <div className="row" style={{ marginTop: 8 }}>
+            <Button size="small" onClick={p.onRetry}>
+              Check again
+            </Button>
+          </div>
         </MessageBarBody>
       </MessageBar>
     );
@@ -55,7 +60,7 @@ export function UpgradeReviewPage(p: { state: UpgradeReviewView; onRetry: () => 
         running until the new one passed its health check; any failure before that, or Cancel, rolls back.
       </Body1>
       {r.refusal && (
-        <MessageBar intent="error" layout="multiline" data-testid="upgrade-refusal">
+        <MessageBar style={NO_SHRINK} intent="error" layout="multiline" data-testid="upgrade-refusal">
           <MessageBarBody>
             <MessageBarTitle>{plainText(r.refusal.message)}</MessageBarTitle>
             <ul className="plain-list wrap" aria-label="What to fix">
@@ -66,9 +71,11 @@ export function UpgradeReviewPage(p: { state: UpgradeReviewView; onRetry: () => 
               ))}
             </ul>
             {r.refusal.fix && <Text block>{plainText(r.refusal.fix)}</Text>}
-            <Button size="small" onClick={p.onRetry}>
-              Check again
-            </Button>
+            <div className="row" style={{ marginTop: 8 }}>
+              <Button size="small" onClick={p.onRetry}>
+                Check again
+              </Button>
+            </div>
           </MessageBarBody>
         </MessageBar>
       )}

@@ -31,11 +31,16 @@ export function reduceUpgrade(v: UpgradeRunView, e: UpgradeIpcEvent): UpgradeRun
     case 'upgrade-phase': {
       const known = v.phases.some((p) => p.id === e.id);
       const status: PhaseStatus = e.state === 'start' ? 'running' : 'done';
-      const phases = known
-        ? v.phases.map((p) =>
-            p.id === e.id ? { ...p, status, ...(e.ms !== undefined ? { ms: e.ms } : {}) } : p,
-          )
-        : [...v.phases, { id: e.id, describe: e.describe, status }];
+      const phases = (
+        known
+          ? v.phases.map((p) =>
+              p.id === e.id ? { ...p, status, ...(e.ms !== undefined ? { ms: e.ms } : {}) } : p,
+            )
+          : [...v.phases, { id: e.id, describe: e.describe, status }]
+      ).map((p) =>
+        // The engine starts a phase only after its preflight (the caller's checkUpgrade) passed.
+        p.id === 'preflight' && p.status === 'waiting' ? { ...p, status: 'done' as const } : p,
+      );
       return { ...v, phases, log: e.state === 'start' ? log(`== ${e.describe}`) : v.log };
     }
     case 'migration': {
