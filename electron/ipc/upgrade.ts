@@ -64,8 +64,19 @@ export function createUpgradeHandlers(deps: UpgradeHandlerDeps): Pick<Handlers, 
       };
       const upgrade = engine();
       void upgrade.run({ ...loaded, to, signal: run.abort.signal, onEvent: send }).then(
-        (end) => {
+        async (end) => {
           run.state = end.ok ? 'succeeded' : end.cancelled ? 'cancelled' : 'failed';
+          if (end.ok) {
+            // The machine runs the target now: repair and uninstall plan for it (no secrets kept).
+            try {
+              await deps.remembered.write({ ...loaded.answers, release: to });
+            } catch (e) {
+              send({
+                type: 'upgrade-log',
+                message: `Could not update the answers remembered in ${deps.remembered.file} (${(e as Error).message}); save an answers file for later repairs.`,
+              });
+            }
+          }
           send(end);
         },
         (e: unknown) => {

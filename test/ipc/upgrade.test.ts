@@ -183,7 +183,7 @@ describe('upgrade over IPC', () => {
         prefix: [{ type: 'upgrade-log', message: `psql PGPASSWORD=${SECRETS['database.login.password']}` }],
       }),
     );
-    const { call, emitted } = setup({ kit });
+    const { call, emitted, remembered } = setup({ kit, storeDir: path.join(dir, 'PD-run', MACHINE_FOLDER) });
     const review = await call('upgradeReview', { answers: draft, secrets: SECRETS, to: '3.1.1.5' });
     expect(review.value.refusal).toBeUndefined();
     const start = await call('upgradeStart', { answers: draft, secrets: SECRETS, to: '3.1.1.5' });
@@ -203,6 +203,10 @@ describe('upgrade over IPC', () => {
       keepDays: 14,
     });
     expect(end.type === 'upgrade-end' && end.backupDir).toBe(loadRecording().result.backupDir);
+    // The machine remembers the release it runs now, still without a secret.
+    const kept = await remembered.read();
+    expect(kept?.answers.release).toBe('3.1.1.5');
+    expect(readFileSync(remembered.file, 'utf8')).not.toContain(SECRETS['admin.password']);
     const text = JSON.stringify(emitted);
     expect(text).toContain('PGPASSWORD=');
     for (const s of Object.values(SECRETS)) expect(text).not.toContain(s);

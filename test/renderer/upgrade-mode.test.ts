@@ -39,6 +39,8 @@ let context: BrowserContext;
 let page: Page;
 const cspViolations: string[] = [];
 let held = false;
+let store: RememberedStore;
+let installed: Record<string, unknown>;
 const control: ReplayControl = {
   // The bundle folder first holds the installed release: the review refuses and says what to fix.
   bundleRelease: '3.1.1.4',
@@ -97,7 +99,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard upgrade mode in
     // What a finished install left on this machine: its answers, without secrets (no mail here).
     const answers = JSON.parse(await readFile('resources/examples/answers.json', 'utf8'));
     delete answers.email;
-    await new RememberedStore({ dir: path.join(work, 'ProgramData', MACHINE_FOLDER) }).write(answers);
+    store = new RememberedStore({ dir: path.join(work, 'ProgramData', MACHINE_FOLDER) });
+    installed = answers;
+    await store.write(answers);
     const catalogDir = path.join(work, 'catalog');
     await mkdir(catalogDir);
     await copyFile('test/fixtures/engine/catalog/3.1.1.4.json', path.join(catalogDir, '3.1.1.4.json'));
@@ -218,6 +222,14 @@ describe.skipIf(!available && process.env.CI !== 'true')('wizard upgrade mode in
   }, 240_000);
 
   it('Cancel during the upgrade asks first, then reports the rollback on Progress and Finish', async () => {
+    // After the upgrade the machine remembers 3.1.1.5: nothing newer to offer.
+    expect((await store.read())?.answers.release).toBe('3.1.1.5');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    await page.getByRole('radio', { name: /^Repair/ }).waitFor();
+    await expect.poll(() => page.getByRole('radio', { name: /Upgrade QATrack\+/ }).count()).toBe(0);
+    // Back to a machine on 3.1.1.4 for the cancel.
+    await store.write(installed);
     held = false;
     control.holdBefore = 'migrate';
     await toUpgradeReview();
