@@ -136,7 +136,12 @@ export function App() {
   // Last answers (without secrets) make repair, reconfigure and uninstall possible. The app may
   // have been started in one of those modes (Add/Remove Programs Modify/Repair, the Repair shortcut).
   useEffect(() => {
-    void Promise.all([installer().lastAnswers({}), installer().startup({})]).then(([r, start]) => {
+    // Which release runs here, and whether the catalog has a newer one (Welcome offers it).
+    void Promise.all([
+      installer().lastAnswers({}),
+      installer().startup({}),
+      installer().upgradeStatus({}),
+    ]).then(([r, start, u]) => {
       let d: WizardDraft | undefined;
       if (r.ok && r.value.answers) {
         const converted = answersToDraft(r.value.answers);
@@ -145,11 +150,11 @@ export function App() {
         setKept(converted.kept);
         setLastSavedAt(r.value.savedAt);
       }
-      // Which release runs here, and whether the catalog has a newer one (Welcome offers it).
-      void installer()
-        .upgradeStatus({})
-        .then((u) => setUpgradeOffer(u.ok && d ? u.value.offer : undefined));
-      const m = start.ok ? start.value.mode : undefined;
+      const offer = u.ok && d ? u.value.offer : undefined;
+      setUpgradeOffer(offer);
+      let m = start.ok ? start.value.mode : undefined;
+      // Started with --mode=upgrade on a machine with nothing newer to run: the usual choices.
+      if (m === 'upgrade' && !offer) m = undefined;
       if (m) {
         setMode(m);
         if (d && m !== 'install' && m !== 'bundle') form.reset(d);
