@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runUnattended, type MsiExitCode } from '../engine/msi-exit.js';
 import { EXIT, InputError } from '../engine/errors.js';
 import type { ActionApplier, RememberedStore } from '../engine/remembered.js';
@@ -34,11 +36,34 @@ const COMMAND = {
   uninstall: 'uninstall',
 } as const;
 
+/**
+ * Upgrade's log when --log-file is absent: the machine folder's logs (beside the remembered
+ * answers), else the temp folder. The upgrade's own sessions (staging, switching) append to it.
+ */
+function upgradeLogFile(store: RememberedStore | undefined): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const base = store?.dir ?? path.join(os.tmpdir(), 'qatrack-installer');
+  return path.join(base, 'logs', `upgrade-${stamp}.log`);
+}
+
+/** Every line the entry prints also goes to the upgrade's log, so a refusal leaves its reason there. */
+function alsoToLog(write: (line: string) => void, file: string): (line: string) => void {
+  return (line) => {
+    write(line);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+    } catch {
+      // The console still has the line; the run itself reports an unwritable log folder.
+    }
+  };
+}
+
 export async function runUnattendedFromArgv(
   argv: readonly string[],
   deps: UnattendedDeps = {},
 ): Promise<MsiExitCode | null> {
-  const write = deps.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  let write = deps.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   let args: UnattendedArgs | null;
   try {
     args = parseUnattendedArgs(argv);
@@ -49,8 +74,10 @@ export async function runUnattendedFromArgv(
     });
   }
   if (args === null) return null;
-  const { mode, keepData, logFile } = args;
+  const { mode, keepData } = args;
   const store = deps.remembered;
+  const logFile = mode === 'upgrade' ? (args.logFile ?? upgradeLogFile(store)) : args.logFile;
+  if (mode === 'upgrade') write = alsoToLog(write, logFile!);
   return runUnattended(
     async () => {
       let answers = args.answersFile;
@@ -85,16 +112,21 @@ export async function runUnattendedFromArgv(
         ...(mode === 'uninstall' && args.answersFile === undefined ? { placeholderSecrets: true } : {}),
         ...deps.runOptions,
       };
-      const exitCode = await runChange(
-        COMMAND[mode],
-        options,
-        mode === 'uninstall' ? { keepData } : undefined,
-      );
+      const exitCode =
+        mode === 'upgrade'
+          ? // The CLI's own upgrade: same refusals (exit 64), same hosts as they are added there.
+            await (await import('./upgrade.js')).runUpgrade({ ...options, release: args.release! })
+          : await runChange(COMMAND[mode], options, mode === 'uninstall' ? { keepData } : undefined);
       if (store && (exitCode === EXIT.ok || exitCode === EXIT.rebootRequired)) {
         // The deployment itself succeeded: failing to remember it is a warning, not a failed run.
         try {
           if (mode === 'uninstall') await store.forget(deps.applier);
-          else if (args.answersFile !== undefined) {
+          else if (mode === 'upgrade') {
+            // The machine now runs the target: repair and uninstall plan for it from here on.
+            const text = readFileSync(answers, 'utf8').replace(/^\uFEFF/, '');
+            const upgraded = { ...(JSON.parse(text) as Record<string, unknown>), release: args.release };
+            await store.write(upgraded, deps.applier);
+          } else if (args.answersFile !== undefined) {
             const text = readFileSync(args.answersFile, 'utf8').replace(/^\uFEFF/, '');
             await store.write(JSON.parse(text) as Record<string, unknown>, deps.applier);
           }

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { RELEASE_ID } from '../engine/catalog-schema.js';
 import { progressEventSchema } from '../engine/events.js';
 import { testMailRequestSchema, testMailResultSchema } from '../mail/request.js';
+import {
+  upgradeIpcEventSchema,
+  upgradeRequestSchema,
+  upgradeReviewSchema,
+  upgradeStatusSchema,
+} from './upgrade-contract.js';
+export type { UpgradeEnd, UpgradeIpcEvent, UpgradeReview } from './upgrade-contract.js';
 
 /**
  * The one IPC contract between the wizard (renderer), the preload and main, after GitHub Desktop's
@@ -15,7 +22,14 @@ import { testMailRequestSchema, testMailResultSchema } from '../mail/request.js'
 
 export const CHANNEL_PREFIX = 'installer:';
 
-export const wizardModeSchema = z.enum(['install', 'repair', 'reconfigure', 'uninstall', 'bundle']);
+export const wizardModeSchema = z.enum([
+  'install',
+  'repair',
+  'reconfigure',
+  'uninstall',
+  'bundle',
+  'upgrade',
+]);
 export type WizardMode = z.infer<typeof wizardModeSchema>;
 
 /** Secret values by dotted answers path (e.g. "database.login.password"). Request-only. */
@@ -96,7 +110,8 @@ export const planSchema = z.object({
 });
 export type Plan = z.infer<typeof planSchema>;
 
-export const runModeSchema = wizardModeSchema.exclude(['bundle']);
+/** Modes `plan`/`apply` run; upgrade has its own channels (upgradeReview, upgradeStart). */
+export const runModeSchema = wizardModeSchema.exclude(['bundle', 'upgrade']);
 
 const runRequestSchema = z
   .object({
@@ -294,6 +309,32 @@ export const contract = {
     request: z.object({}).strict(),
     response: result(z.object({ opened: z.boolean() })),
   },
+  /** At start: the release installed here (installed-release record, else remembered answers), and a newer one. */
+  upgradeStatus: {
+    request: z.object({}).strict(),
+    response: result(upgradeStatusSchema),
+  },
+  /** Upgrade Review: from -> to, phases, backup folder and room, any refusal in plain words. */
+  upgradeReview: {
+    request: upgradeRequestSchema,
+    response: result(upgradeReviewSchema),
+  },
+  /** Starts the upgrade; its events arrive as `upgrade` events, the last one `upgrade-end`. */
+  upgradeStart: {
+    request: upgradeRequestSchema,
+    response: result(z.object({ runId: z.string() })),
+  },
+  /** Cancel: the engine rolls back to the old release (reported by `upgrade-end`). */
+  upgradeCancel: {
+    request: z.object({ runId: z.string() }).strict(),
+    response: result(
+      z.object({
+        runId: z.string(),
+        state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+        cancelling: z.boolean(),
+      }),
+    ),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -309,6 +350,7 @@ export const channelOf = (m: Method) => `${CHANNEL_PREFIX}${m}`;
 /** Main -> renderer events. */
 export const events = {
   progress: z.object({ runId: z.string(), event: progressEventSchema }),
+  upgrade: z.object({ runId: z.string(), event: upgradeIpcEventSchema }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventOf<E extends EventName> = z.output<(typeof events)[E]>;
@@ -317,4 +359,5 @@ export const eventChannelOf = (e: EventName) => `${CHANNEL_PREFIX}event:${e}`;
 /** What the preload exposes as `window.installer`: one function per channel, plus event subscription. */
 export type InstallerApi = { [M in Method]: (request: RequestOf<M>) => Promise<ResponseOf<M>> } & {
   onProgress(listener: (payload: EventOf<'progress'>) => void): () => void;
+  onUpgrade(listener: (payload: EventOf<'upgrade'>) => void): () => void;
 };

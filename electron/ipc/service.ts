@@ -21,6 +21,8 @@ import type {
 } from './contract.js';
 import type { Handlers } from './router.js';
 import { RunManager } from './runs.js';
+import { createUpgradeHandlers } from './upgrade.js';
+import type { UpgradeEnginePort } from './upgrade-engine.js';
 import { topics } from '../windows/topics.js';
 import { siteUrl } from '../cli/render-plan.js';
 
@@ -70,7 +72,7 @@ export interface EnginePort {
 }
 
 export interface RunInput {
-  mode: Exclude<WizardMode, 'bundle'>;
+  mode: Exclude<WizardMode, 'bundle' | 'upgrade'>;
   answers: Answers;
   secrets: MapSecretStore;
   keepData: boolean;
@@ -133,6 +135,9 @@ export interface ServiceDeps {
   /** Runs the sign-in page's Test sign-in; the real directory client (electron/directory) unless replaced. */
   testSignIn?(req: RequestOf<'testSignIn'>): Promise<ValueOf<'testSignIn'>>;
   emit(payload: EventOf<'progress'>): void;
+  /** The upgrade engine (electron/ipc/upgrade-engine.ts); without it the wizard offers no upgrade. */
+  upgrade?: UpgradeEnginePort;
+  emitUpgrade?(payload: EventOf<'upgrade'>): void;
 }
 
 const SITE_LOG_TAIL = 256 * 1024;
@@ -202,6 +207,12 @@ export function createHandlers(deps: ServiceDeps): Handlers {
   };
 
   return {
+    ...createUpgradeHandlers({
+      ...(deps.upgrade ? { engine: deps.upgrade } : {}),
+      remembered: deps.remembered,
+      emitUpgrade: (p) => deps.emitUpgrade?.(p),
+    }),
+
     async preflight({ mode }) {
       return readHost(async (host) => {
         const r = await deps.engine.preflight(host, mode);

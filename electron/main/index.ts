@@ -9,6 +9,7 @@ import { testSqlServer } from '../ipc/db-test.js';
 import { createElevatedEngine } from '../ipc/elevated-engine.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
 import { createHandlers } from '../ipc/service.js';
+import { createUpgradeEngine } from '../ipc/upgrade-engine.js';
 import { APP_ORIGIN } from '../ipc/sender-guard.js';
 import { appPaths, helperUserData } from './app-paths.js';
 import { createHostOpener, realHostSpec, targetHostSpec } from './hosts.js';
@@ -127,6 +128,9 @@ function startApp(): void {
       // Windows authentication is tested the way provisioning connects: through the host.
       testDatabase: (req) => testSqlServer(req, { readHost: () => openHost('read') }),
       emit: (payload) => ipc.emit(payload),
+      // Hosts without an upgrade kit yet get a plain-words refusal on the upgrade review.
+      upgrade: createUpgradeEngine({ hostSpec, logDir: paths.logDir }),
+      emitUpgrade: (payload) => ipc.emitUpgrade(payload),
     }),
     log,
   );

@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow } from 'electron';
-import { eventChannelOf, events, type EventOf } from '../ipc/contract.js';
+import { eventChannelOf, events, type EventName, type EventOf } from '../ipc/contract.js';
 import { IpcRouter, type Handlers } from '../ipc/router.js';
 import { toIpcError } from '../ipc/service.js';
 import { TrustedSenders } from '../ipc/sender-guard.js';
@@ -12,6 +12,11 @@ export function wireIpc(handlers: Handlers, log: (m: string) => void) {
     ipcMain.handle(channel, (event, request: unknown) => router.handle(channel, event, request));
   }
   let window: BrowserWindow | undefined;
+  const send = <E extends EventName>(name: E, payload: EventOf<E>) => {
+    const checked = events[name].safeParse(payload);
+    if (checked.success && window && !window.isDestroyed())
+      window.webContents.send(eventChannelOf(name), checked.data);
+  };
   return {
     trust(win: BrowserWindow) {
       window = win;
@@ -21,10 +26,10 @@ export function wireIpc(handlers: Handlers, log: (m: string) => void) {
     },
     /** Sends a validated event to our window only. */
     emit(payload: EventOf<'progress'>) {
-      const checked = events.progress.safeParse(payload);
-      if (checked.success && window && !window.isDestroyed()) {
-        window.webContents.send(eventChannelOf('progress'), checked.data);
-      }
+      send('progress', payload);
+    },
+    emitUpgrade(payload: EventOf<'upgrade'>) {
+      send('upgrade', payload);
     },
   };
 }

@@ -5,6 +5,8 @@ import {
   eventChannelOf,
   events,
   methods,
+  type EventName,
+  type EventOf,
   type InstallerApi,
   type Method,
 } from '../ipc/contract.js';
@@ -24,21 +26,25 @@ const invoke = async (method: Method, request: unknown): Promise<unknown> => {
 
 const api = Object.fromEntries(
   methods.map((m) => [m, (request: unknown) => invoke(m, request)]),
-) as unknown as Omit<InstallerApi, 'onProgress'>;
+) as unknown as Omit<InstallerApi, 'onProgress' | 'onUpgrade'>;
+
+/** One main -> page event stream, each payload checked against its schema before the page sees it. */
+function subscribe<E extends EventName>(name: E, listener: (payload: EventOf<E>) => void): () => void {
+  const channel = eventChannelOf(name);
+  const handler = (_event: unknown, payload: unknown) => {
+    const checked = events[name].safeParse(payload);
+    if (checked.success) listener(checked.data as EventOf<E>);
+  };
+  ipcRenderer.on(channel, handler);
+  return () => {
+    ipcRenderer.off(channel, handler);
+  };
+}
 
 const installer: InstallerApi = {
   ...api,
-  onProgress(listener) {
-    const channel = eventChannelOf('progress');
-    const handler = (_event: unknown, payload: unknown) => {
-      const checked = events.progress.safeParse(payload);
-      if (checked.success) listener(checked.data);
-    };
-    ipcRenderer.on(channel, handler);
-    return () => {
-      ipcRenderer.off(channel, handler);
-    };
-  },
+  onProgress: (listener) => subscribe('progress', listener),
+  onUpgrade: (listener) => subscribe('upgrade', listener),
 };
 
 contextBridge.exposeInMainWorld('installer', installer);

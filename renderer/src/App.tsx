@@ -41,6 +41,11 @@ import { WebPage } from './pages/Web.js';
 import { WelcomePage } from './pages/Welcome.js';
 import { emptyRun, reduceRun, seedPlan, type RunView } from './progress-state.js';
 import { plainText } from './words.js';
+import type { UpgradeIpcEvent } from '../../electron/ipc/contract.js';
+import { UpgradeFinishPage } from './upgrade/UpgradeFinish.js';
+import { UpgradeProgressPage } from './upgrade/UpgradeProgress.js';
+import { UpgradeReviewPage, type UpgradeReviewView } from './upgrade/UpgradeReview.js';
+import { emptyUpgradeRun, reduceUpgrade, type UpgradeRunView } from './upgrade/upgrade-state.js';
 
 const RUN_LABEL: Record<WizardMode, string> = {
   install: 'Install',
@@ -48,6 +53,7 @@ const RUN_LABEL: Record<WizardMode, string> = {
   reconfigure: 'Apply changes',
   uninstall: 'Uninstall',
   bundle: 'Create bundle',
+  upgrade: 'Upgrade',
 };
 
 const MODE_TITLE: Record<WizardMode, string> = {
@@ -56,6 +62,7 @@ const MODE_TITLE: Record<WizardMode, string> = {
   reconfigure: 'Reconfigure',
   uninstall: 'Uninstall',
   bundle: 'Offline bundle',
+  upgrade: 'Upgrade',
 };
 
 /** Turns page issues into react-hook-form's nested errors. */
@@ -89,6 +96,12 @@ export function App() {
   const [runError, setRunError] = useState<IpcError | undefined>();
   const [cancelInfo, setCancelInfo] = useState<string[] | undefined>();
   const [stepsOpen, setStepsOpen] = useState(false);
+  // Upgrade mode: the newer release the catalog offers, its review, and the run's events.
+  const [upgradeOffer, setUpgradeOffer] = useState<{ from: string; to: string } | undefined>();
+  const [upgradeReview, setUpgradeReview] = useState<UpgradeReviewView>({ state: 'idle' });
+  const [upgradeRunId, setUpgradeRunId] = useState<string | undefined>();
+  const [upgradeRun, setUpgradeRun] = useState<UpgradeRunView>(emptyUpgradeRun());
+  const [upgradeCancelling, setUpgradeCancelling] = useState(false);
 
   const env: PageEnv = useMemo(
     () =>
@@ -123,7 +136,12 @@ export function App() {
   // Last answers (without secrets) make repair, reconfigure and uninstall possible. The app may
   // have been started in one of those modes (Add/Remove Programs Modify/Repair, the Repair shortcut).
   useEffect(() => {
-    void Promise.all([installer().lastAnswers({}), installer().startup({})]).then(([r, start]) => {
+    // Which release runs here, and whether the catalog has a newer one (Welcome offers it).
+    void Promise.all([
+      installer().lastAnswers({}),
+      installer().startup({}),
+      installer().upgradeStatus({}),
+    ]).then(([r, start, u]) => {
       let d: WizardDraft | undefined;
       if (r.ok && r.value.answers) {
         const converted = answersToDraft(r.value.answers);
@@ -132,7 +150,11 @@ export function App() {
         setKept(converted.kept);
         setLastSavedAt(r.value.savedAt);
       }
-      const m = start.ok ? start.value.mode : undefined;
+      const offer = u.ok && d ? u.value.offer : undefined;
+      setUpgradeOffer(offer);
+      let m = start.ok ? start.value.mode : undefined;
+      // Started with --mode=upgrade on a machine with nothing newer to run: the usual choices.
+      if (m === 'upgrade' && !offer) m = undefined;
       if (m) {
         setMode(m);
         if (d && m !== 'install' && m !== 'bundle') form.reset(d);
@@ -152,6 +174,22 @@ export function App() {
           const list = early.current.get(p.runId) ?? [];
           if (list.length < 5000) list.push({ event: p.event, at });
           early.current.set(p.runId, list);
+        }
+      }),
+    [],
+  );
+
+  // Upgrade events, kept until upgradeStart answers with the run's id (as for progress events).
+  const upgradeRunIdRef = useRef<string | undefined>(undefined);
+  const earlyUpgrade = useRef(new Map<string, UpgradeIpcEvent[]>());
+  useEffect(
+    () =>
+      installer().onUpgrade((p) => {
+        if (p.runId === upgradeRunIdRef.current) setUpgradeRun((v) => reduceUpgrade(v, p.event));
+        else {
+          const list = earlyUpgrade.current.get(p.runId) ?? [];
+          if (list.length < 5000) list.push(p.event);
+          earlyUpgrade.current.set(p.runId, list);
         }
       }),
     [],
@@ -180,7 +218,22 @@ export function App() {
       });
   }, [mode, form]);
 
+  const upgradeRequest = useCallback(() => {
+    const { answers, secrets } = splitSecrets(form.getValues(), kept);
+    return { answers, secrets, to: upgradeOffer?.to ?? '' };
+  }, [form, kept, upgradeOffer]);
+
+  const loadUpgradeReview = useCallback(() => {
+    setUpgradeReview({ state: 'loading' });
+    void installer()
+      .upgradeReview(upgradeRequest())
+      .then((r) =>
+        setUpgradeReview(r.ok ? { state: 'done', review: r.value } : { state: 'error', error: r.error }),
+      );
+  }, [upgradeRequest]);
+
   const loadPlan = useCallback(() => {
+    if (mode === 'upgrade') return loadUpgradeReview();
     if (mode === 'bundle') return;
     setPlan({ state: 'loading' });
     const { answers, secrets } = splitSecrets(form.getValues(), kept);
@@ -198,7 +251,28 @@ export function App() {
     setStepsOpen(false);
   }, [page]);
 
+  const startUpgrade = async () => {
+    setRunError(undefined);
+    setUpgradeCancelling(false);
+    const review = upgradeReview.state === 'done' ? upgradeReview.review : undefined;
+    const r = await installer().upgradeStart(upgradeRequest());
+    if (!r.ok) return setRunError(r.error);
+    upgradeRunIdRef.current = r.value.runId;
+    const missed = earlyUpgrade.current.get(r.value.runId) ?? [];
+    earlyUpgrade.current.clear();
+    setUpgradeRun(missed.reduce(reduceUpgrade, emptyUpgradeRun(review)));
+    setUpgradeRunId(r.value.runId);
+    setPageIndex(pages.indexOf('progress'));
+  };
+
+  const cancelUpgrade = async () => {
+    if (!upgradeRunId) return;
+    const r = await installer().upgradeCancel({ runId: upgradeRunId });
+    if (r.ok) setUpgradeCancelling(r.value.cancelling);
+  };
+
   const startRun = async () => {
+    if (mode === 'upgrade') return startUpgrade();
     setRun(emptyRun());
     setRunError(undefined);
     setCancelInfo(undefined);
@@ -250,12 +324,18 @@ export function App() {
       if (errors.length)
         return `To continue, fix what is marked Problem: ${errors.map((c) => c.title).join(', ')}.`;
     }
-    if (page === 'review') {
+    if (page === 'review' && mode === 'upgrade') {
+      if (upgradeReview.state === 'loading' || upgradeReview.state === 'idle')
+        return 'Checking the upgrade...';
+      if (upgradeReview.state === 'error' || upgradeReview.review.refusal)
+        return 'Upgrade is not possible yet: fix what is listed above, then check again.';
+    } else if (page === 'review') {
       if (plan.state === 'loading' || plan.state === 'idle') return 'Working out the plan...';
       if (plan.state === 'error')
         return `${RUN_LABEL[mode]} is not possible yet: fix the problems listed above, then check again.`;
     }
-    if (page === 'progress' && !run.ended) return 'Running: Next is available when the run ends.';
+    if (page === 'progress' && !(mode === 'upgrade' ? upgradeRun.end : run.ended))
+      return 'Running: Next is available when the run ends.';
     return '';
   })();
   const blocked = reason !== '';
@@ -374,6 +454,7 @@ export function App() {
                 mode={mode}
                 onMode={chooseMode}
                 hasLastRun={Boolean(lastDraft)}
+                {...(upgradeOffer ? { upgrade: upgradeOffer } : {})}
                 lastSavedAt={lastSavedAt}
               />
             )}
@@ -387,7 +468,20 @@ export function App() {
             {page === 'mail' && <MailPage />}
             {page === 'signin' && <SignInPage />}
             {page === 'bundle' && <BundlePage />}
-            {page === 'review' && (
+            {page === 'review' && mode === 'upgrade' && (
+              <UpgradeReviewPage state={upgradeReview} onRetry={loadUpgradeReview} />
+            )}
+            {page === 'progress' && mode === 'upgrade' && (
+              <UpgradeProgressPage
+                run={upgradeRun}
+                from={upgradeOffer?.from ?? ''}
+                to={upgradeOffer?.to ?? ''}
+                cancelling={upgradeCancelling}
+                onCancel={() => void cancelUpgrade()}
+              />
+            )}
+            {page === 'finish' && mode === 'upgrade' && <UpgradeFinishPage run={upgradeRun} />}
+            {page === 'review' && mode !== 'upgrade' && (
               <ReviewPage
                 mode={mode}
                 state={plan}
@@ -401,7 +495,7 @@ export function App() {
                 })}
               />
             )}
-            {page === 'progress' && (
+            {page === 'progress' && mode !== 'upgrade' && (
               <ProgressPage
                 run={run}
                 onCancel={() => void cancelRun()}
@@ -410,7 +504,7 @@ export function App() {
                 onReview={() => goToPage('review')}
               />
             )}
-            {page === 'finish' && (
+            {page === 'finish' && mode !== 'upgrade' && (
               <FinishPage mode={mode} run={run} cancelled={cancelInfo} draft={form.getValues()} kept={kept} />
             )}
             {runError && (

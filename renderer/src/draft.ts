@@ -433,6 +433,9 @@ export function pagesFor(mode: WizardMode, d?: WizardDraft): PageId[] {
         : ['welcome', 'check', 'review', 'progress', 'finish'];
     case 'bundle':
       return ['welcome', 'bundle', 'progress', 'finish'];
+    case 'upgrade':
+      // As repair: only the passwords (pg_dump and the new release's settings need them).
+      return ['welcome', 'accounts', 'review', 'progress', 'finish'];
   }
 }
 
@@ -444,7 +447,7 @@ export const defaultWebSiteAsked = (d: WizardDraft, env: PageEnv) => {
 
 /** Form fields on each page (repair asks only for passwords; uninstall only for the one it uses). */
 export function fieldsOn(page: PageId, mode: WizardMode, d: WizardDraft, env: PageEnv = noEnv): string[] {
-  const passwordsOnly = mode === 'repair' || mode === 'uninstall';
+  const passwordsOnly = mode === 'repair' || mode === 'uninstall' || mode === 'upgrade';
   switch (page) {
     case 'check':
       return (mode === 'install' || mode === 'reconfigure') && defaultWebSiteAsked(d, env)

@@ -152,7 +152,12 @@ describe('start arguments (Add/Remove Programs, the Repair shortcut)', () => {
   it('a bad mode or host names the flag and what is allowed', () => {
     expect(parseStartArgs([exe, '--mode=explode'])).toEqual({
       ok: false,
-      issues: [{ path: '--mode', message: 'must be one of install, repair, reconfigure, uninstall, bundle' }],
+      issues: [
+        {
+          path: '--mode',
+          message: 'must be one of install, repair, reconfigure, uninstall, bundle, upgrade',
+        },
+      ],
     });
     const r = parseStartArgs([exe, '--host', 'windows']);
     expect(r.ok).toBe(false);

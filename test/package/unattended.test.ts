@@ -164,3 +164,131 @@ describe('packaged app --unattended (engine on the sim host)', () => {
     expect(existsSync(store.file)).toBe(false);
   });
 });
+
+/**
+ * `--mode upgrade` runs the CLI's own `upgrade` (electron/cli/upgrade.ts) on the posix host: its
+ * refusals come before anything is touched (no database, no site needed), so they run here; the
+ * successful upgrade needs a real site and lives in unattended-upgrade.test.ts.
+ */
+describe('packaged app --unattended --mode upgrade (refusals, posix host)', () => {
+  const root = path.join(dir, 'upgrade');
+  const catalogDir = path.join(root, 'catalog');
+  const posixAnswers = path.join(root, 'answers.json');
+  const dataDir = path.join(root, 'data');
+  const answers = {
+    release: '3.1.1.4',
+    paths: { installDir: path.join(root, 'app'), dataDir, bundleDir: path.join(root, 'bundle') },
+    database: {
+      engine: 'postgresql',
+      server: '127.0.0.1',
+      port: 1,
+      name: 'qatrack',
+      login: { user: 'qatrack', password: 'Upgrade-db pw "x" 7!' },
+      readonlyLogin: { user: 'qatrack_reports', password: 'Upgrade-ro pw 7!' },
+      provision: false,
+    },
+    admin: { username: 'admin', email: 'admin@example.org', password: 'Upgrade-admin pw 7!' },
+    site: { hostNames: ['qatrack.test'], httpPort: 8080 },
+    workers: { count: 1, basePort: 9100 },
+    chrome: { mode: 'none' },
+    timeZone: 'Europe/Berlin',
+  };
+  mkdirSync(catalogDir, { recursive: true });
+  for (const [from, f] of [
+    ['test/fixtures/engine/catalog', '3.1.1.4.json'],
+    ['test/fixtures/upgrade-catalog', '3.1.1.3.json'],
+    ['test/fixtures/upgrade-catalog', '3.1.1.5.json'],
+  ] as const)
+    writeFileSync(path.join(catalogDir, f), readFileSync(path.join(from, f)));
+  writeFileSync(posixAnswers, JSON.stringify(answers));
+
+  async function upgrade(argv: string[], remembered?: RememberedStore) {
+    const lines: string[] = [];
+    const code = await runUnattendedFromArgv(['app.exe', '--unattended', '--mode', 'upgrade', ...argv], {
+      write: (l) => lines.push(l),
+      ...(remembered ? { remembered } : {}),
+      runOptions: { host: 'posix', catalogDir },
+    });
+    return { code, text: lines.join('\n'), lines };
+  }
+
+  it('a downgrade is refused with 1639 (the CLI exit 64), named in the output and the log; nothing is made', async () => {
+    const logFile = path.join(root, 'logs', 'down.log');
+    const r = await upgrade(['--release', '3.1.1.3', '--answers', posixAnswers, '--log-file', logFile]);
+    expect(r.code, r.text).toBe(1639);
+    expect(r.lines[0]).toBe(`Log: ${logFile}`);
+    expect(r.text).toContain('Error UPGRADE_REFUSED: The upgrade from 3.1.1.4 to 3.1.1.3 was refused');
+    expect(r.text).toContain('--release: 3.1.1.3 is older than the installed 3.1.1.4');
+    expect(r.lines.at(-1)).toBe(
+      `QATrack+ Installer did not start: the answers or options are invalid; nothing was changed (exit code 1639). Log: ${logFile}`,
+    );
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('3.1.1.3 is older than the installed 3.1.1.4');
+    // Refused before the backup: no data folder, no backup, no upgrade state.
+    expect(existsSync(dataDir)).toBe(false);
+    for (const secret of [answers.database.login.password, answers.admin.password])
+      expect(log + r.text).not.toContain(secret);
+  });
+
+  it('an unknown release is refused with 1639 and the catalog is listed', async () => {
+    const r = await upgrade(['--release', '9.9.9', '--answers', posixAnswers]);
+    expect(r.code, r.text).toBe(1639);
+    expect(r.text).toContain('--release: unknown release 9.9.9; the catalog has 3.1.1.3, 3.1.1.4, 3.1.1.5');
+    // Without --log-file the log goes to the temp folder (no machine folder given) and is printed.
+    const logLine = r.lines[0]!;
+    expect(logLine).toMatch(/^Log: .*qatrack-installer[/\\]logs[/\\]upgrade-.*\.log$/);
+    expect(readFileSync(logLine.slice('Log: '.length), 'utf8')).toContain('unknown release 9.9.9');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('--mode upgrade needs --release, and --release belongs to upgrade only', async () => {
+    const none = await upgrade(['--answers', posixAnswers]);
+    expect(none.code).toBe(1639);
+    expect(none.text).toContain('--release is required with --mode upgrade');
+    const lines: string[] = [];
+    const code = await runUnattendedFromArgv(
+      ['app.exe', '--unattended', '--answers', posixAnswers, '--release', '3.1.1.5'],
+      { write: (l) => lines.push(l) },
+    );
+    expect(code).toBe(1639);
+    expect(lines.join('\n')).toContain('--release only applies to --mode upgrade');
+    const bad = await upgrade(['--release', '3.1.1.5; rm -rf /', '--answers', posixAnswers]);
+    expect(bad.code).toBe(1639);
+    expect(bad.text).toContain('--release must be a release id such as 3.1.1.5 or 4.0.x');
+  });
+
+  it('without --answers it uses the remembered answers (same refusals), and with none remembered says what to pass', async () => {
+    const empty = new RememberedStore({ dir: path.join(root, 'PD-empty', MACHINE_FOLDER) });
+    const missing = await upgrade(['--release', '3.1.1.5'], empty);
+    expect(missing.code).toBe(1639);
+    expect(missing.text).toContain('ANSWERS_REQUIRED');
+    expect(missing.text).toContain('--answers: is required');
+
+    const store = new RememberedStore({ dir: path.join(root, 'PD', MACHINE_FOLDER) });
+    mkdirSync(store.dir, { recursive: true });
+    // What a finished install leaves: the answers with env references in place of secrets.
+    const remembered = structuredClone(answers) as Record<string, unknown> & typeof answers;
+    (remembered.database.login as Record<string, unknown>).password = { env: 'QATRACK_SECRET_DB_T' };
+    (remembered.database.readonlyLogin as Record<string, unknown>).password = { env: 'QATRACK_SECRET_RO_T' };
+    (remembered.admin as Record<string, unknown>).password = { env: 'QATRACK_SECRET_ADMIN_T' };
+    writeFileSync(store.file, JSON.stringify(remembered));
+    Object.assign(process.env, {
+      QATRACK_SECRET_DB_T: 'db-secret-from-env',
+      QATRACK_SECRET_RO_T: 'ro-secret-from-env',
+      QATRACK_SECRET_ADMIN_T: 'admin-secret-from-env',
+    });
+    try {
+      const r = await upgrade(['--release', '3.1.1.3'], store);
+      expect(r.code, r.text).toBe(1639);
+      expect(r.text).toContain(`Using the answers remembered on this machine: ${store.file}`);
+      expect(r.text).toContain('3.1.1.3 is older than the installed 3.1.1.4');
+      // The log defaults to the machine folder's logs, beside the remembered answers.
+      expect(r.lines[0]).toMatch(new RegExp(`^Log: ${store.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      // A refused upgrade leaves the remembered release as it was.
+      expect(JSON.parse(readFileSync(store.file, 'utf8')).release).toBe('3.1.1.4');
+    } finally {
+      for (const k of ['QATRACK_SECRET_DB_T', 'QATRACK_SECRET_RO_T', 'QATRACK_SECRET_ADMIN_T'])
+        delete process.env[k];
+    }
+  });
+});

@@ -5,7 +5,7 @@ import type { WizardMode } from '../../../electron/ipc/contract.js';
 import type { WizardDraft } from '../draft.js';
 
 export function AccountsPage(p: { mode: WizardMode }) {
-  const passwordsOnly = p.mode === 'repair' || p.mode === 'uninstall';
+  const passwordsOnly = p.mode === 'repair' || p.mode === 'uninstall' || p.mode === 'upgrade';
   const { control } = useFormContext<WizardDraft>();
   const email = useWatch({ control, name: 'email' });
   const db = useWatch({ control, name: 'database' });

@@ -30,6 +30,7 @@ const VERB: Record<WizardMode, string> = {
   reconfigure: 'apply the changes',
   uninstall: 'uninstall',
   bundle: 'create the bundle',
+  upgrade: 'upgrade',
 };
 
 const SUMMARY: [keyof PlanSummary, string, string][] = [
@@ -148,7 +149,8 @@ export function ReviewPage(p: {
   const changing = plan.steps.filter((st) => st.status === 'changes');
   const saveAnswers = async () => {
     const req = p.request();
-    const mode = p.mode === 'bundle' ? 'install' : p.mode;
+    // Upgrade has its own review page (renderer/src/upgrade); the answers it saves are repair's.
+    const mode = p.mode === 'bundle' ? 'install' : p.mode === 'upgrade' ? 'repair' : p.mode;
     const r = await installer().saveAnswersFile({ answers: req.answers, mode });
     if (r.ok && r.value.saved) {
       setSaved(`Answers saved to ${r.value.path} (no passwords in it).`);

@@ -37,7 +37,21 @@ export function WelcomePage(p: {
   onMode: (m: WizardMode) => void;
   hasLastRun: boolean;
   lastSavedAt?: string;
+  /** The installed release and a newer one in the catalog (upgradeStatus), offered beside repair. */
+  upgrade?: { from: string; to: string };
 }) {
+  const modes = p.upgrade
+    ? [
+        ...MODES.slice(0, 3),
+        {
+          value: 'upgrade' as const,
+          label: `Upgrade QATrack+ ${p.upgrade.from} → ${p.upgrade.to}`,
+          detail: `Back up first, then run ${p.upgrade.to} beside ${p.upgrade.from}; any failure rolls back.`,
+          needsLastRun: true,
+        },
+        ...MODES.slice(3),
+      ]
+    : MODES;
   return (
     <>
       <Body1>
@@ -46,7 +60,7 @@ export function WelcomePage(p: {
       </Body1>
       <Field label="What do you want to do?">
         <RadioGroup value={p.mode} onChange={(_e, d) => p.onMode(d.value as WizardMode)}>
-          {MODES.map((m) => (
+          {modes.map((m) => (
             <Radio
               key={m.value}
               value={m.value}

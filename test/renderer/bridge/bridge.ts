@@ -26,6 +26,7 @@ import { testSignInFromWizard } from '../../../electron/ipc/sign-in-test.js';
 import { createHandlers, toIpcError } from '../../../electron/ipc/service.js';
 import { MACHINE_FOLDER, RememberedStore } from '../../../electron/engine/remembered.js';
 import { TrustedSenders } from '../../../electron/ipc/sender-guard.js';
+import type { UpgradeEnginePort } from '../../../electron/ipc/upgrade-engine.js';
 
 /**
  * Stands in for Electron main + preload in browser tests: the real IPC router and handlers over the
@@ -39,6 +40,8 @@ export interface BridgeOptions {
   simState: string;
 
   steps?: readonly Step<any>[];
+  /** The upgrade engine main would give the handlers (test/renderer/upgrade-mode.test.ts). */
+  upgrade?: UpgradeEnginePort;
 }
 
 export interface Bridge {
@@ -78,7 +81,17 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       ?.evaluate((p) => (window as unknown as { __bridgeEmit(p: unknown): void }).__bridgeEmit(p), payload)
       .catch(() => undefined);
   };
+  const emitUpgrade = (payload: EventOf<'upgrade'>) => {
+    traffic.push(JSON.stringify(payload));
+    void page
+      ?.evaluate(
+        (p) => (window as unknown as { __bridgeEmitUpgrade(p: unknown): void }).__bridgeEmitUpgrade(p),
+        payload,
+      )
+      .catch(() => undefined);
+  };
   const deps: Parameters<typeof createHandlers>[0] = {
+    ...(o.upgrade ? { upgrade: o.upgrade, emitUpgrade } : {}),
     engine: createEngineAdapter({
       hostSpec: spec,
       logDir: path.join(o.workDir, 'logs'),
@@ -153,14 +166,20 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       });
       await p.addInitScript((methods: string[]) => {
         const listeners = new Set<(p: unknown) => void>();
+        const upgradeListeners = new Set<(p: unknown) => void>();
         const w = window as unknown as Record<string, unknown>;
         const invoke = w.__installerInvoke as (c: string, r: unknown) => Promise<unknown>;
         w.__bridgeEmit = (payload: unknown) => listeners.forEach((l) => l(payload));
+        w.__bridgeEmitUpgrade = (payload: unknown) => upgradeListeners.forEach((l) => l(payload));
         const api: Record<string, unknown> = {};
         for (const m of methods) api[m] = (req: unknown) => invoke(`installer:${m}`, req);
         api.onProgress = (l: (p: unknown) => void) => {
           listeners.add(l);
           return () => listeners.delete(l);
+        };
+        api.onUpgrade = (l: (p: unknown) => void) => {
+          upgradeListeners.add(l);
+          return () => upgradeListeners.delete(l);
         };
         Object.defineProperty(window, 'installer', { value: Object.freeze(api) });
       }, methods);
