@@ -1,7 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REMOTE_USER_HEADER } from '../../electron/steps/common/render-sign-in.js';
 import { testPythonLdapWheels } from '../support/fixture.js';
 import {
   cli,
@@ -188,6 +190,39 @@ describe.skipIf(missing !== undefined)(
       const log = (await readFile(path.join(site.dataDir, 'logs', 'auth.log'), 'utf8')).slice(before);
       // python-ldap reports a TLS handshake it refused as SERVER_DOWN (upstream's branch for it).
       expect(log).toContain('Unable to contact LDAP server');
+    }, 600_000);
+    it('windowsIntegrated: the IIS-forwarded name signs a user in at a worker; forged through nginx, nobody', async () => {
+      // The service bind QATrack+'s WindowsIntegratedAuthenticationBackend reads new users with.
+      site.secrets['signIn.bindPassword'] = alice.password;
+      const answers = await writeAnswers(site, 'wia', (a) => {
+        a.signIn = {
+          ...signIn(),
+          kind: 'windowsIntegrated',
+          bindUser: alice.name,
+          bindPassword: { env: 'UNUSED_SECRET_GIVEN_ON_STDIN' },
+        };
+      });
+      const r = await cli(site, ['install', '--yes'], answers);
+      expect(r.exitCode, r.all).toBe(0);
+      const header = REMOTE_USER_HEADER.toLowerCase();
+      // What IIS does on Windows (webConfig.ts): the authenticated DOMAIN\user in the header, to a
+      // worker on loopback. The backend creates the user and reads mail and names with the service bind.
+      const worker = await request(`http://127.0.0.1:${site.workerPorts[0]}/`, {
+        headers: { host: 'qatrack.test', [header]: `${DOMAIN}\\${bob.name}` },
+      });
+      await worker.body.text();
+      expect(worker.statusCode).toBe(200);
+      const row = await userRow(bob.name);
+      expect(row).toMatchObject({
+        first: expect.stringContaining(bob.givenName),
+        usable: false,
+        signedIn: true,
+      });
+      // Upstream's configure_user stores python-ldap's bytes as they come (backends.py L311-313).
+      expect(String(row!.email)).toContain(bob.mail);
+      // nginx is no IIS: a client's own header must not sign anyone in (here: the superuser).
+      const forged = await get(site.httpPort, '/', 'qatrack.test', { [header]: 'admin' });
+      expect(forged.status).toBe(302);
     }, 600_000);
   },
 );

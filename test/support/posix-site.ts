@@ -239,9 +239,14 @@ export async function cli(site: Site, args: string[], answersFile?: string, env?
   return { exitCode: r.exitCode ?? -1, stdout, stderr, all: `${stdout}\n${stderr}` };
 }
 
-export async function get(port: number, urlPath: string, host = 'qatrack.test') {
+export async function get(
+  port: number,
+  urlPath: string,
+  host = 'qatrack.test',
+  headers: Record<string, string> = {},
+) {
   const res = await request(`http://127.0.0.1:${port}${urlPath}`, {
-    headers: { host },
+    headers: { ...headers, host },
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });

@@ -1,3 +1,4 @@
+import { REMOTE_USER_HEADER } from '../common/render-sign-in.js';
 import type { Layout } from '../../engine/layout.js';
 
 export interface NginxConfigInput {
@@ -109,6 +110,10 @@ function workerLocation(at: string): string[] {
     '            proxy_set_header X-Forwarded-Host $http_host;',
     '            proxy_set_header X-Forwarded-Proto $scheme;',
     '            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    // The Windows-integrated name header the workers trust (render-sign-in.ts): only IIS may set it,
+    // and nginx authenticates nobody, so a client's own is dropped (an empty value is not passed on:
+    // nginx's ngx_http_proxy_module, proxy_set_header). Forged, it signed anyone in, even the superuser.
+    `            proxy_set_header ${REMOTE_USER_HEADER} "";`,
     '        }',
   ];
 }
