@@ -1,3 +1,6 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Answers } from '../../engine/answers/index.js';
 import { CancelledError, EXIT } from '../../engine/errors.js';
 import type { PlanResult, RunReport } from '../../engine/report.js';
@@ -54,18 +57,51 @@ function sessionFor(run: Omit<WinUpgradeRun, 'onEvent'>, d: Derived, phase: WinP
   };
 }
 
-/** Every phase planned on the machine as it is now (read-only): what a change board reviews. */
+/**
+ * Every phase planned in order, each on the machine as the phases before it leave it: on the sim
+ * host the phases are applied to a scratch copy of its state as the plan goes (so the services'
+ * plan sees the staged release, local_settings.py the copied SECRET_KEY); the state itself is
+ * never touched. What a change board reviews.
+ */
 export async function planWindowsUpgrade(
   run: Omit<WinUpgradeRun, 'onEvent' | 'signal'>,
 ): Promise<WinUpgradePlan> {
   const d = derive(run.spec);
   const phases: WinUpgradePlan['phases'] = [];
-  for (const phase of windowsUpgradePhases(run.spec, d)) {
-    const { result } = await runSession({
-      command: 'plan',
-      ...sessionFor({ ...run, signal: new AbortController().signal }, d, phase),
-    });
-    phases.push({ id: phase.id, describe: phase.describe, steps: result.steps });
+  const scratchDir =
+    run.hostSpec.kind === 'sim' ? await mkdtemp(path.join(tmpdir(), 'qatrack-upgrade-plan-')) : undefined;
+  let hostSpec: HostSpec = run.hostSpec;
+  if (scratchDir && run.hostSpec.kind === 'sim') {
+    const file = path.join(scratchDir, 'state.json');
+    await copyFile(run.hostSpec.file, file);
+    hostSpec = { kind: 'sim', file };
+  }
+  // A scratch session logs beside the scratch state, never into the real run's log.
+  const scratch = { ...run, hostSpec, ...(scratchDir ? { logFile: path.join(scratchDir, 'plan.log') } : {}) };
+  let applying = !!scratchDir;
+  try {
+    for (const phase of windowsUpgradePhases(run.spec, d)) {
+      const steps: PlanResult['steps'] = [];
+      // One step at a time, each planned after the one before it was applied to the scratch copy.
+      for (const step of phase.steps) {
+        const one = { ...phase, steps: [{ ...step, dependsOn: [] }] };
+        const { result } = await runSession({
+          command: 'plan',
+          ...sessionFor({ ...scratch, signal: new AbortController().signal }, d, one),
+        });
+        steps.push(...result.steps);
+        if (!applying) continue;
+        try {
+          const quiet = { ...scratch, onEvent: () => undefined, signal: new AbortController().signal };
+          await applyPhase(quiet, d, one, new AbortController().signal);
+        } catch {
+          applying = false; // later steps are planned on the scratch state as it got
+        }
+      }
+      phases.push({ id: phase.id, describe: phase.describe, steps });
+    }
+  } finally {
+    if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
   }
   return {
     from: run.spec.from,
