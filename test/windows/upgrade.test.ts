@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -201,6 +202,21 @@ describe('Windows upgrade on the sim host', { timeout: 240_000 }, () => {
     });
     // The migrate action ran; the fault holds the run in migrate until the cancel.
     await new Promise((r) => setTimeout(r, 500));
+    // Meanwhile a client sees 503 + the maintenance page; the server itself still reaches the
+    // workers through IIS (the maintenance rule's {REMOTE_ADDR} condition).
+    const during = publicLogin(s.file);
+    expect(during.ok && during.status).toBe(503);
+    expect(during.ok && during.body).toContain('QATrack+ is being upgraded');
+    const local = simHttp(readState(s.file), {
+      kind: 'http',
+      url: 'https://127.0.0.1/accounts/login/',
+      hostHeader: 'qatrack.hospital.local',
+    });
+    expect(local.ok && local.status).toBe(200);
+    const config = simFile(readState(s.file), 'D:\\QATrackData\\iisroot\\web.config')!.content!;
+    const lint = spawnSync('xmllint', ['--noout', '-'], { input: config });
+    expect(lint.status, String(lint.stderr)).toBe(0);
+    expect(config).toMatch(/<action type="CustomResponse" statusCode="503"/);
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode, String(r.stdout) + String(r.stderr)).toBe(130);
