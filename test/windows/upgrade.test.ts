@@ -136,15 +136,23 @@ describe('Windows upgrade on the sim host', { timeout: 240_000 }, () => {
 
   it('3.1.1.3 -> 3.1.1.4: migrates the running database in place after the backup; services on releases\\3.1.1.4', async () => {
     const s = await server('3.1.1.3', '3.1.1.4');
-    const r = await upgrade(s, '3.1.1.4', ['--yes']);
+    const r = await upgrade(s, '3.1.1.4', ['--yes', '--json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('migrate in place after the backup');
+    // --json: the plan, every event and the result as JSON lines; none holds a secret.
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ type: 'upgradePlan', from: '3.1.1.3', to: '3.1.1.4', path: 'in-place' });
+    expect(lines.at(-1)).toMatchObject({ type: 'upgrade-result', ok: true, exitCode: 0 });
+    expect(lines.filter((l) => l.type === 'upgrade-phase').length).toBeGreaterThan(10);
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
     const st = readState(s.file);
     expect(Object.keys(simWindows(st).sql.databases)).toEqual(['qatrackplus']);
     const xml = simFile(st, 'C:\\QATrack\\services\\QATrackWorker1.xml')!.content!;
     expect(xml).toContain('C:\\QATrack\\releases\\3.1.1.4\\venv\\Scripts\\python.exe');
-    expect(r.stderr).not.toMatch(/Restore the backup as the new database/);
-    expect(r.stderr).toMatch(/Back up database qatrackplus .* \(copy-only, with checksum, verified\)/);
+    expect(r.stdout).not.toMatch(/Restore the backup as the new database/);
+    expect(r.stdout).toMatch(/Back up database qatrackplus .* \(copy-only, with checksum, verified\)/);
     const again = await upgrade(s, '3.1.1.4');
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toMatch(/already installed/);
