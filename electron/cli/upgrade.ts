@@ -13,6 +13,7 @@ import { checkUpgrade } from '../engine/upgrade/preflight.js';
 import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import { backupNeededBytes, freeBytesFor, runPosixBackup } from '../hosts/posix/upgrade-backup.js';
 import { err, jsonLine, out } from './output.js';
+import { runSimUpgrade } from './upgrade-windows.js';
 import { loadCatalogFrom, prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 
 export interface UpgradeOptions extends RunOptions {
@@ -21,6 +22,8 @@ export interface UpgradeOptions extends RunOptions {
   backupOnly?: boolean;
   /** Days the replaced release's folders are kept for a manual rollback. */
   keepOldDays?: string;
+  /** sim/windows: print the plan and exit 2, change nothing (also the default without --yes). */
+  planOnly?: boolean;
 }
 
 function keepDays(raw: string | undefined): number {
@@ -44,10 +47,11 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
   // upgrade's --release is the target; the answers name the release installed now.
   const days = keepDays(o.keepOldDays);
   const p = await prepareRun({ ...o, release: undefined });
+  if (p.hostSpec.kind === 'sim') return runSimUpgrade(o, p, days);
   if (p.hostSpec.kind !== 'posix')
     throw new InstallerError(
       'UPGRADE_HOST_UNSUPPORTED',
-      `upgrade runs only on the posix host so far, not ${p.hostSpec.kind}.`,
+      `upgrade runs on the posix and sim hosts so far, not ${p.hostSpec.kind} (plan it on a sim copy of the server).`,
     );
   const layout = computeLayout(p.answers, 'posix');
   const installed = await readInstalledRelease(layout.stateDir, p.answers.release);

@@ -193,7 +193,10 @@ export const commonQueryHandlers: SimQueryHandlers = {
     const program = q.simFact === undefined ? undefined : state.factPrograms[q.simFact];
     // CreateProcess fails with ERROR_FILE_NOT_FOUND when the program file is gone (e.g. a removed venv):
     // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-createprocessw
-    if (program && !getFile(state, program))
+    // A fact answers for the program it was made with: another program path that is not on the
+    // machine (the next release's venv beside the running one) is not found either.
+    const other = program && program.toLowerCase() !== q.file.toLowerCase() && !getFile(state, q.file);
+    if ((program && !getFile(state, program)) || other)
       return { exitCode: 127, stdout: '', stderr: `${q.file}: not found (sim)`, notFound: true };
     if (fact && typeof fact === 'object') {
       const f = fact as Partial<ExecResult>;

@@ -48,12 +48,77 @@ function workerAnswer(path: string): HttpResult {
   });
 }
 
+interface Condition {
+  input: string;
+  pattern: string;
+  negate?: string;
+}
 interface Rule {
   name: string;
   match: { url: string };
-  conditions?: { add?: { input: string; pattern: string } | { input: string; pattern: string }[] };
+  conditions?: { add?: Condition | Condition[] };
   serverVariables?: { set?: { name: string; value: string } | { name: string; value: string }[] };
-  action: { type: string; url?: string };
+  action: { type: string; url?: string; statusCode?: string; statusDescription?: string };
+}
+
+/**
+ * The client address IIS sees as {REMOTE_ADDR}: a request to a loopback address comes from the
+ * server itself; one to a host name or another address comes from a client on the network
+ * (192.0.2.10, a documentation address). The upgrade's maintenance rule lets only the server's own
+ * checks through to the workers.
+ */
+const remoteAddr = (hostname: string) =>
+  /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(hostname)
+    ? hostname === '[::1]'
+      ? '::1'
+      : '127.0.0.1'
+    : '192.0.2.10';
+
+/**
+ * One rule condition: {HTTPS} and {REMOTE_ADDR} are evaluated; `negate="true"` inverts the match
+ * (URL Rewrite configuration reference, "Conditions": negate,
+ * https://learn.microsoft.com/iis/extensions/url-rewrite-module/url-rewrite-module-configuration-reference).
+ * Other inputs are not modelled and hold.
+ */
+function conditionHolds(c: Condition, https: string, remote: string): boolean {
+  const value = c.input === '{HTTPS}' ? https : c.input === '{REMOTE_ADDR}' ? remote : undefined;
+  if (value === undefined) return true;
+  const hit = new RegExp(c.pattern, 'i').test(value);
+  return c.negate === 'true' ? !hit : hit;
+}
+
+interface HttpErrorsDoc {
+  configuration?: {
+    'system.webServer'?: {
+      httpErrors?: {
+        existingResponse?: string;
+        error?:
+          | { statusCode: string; path: string; responseMode?: string }
+          | { statusCode: string; path: string; responseMode?: string }[];
+      };
+    };
+  };
+}
+
+/**
+ * The body IIS sends with an error status a rule set (CustomResponse): with
+ * `<httpErrors existingResponse="Replace">` and an `<error statusCode=... responseMode="ExecuteURL">`
+ * for that status, the page at that URL from the site's folder; otherwise the rule's
+ * statusDescription (HTTP Errors <httpErrors>,
+ * https://learn.microsoft.com/iis/configuration/system.webserver/httperrors/).
+ */
+function customResponseBody(state: SimState, physicalPath: string, status: number, fallback: string): string {
+  const file = simFile(state, `${physicalPath}\\web.config`);
+  if (!file?.content) return fallback;
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+    file.content,
+  ) as HttpErrorsDoc;
+  const he = doc.configuration?.['system.webServer']?.httpErrors;
+  if (he?.existingResponse !== 'Replace') return fallback;
+  const e = list(he.error).find((x) => Number(x.statusCode) === status && x.responseMode === 'ExecuteURL');
+  if (!e) return fallback;
+  const page = simFile(state, `${physicalPath}\\${e.path.replace(/^\//, '').replace(/\//g, '\\')}`);
+  return page?.content ?? fallback;
 }
 
 const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
@@ -103,12 +168,19 @@ export function simHttp(state: SimState, q: HttpQuery): HttpResult {
     const m = new RegExp(rule.match.url, 'i').exec(rel);
     if (!m) continue;
     const https = url.protocol === 'https:' ? 'ON' : 'OFF';
-    const condOk = list(rule.conditions?.add).every(
-      (c) => c.input !== '{HTTPS}' || new RegExp(c.pattern, 'i').test(https),
-    );
+    const remote = remoteAddr(url.hostname);
+    const condOk = list(rule.conditions?.add).every((c) => conditionHolds(c, https, remote));
     if (!condOk) continue;
     const type = rule.action.type;
     if (type === 'None') break;
+    if (type === 'CustomResponse') {
+      const status = Number(rule.action.statusCode ?? 200);
+      return ok(
+        status,
+        { ...iisHeaders, 'content-type': 'text/html' },
+        customResponseBody(state, site.physicalPath, status, rule.action.statusDescription ?? ''),
+      );
+    }
     if (type === 'Redirect')
       return ok(301, {
         ...iisHeaders,

@@ -53,6 +53,8 @@ export const simWindowsSchema = z.object({
             users: z.record(z.string(), z.object({ roles: z.array(z.string()) })),
             /** DENY SELECT per database user: "table" or "table.column" (DENY_REPORTS). */
             denied: z.record(z.string(), z.array(z.string())).default({}),
+            /** Data and log size, what a full backup of it needs (the upgrade's disk check). */
+            sizeBytes: z.number().int().min(0).optional(),
           }),
         )
         .default({}),

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { MANIFEST_FILE } from '../../bundle/manifest.js';
+import type { Answers } from '../../engine/answers/index.js';
+import type { Layout } from '../../engine/layout.js';
+import { INSTALLED_RELEASE_FILE, type InstalledRelease } from '../../engine/upgrade/installed-release.js';
+import type { UpgradeFacts } from '../../engine/upgrade/preflight.js';
+import type { SimHost } from '../../hosts/sim/host.js';
+import { descendants } from '../../hosts/sim/paths.js';
+import { simWindows } from '../../hosts/sim/windows/state.js';
+
+const recordSchema = z.object({
+  release: z.string(),
+  releaseDir: z.string().optional(),
+});
+const manifestReleaseSchema = z.object({ release: z.string() });
+
+/** The installed-release record on the target (written by the upgrade's record phase). */
+export async function readWindowsInstalled(
+  host: SimHost,
+  layout: Layout,
+  answersRelease: string,
+): Promise<Pick<InstalledRelease, 'release' | 'releaseDir'> & { source: 'record' | 'answers' }> {
+  const file = layout.join(layout.stateDir, INSTALLED_RELEASE_FILE);
+  const r = await host.query({ kind: 'file', path: file, content: true });
+  if (!r.exists || r.type !== 'file' || !r.content) return { release: answersRelease, source: 'answers' };
+  const parsed = recordSchema.safeParse(JSON.parse(r.content));
+  if (!parsed.success) throw new Error(`${file} on the server is not a valid installed-release record`);
+  return { ...parsed.data, source: 'record' };
+}
+
+/**
+ * The facts checkUpgrade decides on, read from the simulated server: the bundle's manifest (its
+ * release), free disk where the backup goes, and what the backup needs (the database's size + the
+ * media files). The real Windows host is not wired yet: the upgrade refuses it before this.
+ */
+export async function windowsUpgradeFacts(
+  host: SimHost,
+  answers: Answers,
+  layout: Layout,
+): Promise<Pick<UpgradeFacts, 'bundle' | 'backupFreeBytes' | 'backupNeededBytes' | 'backupDir'>> {
+  let bundle: UpgradeFacts['bundle'];
+  const dir = answers.paths.bundleDir;
+  if (!dir) bundle = { problem: 'no bundle folder in the answers (paths.bundleDir)' };
+  else {
+    const m = await host.query({ kind: 'file', path: `${dir}\\${MANIFEST_FILE}`, content: true });
+    const parsed = m.exists && m.content ? manifestReleaseSchema.safeParse(JSON.parse(m.content)) : undefined;
+    bundle = parsed?.success
+      ? { release: parsed.data.release }
+      : { problem: `${dir}\\${MANIFEST_FILE} was not found or names no release` };
+  }
+  const os = await host.query({ kind: 'os' });
+  const state = host.state;
+  const db = simWindows(state).sql.databases[answers.database.name];
+  const media = descendants(state, layout.mediaRoot).reduce((n, k) => n + (state.files[k]?.size ?? 0), 0);
+  return {
+    bundle,
+    backupFreeBytes: os.freeDiskBytes ?? 0,
+    backupNeededBytes: (db?.sizeBytes ?? 0) + media,
+    backupDir: layout.backupDir,
+  };
+}

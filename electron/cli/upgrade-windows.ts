@@ -1,0 +1,114 @@
+import { EXIT, InputError } from '../engine/errors.js';
+import { listReleases } from '../engine/release.js';
+import { machineDataDir } from '../engine/remembered.js';
+import { resources } from '../engine/resources.js';
+import { checkUpgrade } from '../engine/upgrade/preflight.js';
+import { createSimHost } from '../hosts/sim/host.js';
+import { layoutOn, type WinUpgradeSpec } from '../app/upgrade/windows-phases.js';
+import { readWindowsInstalled, windowsUpgradeFacts } from '../app/upgrade/windows-preflight.js';
+import {
+  planWindowsUpgrade,
+  runWindowsUpgrade,
+  type WinUpgradePlan,
+} from '../app/upgrade/windows-upgrade.js';
+import { err, jsonLine, out } from './output.js';
+import { loadCatalogFrom, type PreparedRun } from './prepare.js';
+import { cancelOnSigint } from './run.js';
+import type { UpgradeOptions } from './upgrade.js';
+
+export function renderWindowsUpgradePlan(plan: WinUpgradePlan, host: string): string {
+  const lines = [
+    `Upgrade QATrack+ ${plan.from} -> ${plan.to} (${plan.path === 'new-database' ? `restore into the new database ${plan.newDatabase}` : 'migrate in place after the backup'})`,
+    `  Host:    ${host}`,
+    `  Release: ${plan.releaseDir} (beside the running one)`,
+    `  Backup:  ${plan.backupFolder}`,
+    '',
+  ];
+  plan.phases.forEach((ph, i) => {
+    const actions = ph.steps.flatMap((s) => s.actions);
+    lines.push(`${i + 1}. ${ph.describe} [${ph.id}]${actions.length ? '' : ' (nothing to do)'}`);
+    actions.forEach((a, j) => lines.push(`  ${String(j + 1).padStart(2)}. ${a.describe}`));
+  });
+  lines.push(
+    '',
+    `${plan.changes} changes. A failure or a cancel before the health check passes rolls back to ${plan.from}.`,
+    'Run again with --yes to apply.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `upgrade --host sim:STATE`: the Windows upgrade. Preflight refusals exit 64 with nothing changed;
+ * the same release already installed exits 0 ("already installed"); without --yes (or with
+ * --plan-only) the plan is printed and the exit code is 2; with --yes it is applied.
+ */
+export async function runSimUpgrade(o: UpgradeOptions, p: PreparedRun, days: number): Promise<number> {
+  if (p.hostSpec.kind !== 'sim') throw new Error('runSimUpgrade needs the sim host');
+  const hostName = `sim:${p.hostSpec.file}`;
+  const catalogFrom = p.catalog;
+  const fromLayout = layoutOn(p.answers, catalogFrom, p.answers.paths.installDir);
+  const probe = await createSimHost(p.hostSpec.file, { readOnly: true });
+  let installed: Awaited<ReturnType<typeof readWindowsInstalled>>;
+  let facts: Awaited<ReturnType<typeof windowsUpgradeFacts>>;
+  try {
+    installed = await readWindowsInstalled(probe, fromLayout, p.answers.release);
+    facts = await windowsUpgradeFacts(probe, p.answers, fromLayout);
+  } finally {
+    await probe.close();
+  }
+  const releases = listReleases(o.catalogDir ?? resources().releasesDir);
+  if (installed.release === o.release) {
+    const msg = `QATrack+ ${o.release} is already installed (${installed.source === 'record' ? 'installed-release record' : 'answers'}); nothing to upgrade, nothing changed.`;
+    if (o.json)
+      jsonLine({ type: 'upgrade-result', ok: true, exitCode: EXIT.ok, alreadyInstalled: true, message: msg });
+    else out(`${msg}\n`);
+    return EXIT.ok;
+  }
+  if (installed.release !== p.answers.release)
+    throw new InputError(
+      'UPGRADE_ANSWERS_STALE',
+      `The server runs ${installed.release} (installed-release record) but the answers are for ${p.answers.release}; nothing was changed.`,
+      [{ path: 'release', message: `must be ${installed.release}, the release on the server` }],
+      'Use the answers the upgrade remembered (ProgramData\\QATrack+ Installer\\last-answers.json).',
+    );
+  checkUpgrade({ installed: installed.release, target: o.release, catalogReleases: releases, ...facts });
+  const spec: WinUpgradeSpec = {
+    answers: p.answers,
+    from: installed.release,
+    to: o.release,
+    fromDir: installed.releaseDir ?? p.answers.paths.installDir,
+    catalogFrom,
+    catalogTo: loadCatalogFrom(o.catalogDir, o.release, '--release'),
+    keepDays: days,
+    now: new Date(),
+    machineDir: machineDataDir({ ProgramData: 'C:\\ProgramData' }, 'win32'),
+  };
+  const base = {
+    spec,
+    secrets: p.secrets,
+    hostSpec: p.hostSpec,
+    ...(o.logFile ? { logFile: o.logFile } : {}),
+  };
+  const plan = await planWindowsUpgrade(base);
+  if (o.json) jsonLine({ type: 'upgradePlan', ...plan });
+  else out(renderWindowsUpgradePlan(plan, hostName));
+  if (o.planOnly || !o.yes) return EXIT.changesPending;
+  const cancel = cancelOnSigint();
+  try {
+    const r = await runWindowsUpgrade({
+      ...base,
+      signal: cancel.signal,
+      onEvent: (e) => {
+        if (o.json) jsonLine(e);
+        else if (e.type === 'upgrade-phase' && e.state === 'start') err(`[upgrade] ${e.describe}\n`);
+        else if (e.type === 'rollback') err(`[rollback] ${e.describe}\n`);
+        else if (e.type === 'upgrade-log') err(`  - ${e.message}\n`);
+      },
+    });
+    if (o.json) jsonLine({ type: 'upgrade-result', ...r });
+    else out(`${r.message}\n`);
+    return r.exitCode;
+  } finally {
+    cancel.dispose();
+  }
+}
