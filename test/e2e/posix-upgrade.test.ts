@@ -255,7 +255,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     const taken = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers);
     await site.pg.sql('DROP DATABASE qatrack40');
     expect(taken.exitCode, taken.all).toBe(64);
-    expect(taken.all).toContain('database.name: a database qatrack40 exists');
+    expect(taken.all).toContain('(database.name): a database qatrack40 exists');
     expect(existsSync(v40Dir())).toBe(false);
     expect(await backups()).toBe(before);
     expect(await fixtureRelease()).toBe('v1');
