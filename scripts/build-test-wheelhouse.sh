@@ -13,16 +13,29 @@
 # wheels are for the Python 3.9 that scripts/test-python.sh finds (pyenv's on these machines). The
 # requirements are the fixture's requirements/postgres.txt with its `-r base.txt` inlined, as upstream's
 # requirements/postgres.txt includes base.txt.
+#
+# `build-test-wheelhouse.sh 4.0`: the 4.0-line fixture's (test/fixtures/qatrack-fixture-v2-40: Django
+# 4.2, django-q2) cp312 wheels for the Python 3.12 that `test-python.sh 3.12` finds, cached the same way.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-reqdir="$root/test/fixtures/qatrack-fixture/requirements"
-python="$(bash "$root/scripts/test-python.sh")"
+line="${1:-3.1}"
+case "$line" in
+  3.1)
+    reqdir="$root/test/fixtures/qatrack-fixture/requirements"
+    python="$(bash "$root/scripts/test-python.sh" 3.9)"
+    ;;
+  4.0)
+    reqdir="$root/test/fixtures/qatrack-fixture-v2-40/requirements"
+    python="$(bash "$root/scripts/test-python.sh" 3.12)"
+    ;;
+  *) echo "build-test-wheelhouse.sh: 3.1 or 4.0, not $line" >&2; exit 64 ;;
+esac
 cache="${QATRACK_TEST_CACHE:-$root/.cache}"
 flat="$(grep -hv '^-r ' "$reqdir/base.txt" "$reqdir/postgres.txt")"
 # As the release catalog does (resources/catalog/releases/3.1.1.4.json): setuptools 82 removed
 # pkg_resources, which django-q 1.3.4 imports (django_q/conf.py), and a dependency pulls the newest
-# setuptools into the wheelhouse, where a reinstall would put it into the venv.
-flat="$flat
+# setuptools into the wheelhouse, where a reinstall would put it into the venv. django-q2 needs none.
+[ "$line" = 3.1 ] && flat="$flat
 setuptools<81"
 key="$( (echo "$flat"; "$python" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-16)"
 dest="$cache/wheelhouse-$key"

@@ -197,6 +197,9 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
     const installed = await readInstalledRelease(computeLayout(answers, 'posix').stateDir, answers.release);
     if (installed.source === 'record') {
       answers = { ...answers, release: installed.release };
+      // After a 3.x -> 4.0 upgrade the release runs on the new database the upgrade restored into.
+      if (installed.databaseName)
+        answers = { ...answers, database: { ...answers.database, name: installed.databaseName } };
       releaseRoot = installed.releaseDir;
     }
   }

@@ -35,7 +35,11 @@ async function reprepare(o: RunOptions, p: PreparedRun): Promise<PreparedRun> {
   const { readInstalledRelease } = await import('../engine/upgrade/installed-release.js');
   const { loadCatalogFrom } = await import('./prepare.js');
   const installed = await readInstalledRelease(computeLayout(p.answers, 'posix').stateDir, p.answers.release);
-  const answers = { ...p.answers, release: installed.release };
+  const answers = {
+    ...p.answers,
+    release: installed.release,
+    ...(installed.databaseName ? { database: { ...p.answers.database, name: installed.databaseName } } : {}),
+  };
   return {
     ...p,
     answers,

@@ -10,6 +10,7 @@ import { runPosixUpgrade } from '../app/upgrade/posix-upgrade.js';
 import type { UpgradeEvent } from '../app/upgrade/context.js';
 import { cancelOnSigint } from './run.js';
 import { checkUpgrade } from '../engine/upgrade/preflight.js';
+import { upgradePath } from '../engine/upgrade/upgrade-path.js';
 import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import { backupNeededBytes, freeBytesFor, runPosixBackup } from '../hosts/posix/upgrade-backup.js';
 import { err, jsonLine, out } from './output.js';
@@ -76,8 +77,9 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     backupNeededBytes: need.dbBytes + need.mediaBytes,
     backupDir: layout.backupDir,
   });
-  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir, days);
-  if (o.json) jsonLine({ type: 'upgradePlan', from: installed.release, to: o.release, phases });
+  const via = upgradePath(installed.release, o.release, p.answers.database.name);
+  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir, days, via);
+  if (o.json) jsonLine({ type: 'upgradePlan', from: installed.release, to: o.release, path: via, phases });
   else
     out(
       `Upgrade QATrack+ ${installed.release} -> ${o.release} (installed release from the ${installed.source === 'record' ? 'installed-release record' : 'answers'})\n` +
@@ -94,6 +96,7 @@ function printEvent(e: UpgradeEvent): void {
   if (e.type === 'upgrade-phase' && e.state === 'start') err(`[upgrade] ${e.describe}\n`);
   else if (e.type === 'migration') err(`  - applied ${e.app}.${e.name}${e.faked ? ' (faked)' : ''}\n`);
   else if (e.type === 'backup') err(`  - backup ${e.dir}: ${e.bytes} bytes in ${e.ms} ms\n`);
+  else if (e.type === 'restore-copy') err(`  - restored into the new database ${e.database} in ${e.ms} ms\n`);
   else if (e.type === 'rollback') err(`[rollback] ${e.describe}\n`);
   else if (e.type === 'upgrade-log') err(`  - ${e.message}\n`);
 }

@@ -51,6 +51,26 @@ export const journalEntrySchema = z.discriminatedUnion('type', [
     step: z.string(),
     error: z.string(),
   }),
+  // An upgrade's outcome (its phases are in upgrade-state.json while it runs; this stays).
+  z.object({
+    type: z.literal('upgrade'),
+    t: z.string(),
+    runId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    path: z.enum(['in-place', 'new-database']),
+    outcome: z.enum([
+      'upgraded',
+      'rolled-back',
+      'rollback-failed',
+      'finished-by-repair',
+      'rolled-back-by-repair',
+    ]),
+    /** The phase a rolled-back upgrade had reached. */
+    phase: z.string(),
+    database: z.string(),
+    backupDir: z.string().optional(),
+  }),
   z.object({
     type: z.literal('run-end'),
     t: z.string(),

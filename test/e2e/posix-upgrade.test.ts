@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAnswers } from '../../electron/engine/answers/index.js';
 import { computeLayout } from '../../electron/engine/layout.js';
 import { pgTool, restorePosixBackup } from '../../electron/hosts/posix/upgrade-backup.js';
-import { buildReleaseArchive, fixtureV2Overlay, repoRoot } from '../support/fixture.js';
+import {
+  buildReleaseArchive,
+  fixtureV240Overlays,
+  fixtureV2Overlay,
+  repoRoot,
+  testPython,
+  testWheelhouse,
+} from '../support/fixture.js';
 import {
   CANARY,
   cli,
@@ -22,11 +29,16 @@ import {
 } from '../support/posix-site.js';
 
 /**
- * The upgrade on the posix host, for real: fixture v1 (3.1.1.4's stack) installed by `install`, then
- * `upgrade --release 3.1.1.5` to the fixture's second release (test/fixtures/qatrack-fixture-v2: a
- * schema + data migration), through the real nginx, PostgreSQL (pg_dump/pg_restore), venv and
- * workers. Failures injected with QATRACK_INSTALLER_FAULT roll back to v1 with its data; a SIGKILL
- * mid-upgrade then `repair` converges on v1.
+ * The upgrade on the posix host, for real, from one v1 install (fixture v1: 3.1.1.4's stack, Django
+ * 2.2 on Python 3.9) shared by every scenario, through the real nginx, PostgreSQL (pg_dump,
+ * pg_restore, CREATE/DROP DATABASE), venvs and workers:
+ * - in place to 3.1.1.5 (test/fixtures/qatrack-fixture-v2: same stack, schema + data migration):
+ *   a failure in migrate rolls back by pg_restore --clean (its success is the second describe);
+ * - the major path to 4.0.0 (test/fixtures/qatrack-fixture-v2-40: Django 4.2, Python 3.12, django-q2,
+ *   64-bit keys), as upstream's 3 -> 4 upgrade: the backup restored into a new database qatrack40,
+ *   migrated there; failures in migrate and health, and a SIGKILL then `repair`, each drop the new
+ *   database and leave the old one exactly as it was; then the upgrade itself, then uninstall.
+ * Failures are injected with QATRACK_INSTALLER_FAULT.
  */
 const missing = await missingTools();
 if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run in CI: ${missing}`);
@@ -34,59 +46,103 @@ if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run 
 type Kind = 'old' | 'maintenance' | 'new' | 'other';
 
 /**
- * Installs v1, then lays out the target's bundle as `bundle create --release 3.1.1.5` does: same
- * wheelhouse and tools (same stack), the fixture's second release as the source archive. Returns
- * the answers naming that bundle.
+ * Lays out the target's bundle as `bundle create --release` does: for 3.1.1.5 the install's
+ * wheelhouse and tools (same stack); for 4.0.0 the 4.0-line fixture's cp312 wheelhouse
+ * (scripts/build-test-wheelhouse.sh 4.0). Returns the answers naming that bundle (and, for 4.0.0,
+ * the Python 3.12 its venv is made with).
  */
-async function installV1WithV2Bundle(site: Site): Promise<string> {
-  // Test-only catalog entries beside the fixture's 3.1.1.4 (test/fixtures/upgrade-catalog).
-  for (const f of ['3.1.1.3.json', '3.1.1.5.json'])
+async function targetBundle(site: Site, release: '3.1.1.5' | '4.0.0'): Promise<string> {
+  const bundle = path.join(site.root, `bundle-${release}`);
+  await mkdir(path.join(bundle, 'source'), { recursive: true });
+  await mkdir(path.join(bundle, 'artifacts'), { recursive: true });
+  await cp(path.join(site.bundleDir, 'artifacts'), path.join(bundle, 'artifacts'), { recursive: true });
+  let python: string | undefined;
+  if (release === '4.0.0') {
+    const wh = await testWheelhouse('4.0');
+    await cp(wh.wheels, path.join(bundle, 'wheelhouse'), { recursive: true });
+    python = await testPython('3.12');
+    if (!python) throw new Error('no Python 3.12 (scripts/test-python.sh 3.12)');
+    await buildReleaseArchive(path.join(bundle, 'source'), release, undefined, fixtureV240Overlays);
+  } else {
+    await cp(path.join(site.bundleDir, 'wheelhouse'), path.join(bundle, 'wheelhouse'), { recursive: true });
+    await buildReleaseArchive(path.join(bundle, 'source'), release, undefined, fixtureV2Overlay);
+  }
+  await sealBundle(bundle, release);
+  return writeAnswers(site, `answers-${release}`, (a) => {
+    a.paths.bundleDir = bundle;
+    if (python) a.python = { executable: python };
+  });
+}
+
+/** Installs v1 with the test-only catalog entries of the upgrade targets beside it. */
+async function installV1(site: Site): Promise<void> {
+  for (const f of ['3.1.1.3.json', '3.1.1.5.json', '4.0.0.json'])
     await cp(path.join(repoRoot, 'test', 'fixtures', 'upgrade-catalog', f), path.join(site.catalogDir, f));
   const install = await cli(site, ['install', '--yes']);
   if (install.exitCode !== 0) throw new Error(`install failed:\n${install.all}`);
-  const v2Bundle = path.join(site.root, 'bundle-3.1.1.5');
-  await mkdir(path.join(v2Bundle, 'source'), { recursive: true });
-  await cp(path.join(site.bundleDir, 'wheelhouse'), path.join(v2Bundle, 'wheelhouse'), { recursive: true });
-  await cp(path.join(site.bundleDir, 'artifacts'), path.join(v2Bundle, 'artifacts'), { recursive: true });
-  await buildReleaseArchive(path.join(v2Bundle, 'source'), '3.1.1.5', undefined, fixtureV2Overlay);
-  await sealBundle(v2Bundle, '3.1.1.5');
-  return writeAnswers(site, 'answers-v2', (a) => (a.paths.bundleDir = v2Bundle));
+}
+
+async function installV1WithV2Bundle(site: Site): Promise<string> {
+  await installV1(site);
+  return targetBundle(site, '3.1.1.5');
 }
 
 describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, venv, workers)', () => {
   let site: Site;
   let v2Answers: string;
+  let v40Answers: string;
+  const started = Date.now();
   const backupDir = () => path.join(site.dataDir, 'backups');
   const stateDir = () => path.join(site.dataDir, 'installer');
   const v2Dir = () => path.join(site.installDir, 'releases', '3.1.1.5');
-  const psql = (sql: string) =>
+  const v40Dir = () => path.join(site.installDir, 'releases', '4.0.0');
+  const psql = (sql: string, database = 'qatrack') =>
     execa(pgTool('psql'), ['-XAtqv', 'ON_ERROR_STOP=1', '-c', sql], {
       env: {
         PGHOST: '127.0.0.1',
         PGPORT: String(site.pg.port),
         PGUSER: 'qatrack',
         PGPASSWORD: site.secrets['database.login.password'],
-        PGDATABASE: 'qatrack',
+        PGDATABASE: database,
       },
     });
   const backups = async () => (await readdir(backupDir()).catch(() => [] as string[])).length;
   const fixtureRelease = async () =>
     String((await get(site.httpPort, '/accounts/login/')).headers['x-fixture-release']);
-  const migration0002 = async () =>
-    (await psql("SELECT count(*) FROM django_migrations WHERE app = 'qa' AND name = '0002_unit_code'"))
+  const migration = async (name: string, database = 'qatrack') =>
+    (await psql(`SELECT count(*) FROM django_migrations WHERE app = 'qa' AND name = '${name}'`, database))
       .stdout;
-  const migration0003 = async () =>
-    (await psql("SELECT count(*) FROM django_migrations WHERE app = 'qa' AND name = '0003_unithistory'"))
-      .stdout;
+  const newDbExists = async () =>
+    (await site.pg.sql("SELECT count(*) FROM pg_database WHERE datname = 'qatrack40'")).trim();
+  /** The old database's schema, every column with its type: must not change on the major path. */
+  const schemaOf = async (database = 'qatrack') =>
+    (
+      await psql(
+        "SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+        database,
+      )
+    ).stdout;
+  const rowsOf = async (database = 'qatrack') =>
+    (await psql("SELECT string_agg(value, ',' ORDER BY id) FROM qa_result", database)).stdout +
+    '|' +
+    (await psql("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM qa_unit", database)).stdout;
   const workerCwd = async () =>
     (
       JSON.parse(
         await readFile(path.join(site.installDir, 'services', 'qatrack-worker-1', 'spec.json'), 'utf8'),
       ) as { cwd: string }
     ).cwd;
+  const journal = async () =>
+    (await readFile(path.join(stateDir(), 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e.type === 'upgrade');
+  let v1Schema = '';
+  let v1Rows = '';
 
   /** Polls the public port every 100 ms: old site, maintenance page, new site, or anything else. */
-  function startProbe() {
+  function startProbe(newRelease: string) {
     const seen: { t: number; kind: Kind; detail: string }[] = [];
     let on = true;
     const done = (async () => {
@@ -102,7 +158,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
         const kind: Kind =
           r.status === 200 && rel === 'v1'
             ? 'old'
-            : r.status === 200 && rel === 'v2'
+            : r.status === 200 && rel === newRelease
               ? 'new'
               : r.status === 503 && body.includes('QATrack+ is being upgraded')
                 ? 'maintenance'
@@ -130,55 +186,52 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
   }
 
   /** Until the upgrade's state says `phase` is done but for the injected hang (its work is done). */
-  async function waitForPhase(phase: string) {
+  async function waitForPhase(phase: string, lastMigration: () => Promise<boolean>) {
     const stateFile = path.join(stateDir(), 'upgrade-state.json');
     for (let i = 0; i < 3000; i++) {
       const s = existsSync(stateFile)
         ? (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { phase?: string })
         : {};
       // The phase ran (the hang comes after its work): for migrate, the last migration is recorded.
-      if (s.phase === phase && (phase !== 'migrate' || (await migration0003()) === '1')) return;
+      if (s.phase === phase && (phase !== 'migrate' || (await lastMigration().catch(() => false)))) return;
       await sleep(200);
     }
     throw new Error(`the upgrade never reached ${phase}`);
   }
 
-  /** v1 as it was before the upgrade: its code, its schema, its data, no record of 3.1.1.5. */
+  /** v1 as it was before any upgrade: its code, its schema and rows exactly, no new database, no record. */
   async function expectBackOnV1() {
     expect(await fixtureRelease()).toBe('v1');
-    expect(await migration0002()).toBe('0');
-    expect((await psql('SELECT value FROM qa_result ORDER BY id')).stdout.split('\n')).toEqual([
-      'before-upgrade-1',
-      'before-upgrade-2',
-    ]);
-    expect((await psql('SELECT name FROM qa_unit ORDER BY id')).stdout).toContain('Halcyon 3');
-    // The schema is v1's exactly: no column and no table of v2's migrations is left.
-    expect((await psql("SELECT to_regclass('public.qa_unithistory') IS NULL")).stdout).toBe('t');
-    expect(
-      (
-        await psql(
-          "SELECT count(*) FROM information_schema.columns WHERE table_name = 'qa_unit' AND column_name = 'code'",
-        )
-      ).stdout,
-    ).toBe('0');
+    expect(await schemaOf()).toBe(v1Schema);
+    expect(await rowsOf()).toBe(v1Rows);
+    expect(await migration('0002_unit_code')).toBe('0');
+    expect(await newDbExists()).toBe('0');
     expect(await workerCwd()).toBe(path.join(site.installDir, 'qatrackplus'));
     expect(existsSync(v2Dir())).toBe(false);
+    expect(existsSync(v40Dir())).toBe(false);
     expect(existsSync(path.join(stateDir(), 'installed-release.json'))).toBe(false);
     expect(existsSync(path.join(stateDir(), 'upgrade-state.json'))).toBe(false);
   }
 
   beforeAll(async () => {
     site = await prepareSite();
-    v2Answers = await installV1WithV2Bundle(site);
+    await installV1(site);
+    [v2Answers, v40Answers] = await Promise.all([targetBundle(site, '3.1.1.5'), targetBundle(site, '4.0.0')]);
+    // Upstream's 3 -> 4 path has the DBA create the new database; here the login may create it.
+    await site.pg.sql('ALTER ROLE qatrack CREATEDB');
     // Data of the running release: a table of our own, a unit, a media file.
     await psql('CREATE TABLE qa_result (id serial PRIMARY KEY, value text NOT NULL)');
     await psql("INSERT INTO qa_result (value) VALUES ('before-upgrade-1'), ('before-upgrade-2')");
     await psql("INSERT INTO qa_unit (name) VALUES ('Halcyon 3')");
     await mkdir(path.join(site.dataDir, 'media', 'uploads'), { recursive: true });
     await cp(path.join(repoRoot, 'package.json'), path.join(site.dataDir, 'media', 'uploads', 'scan.json'));
+    v1Schema = await schemaOf();
+    v1Rows = await rowsOf();
+    expect(v1Schema).toContain('qa_unit.id:integer');
   }, 900_000);
 
   afterAll(async () => {
+    console.log(`[upgrade] shared-install describe: ${Date.now() - started} ms`);
     await teardownSite(site);
   }, 120_000);
 
@@ -197,6 +250,13 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     const days = await cli(site, ['upgrade', '--release', '3.1.1.5', '--keep-old-days', '0'], v2Answers);
     expect(days.exitCode, days.all).toBe(64);
     expect(days.all).toContain('--keep-old-days: must be from 1 to 365');
+    // The major path's new database must not exist yet: one that does is not the upgrade's to drop.
+    await site.pg.sql('CREATE DATABASE qatrack40');
+    const taken = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers);
+    await site.pg.sql('DROP DATABASE qatrack40');
+    expect(taken.exitCode, taken.all).toBe(64);
+    expect(taken.all).toContain('(database.name): a database qatrack40 exists');
+    expect(existsSync(v40Dir())).toBe(false);
     expect(await backups()).toBe(before);
     expect(await fixtureRelease()).toBe('v1');
   }, 120_000);
@@ -230,12 +290,11 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     if (!loaded.ok) throw new Error('answers do not load');
     expect(computeLayout(loaded.answers, 'posix').backupDir).toBe(backupDir());
     await restorePosixBackup(loaded.answers, loaded.secrets, backup.dumpFile);
-    const rows = await psql('SELECT value FROM qa_result ORDER BY id');
-    expect(rows.stdout.split('\n')).toEqual(['before-upgrade-1', 'before-upgrade-2']);
+    expect(await rowsOf()).toBe(v1Rows);
   }, 180_000);
 
-  it('a failure injected in migrate (migrations applied) rolls back to v1 with its data; exit 1 names the backup', async () => {
-    const probe = startProbe();
+  it('in place: a failure injected in migrate (migrations applied) rolls back to v1 by pg_restore; exit 1 names the backup', async () => {
+    const probe = startProbe('v2');
     const r = await cli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
     });
@@ -251,58 +310,80 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     await expectBackOnV1();
     expect(seen.others).toEqual([]);
     expect(seen.kinds).toEqual(['old', 'maintenance', 'old']);
+    expect((await journal()).at(-1)).toMatchObject({
+      from: '3.1.1.4',
+      to: '3.1.1.5',
+      path: 'in-place',
+      outcome: 'rolled-back',
+      phase: 'migrate',
+      database: 'qatrack',
+    });
   }, 600_000);
 
-  it('a failed health check (services already on v2) rolls back to v1 with its data', async () => {
-    const r = await cli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
+  it('3.1 -> 4.0: a failure injected in migrate (in the new database) drops it; the old one is untouched', async () => {
+    const probe = startProbe('v2-40');
+    const r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
+      QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
+    });
+    const seen = await probe.stop();
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stdout).toContain('failed in migrate: injected fault');
+    expect(r.stdout).toContain('(the new database qatrack40 was dropped)');
+    // Django 4.2's own migrations and the fixture's 64-bit key change ran, in qatrack40 only.
+    expect(r.stderr).toContain('restored into the new database qatrack40');
+    expect(r.stderr).toContain('applied qa.0004_bigint_keys');
+    expect(r.stderr).toContain('applied auth.0012_alter_user_first_name_max_length');
+    expect(r.stderr).toContain('[rollback] Drop the new database qatrack40 (qatrack was not changed)');
+    expect(r.stderr).not.toContain('[rollback] Restore the database');
+    await expectBackOnV1();
+    expect(seen.others).toEqual([]);
+    expect(seen.kinds).toEqual(['old', 'maintenance', 'old']);
+  }, 600_000);
+
+  it('3.1 -> 4.0: a failed health check (services already on 4.0) puts them back on v1 and drops the new database', async () => {
+    const r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:health',
     });
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stdout).toContain('failed in health: injected fault');
     expect(r.stderr).toContain('[rollback] Put qatrack-worker-1 back on 3.1.1.4');
+    expect(r.stderr).toContain('[rollback] Drop the new database qatrack40');
     await expectBackOnV1();
-  }, 600_000);
-
-  it('a cancel (SIGINT) after collectstatic rolls back to v1: exit 130, the backup named', async () => {
-    const child = startCli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
-      QATRACK_INSTALLER_FAULT: 'upgrade:collectstatic:hang',
+    expect((await journal()).at(-1)).toMatchObject({
+      to: '4.0.0',
+      path: 'new-database',
+      outcome: 'rolled-back',
+      phase: 'health',
+      database: 'qatrack',
     });
-    await waitForPhase('collectstatic');
-    child.kill('SIGINT');
-    const r = await child;
-    const stdout = String(r.stdout);
-    site.outputs.push(stdout, String(r.stderr));
-    expect(r.exitCode, stdout).toBe(130);
-    expect(stdout).toContain('3.1.1.4 -> 3.1.1.5 was cancelled. Rolled back');
-    expect(stdout).toMatch(/The backup is in \S+-before-3\.1\.1\.5/);
-    await expectBackOnV1();
   }, 600_000);
 
-  it('SIGKILL mid-upgrade (migrations applied), then repair: back on v1 alone, data kept', async () => {
-    const child = startCli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers, {
+  it('3.1 -> 4.0: SIGKILL mid-upgrade (migrations applied in the new database), then repair: back on v1 alone', async () => {
+    const child = startCli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:migrate:hang',
     });
-    await waitForPhase('migrate');
-    expect(await migration0002()).toBe('1');
+    await waitForPhase('migrate', async () => (await migration('0004_bigint_keys', 'qatrack40')) === '1');
+    expect(await newDbExists()).toBe('1');
     child.kill('SIGKILL');
     await child.catch(() => undefined);
     // The site still shows the maintenance page: nothing half-switched is served.
     expect((await get(site.httpPort, '/accounts/login/')).status).toBe(503);
     // A new upgrade is refused until repair has dealt with the interrupted one.
-    const blocked = await cli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers);
+    const blocked = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers);
     expect(blocked.exitCode, blocked.all).toBe(64);
     expect(blocked.all).toContain('was interrupted in migrate; nothing was changed');
     const r = await cli(site, ['repair']);
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain('(stopped in migrate) was rolled back');
     await expectBackOnV1();
+    expect((await journal()).at(-1)).toMatchObject({ to: '4.0.0', outcome: 'rolled-back-by-repair' });
   }, 900_000);
 
-  it('v1 -> v2: data kept, migration applied, the probe sees only old site / maintenance page / new site', async () => {
+  it('3.1 -> 4.0: v1 -> v2-40 in a new database, data kept, 64-bit keys; the probe sees old site / maintenance / new site', async () => {
     const before = await backups();
-    const probe = startProbe();
+    const probe = startProbe('v2-40');
     const t0 = Date.now();
-    const r = await cli(site, ['upgrade', '--release', '3.1.1.5', '--json'], v2Answers);
+    const r = await cli(site, ['upgrade', '--release', '4.0.0', '--json'], v40Answers);
     const wallMs = Date.now() - t0;
     const seen = await probe.stop();
     expect(r.exitCode, r.all).toBe(0);
@@ -310,13 +391,19 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    // The plan from -> to comes first, the backup before anything of the new release.
-    expect(events[0]).toMatchObject({ type: 'upgradePlan', from: '3.1.1.4', to: '3.1.1.5' });
+    expect(events[0]).toMatchObject({
+      type: 'upgradePlan',
+      from: '3.1.1.4',
+      to: '4.0.0',
+      path: { kind: 'new-database', database: 'qatrack40' },
+    });
+    // Staging first, while v1 still serves; the backup before anything touches a database.
     const order = events.filter((e) => e.type === 'upgrade-phase' && e.state === 'start').map((e) => e.id);
     expect(order).toEqual([
+      'stage-release',
       'maintenance-on',
       'backup',
-      'stage-release',
+      'restore-copy',
       'migrate',
       'collectstatic',
       'switch',
@@ -324,58 +411,88 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
       'maintenance-off',
       'keep-old',
     ]);
-    expect(events.filter((e) => e.type === 'migration')).toEqual([
-      { type: 'migration', app: 'qa', name: '0002_unit_code', faked: false },
-      { type: 'migration', app: 'qa', name: '0003_unithistory', faked: false },
-    ]);
-    const result = events.find((e) => e.type === 'upgrade-result') as { backupDir: string; phaseMs: any };
+    const migrations = events
+      .filter((e) => e.type === 'migration')
+      .map((e) => `${String(e.app)}.${String(e.name)}`);
+    expect(migrations).toEqual(
+      expect.arrayContaining(['qa.0002_unit_code', 'qa.0003_unithistory', 'qa.0004_bigint_keys']),
+    );
+    expect(migrations.indexOf('qa.0004_bigint_keys')).toBeGreaterThan(
+      migrations.indexOf('qa.0002_unit_code'),
+    );
+    const result = events.find((e) => e.type === 'upgrade-result') as { phaseMs: Record<string, number> };
     const backup = events.find((e) => e.type === 'backup') as { bytes: number; ms: number };
+    const copy = events.find((e) => e.type === 'restore-copy') as { ms: number };
     expect(await backups()).toBe(before + 1);
-
     expect(seen.others).toEqual([]);
     expect(seen.kinds).toEqual(['old', 'maintenance', 'new']);
-    // Data written before is there after; the data migration filled the new column.
-    expect((await psql('SELECT value FROM qa_result ORDER BY id')).stdout.split('\n')).toEqual([
-      'before-upgrade-1',
-      'before-upgrade-2',
-    ]);
-    expect((await psql("SELECT code FROM qa_unit WHERE name = 'Halcyon 3'")).stdout).toBe('HALCYON-3');
-    expect(await migration0002()).toBe('1');
+
+    // The new database holds the data written before, migrated: data migration, 64-bit keys.
+    expect(await rowsOf('qatrack40')).toBe(v1Rows);
+    expect((await psql("SELECT code FROM qa_unit WHERE name = 'Halcyon 3'", 'qatrack40')).stdout).toBe(
+      'HALCYON-3',
+    );
+    expect(await schemaOf('qatrack40')).toContain('qa_unit.id:bigint');
+    expect(await schemaOf('qatrack40')).toContain('qa_unithistory.unit_id:bigint');
+    // The old database is exactly v1's: the rollback of a later problem by hand.
+    expect(await schemaOf()).toBe(v1Schema);
+    expect(await rowsOf()).toBe(v1Rows);
     expect(existsSync(path.join(site.dataDir, 'media', 'uploads', 'scan.json'))).toBe(true);
-    // Release-versioned: v2 beside v1 (kept), services on v2, the record names it.
-    expect(await workerCwd()).toBe(path.join(v2Dir(), 'qatrackplus'));
+    // Release-versioned: 4.0 beside v1 (kept), on Python 3.12, services on it, the record names it.
+    expect(await workerCwd()).toBe(path.join(v40Dir(), 'qatrackplus'));
+    const venvPy = await execa(path.join(v40Dir(), 'venv', 'bin', 'python'), [
+      '-c',
+      'import sys, django; print(sys.version_info[:2], django.get_version())',
+    ]);
+    expect(venvPy.stdout).toBe('(3, 12) 4.2.30');
+    const settings = await readFile(
+      path.join(v40Dir(), 'qatrackplus', 'qatrack', 'local_settings.py'),
+      'utf8',
+    );
+    expect(settings).toContain('"NAME": "qatrack40"');
+    expect(settings).toContain('CSRF_TRUSTED_ORIGINS = ["http://qatrack.test:');
     expect(existsSync(path.join(site.installDir, 'qatrackplus', 'manage.py'))).toBe(true);
     const record = JSON.parse(await readFile(path.join(stateDir(), 'installed-release.json'), 'utf8')) as {
       release: string;
       releaseDir: string;
-      previous: { release: string; keepUntil: string };
-      answers: { release: string };
+      databaseName: string;
+      previous: { release: string };
     };
-    expect(record).toMatchObject({
-      release: '3.1.1.5',
-      releaseDir: v2Dir(),
-      answers: { release: '3.1.1.5' },
-    });
+    expect(record).toMatchObject({ release: '4.0.0', releaseDir: v40Dir(), databaseName: 'qatrack40' });
     expect(record.previous.release).toBe('3.1.1.4');
-    const keptDays = (Date.parse(record.previous.keepUntil) - Date.now()) / 86_400_000;
-    expect(Math.round(keptDays)).toBe(14);
+    expect((await journal()).at(-1)).toMatchObject({
+      from: '3.1.1.4',
+      to: '4.0.0',
+      path: 'new-database',
+      outcome: 'upgraded',
+      database: 'qatrack40',
+    });
     expect(existsSync(path.join(stateDir(), 'upgrade-state.json'))).toBe(false);
     for (const text of site.outputs) expect(text).not.toContain(CANARY);
 
-    // The machine is converged on 3.1.1.5: a plan with the upgrade's answers changes nothing.
-    const plan = await cli(site, ['plan'], v2Answers);
+    // Converged on 4.0.0 and its database: a plan with the upgrade's answers changes nothing.
+    const plan = await cli(site, ['plan'], v40Answers);
     expect(plan.exitCode, plan.all).toBe(0);
-    const verify = await cli(site, ['verify'], v2Answers);
+    const verify = await cli(site, ['verify'], v40Answers);
     expect(verify.exitCode, verify.all).toBe(0);
-    // An upgrade to the release now installed is refused.
-    const again = await cli(site, ['upgrade', '--release', '3.1.1.5'], v2Answers);
-    expect(again.exitCode, again.all).toBe(64);
 
     console.log(
-      `[upgrade] v1 -> v2 wall ${wallMs} ms; maintenance window seen by the probe ${seen.maintenanceMs} ms ` +
-        `(${probe.seen.length} probes); backup ${backup.bytes} bytes in ${backup.ms} ms; phases ${JSON.stringify(result.phaseMs)}`,
+      `[upgrade] v1 -> v2-40 (3.1 -> 4.0, new database) wall ${wallMs} ms; maintenance window seen by the probe ` +
+        `${seen.maintenanceMs} ms (${probe.seen.length} probes); backup ${backup.bytes} bytes in ${backup.ms} ms; ` +
+        `restore into qatrack40 ${copy.ms} ms; phases ${JSON.stringify(result.phaseMs)}`,
     );
   }, 900_000);
+
+  it('uninstall removes every release folder (releases/ and the replaced one), keeping the data', async () => {
+    expect(existsSync(path.join(site.installDir, 'releases'))).toBe(true);
+    const r = await cli(site, ['uninstall', '--yes'], v40Answers);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(existsSync(path.join(site.installDir, 'releases'))).toBe(false);
+    expect(existsSync(path.join(site.installDir, 'qatrackplus'))).toBe(false);
+    expect(existsSync(path.join(site.installDir, 'venv'))).toBe(false);
+    expect(existsSync(path.join(site.dataDir, 'media', 'uploads', 'scan.json'))).toBe(true);
+    expect(await rowsOf('qatrack40')).toBe(v1Rows);
+  }, 180_000);
 });
 
 describe.skipIf(missing !== undefined)('posix upgrade killed after its health check passed', () => {

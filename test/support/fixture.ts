@@ -9,19 +9,26 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture');
 /** The fixture's second release, copied over the first (test/fixtures/qatrack-fixture-v2/README.md). */
 export const fixtureV2Overlay = path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture-v2');
+/** The fixture's 4.0-line release: v2's migrations, then Django 4.2 / django-q2 / 64-bit keys on top. */
+export const fixtureV240Overlays = [
+  fixtureV2Overlay,
+  path.join(repoRoot, 'test', 'fixtures', 'qatrack-fixture-v2-40'),
+];
 
 /**
  * The Python 3.9 the fixture runs on (the release's own line), found by scripts/test-python.sh
  * (pyenv's 3.9 on these machines); undefined when this machine has none.
  */
-export async function testPython(): Promise<string | undefined> {
-  const r = await execa('bash', [path.join(repoRoot, 'scripts', 'test-python.sh')], { reject: false });
+export async function testPython(line: '3.9' | '3.12' = '3.9'): Promise<string | undefined> {
+  const r = await execa('bash', [path.join(repoRoot, 'scripts', 'test-python.sh'), line], {
+    reject: false,
+  });
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
-/** The fixture's wheelhouse (downloaded once from PyPI into .cache, offline afterwards). */
-export async function testWheelhouse(): Promise<{ wheels: string; uv: string }> {
-  const { stdout } = await execa('bash', [path.join(repoRoot, 'scripts', 'build-test-wheelhouse.sh')]);
+/** The fixture's wheelhouse (downloaded once from PyPI into .cache, offline afterwards); 4.0: cp312. */
+export async function testWheelhouse(line: '3.1' | '4.0' = '3.1'): Promise<{ wheels: string; uv: string }> {
+  const { stdout } = await execa('bash', [path.join(repoRoot, 'scripts', 'build-test-wheelhouse.sh'), line]);
   const dir = stdout.trim().split('\n').pop()!;
   return { wheels: path.join(dir, 'wheels'), uv: path.join(dir, 'uv', 'uv') };
 }
@@ -44,7 +51,7 @@ export async function buildReleaseArchive(
   outDir: string,
   version = '3.1.1.4',
   marker?: string,
-  overlay?: string,
+  overlay?: string | string[],
 ): Promise<string> {
   const staging = await mkdtemp(path.join(os.tmpdir(), 'qatrack-src-'));
   const top = `qatrackplus-${version}`;
@@ -53,8 +60,9 @@ export async function buildReleaseArchive(
       recursive: true,
       filter: (src) => !/(__pycache__|\.pyc$|local_settings\.py$|secret_key\.txt$)/.test(src),
     });
-    if (overlay)
-      await cp(overlay, path.join(staging, top), {
+    // Overlays in order, each over the last (the 4.0-line release carries v2's migrations).
+    for (const o of overlay === undefined ? [] : [overlay].flat())
+      await cp(o, path.join(staging, top), {
         recursive: true,
         filter: (src) => !/(__pycache__|\.pyc$|README\.md$)/.test(src),
       });

@@ -16,12 +16,15 @@ export type UpgradeEvent =
   | { type: 'upgrade-phase'; id: UpgradePhase['id']; state: 'start' | 'done'; describe: string; ms?: number }
   | { type: 'migration'; app: string; name: string; faked: boolean }
   | { type: 'backup'; dir: string; dumpFile: string; bytes: number; ms: number }
+  | { type: 'restore-copy'; database: string; ms: number }
   | { type: 'rollback'; describe: string }
   | { type: 'upgrade-log'; message: string };
 
 /** What every phase, the rollback and `repair`'s resume work from. */
 export interface UpgradeContext {
   answers: Answers;
+  /** The new release's answers: its release id and, on the major path, the new database's name. */
+  toAnswers: Answers;
   secrets: SecretStore;
   state: UpgradeState;
   /** The running release's layout and the new one's (same data folder, other code folder). */
@@ -31,6 +34,13 @@ export interface UpgradeContext {
   emit: (e: UpgradeEvent) => void;
   signal: AbortSignal;
 }
+
+/** What the new release runs with: the same deployment, on the major path against the new database. */
+export const answersFor = (answers: Answers, state: Pick<UpgradeState, 'to' | 'newDatabase'>): Answers => ({
+  ...answers,
+  release: state.to,
+  ...(state.newDatabase ? { database: { ...answers.database, name: state.newDatabase } } : {}),
+});
 
 /** A code folder as a layout's release root: the install folder itself is the default layout. */
 export const layoutFor = (answers: Answers, dir: string) =>

@@ -39,7 +39,7 @@ async function runSteps(
   const chain = steps.map((s, i) => ({ ...s, dependsOn: i === 0 ? [] : [steps[i - 1]!.id] }));
   const { result } = await runSession({
     command: 'install',
-    answers: { ...u.answers, release: u.state.to },
+    answers: u.toAnswers,
     secrets: u.secrets,
     hostSpec: o.hostSpec,
     steps: chain,
@@ -135,8 +135,14 @@ export async function recordRelease(u: UpgradeContext, keepDays: number): Promis
       keepUntil: new Date(now.getTime() + keepDays * 86_400_000).toISOString(),
     },
     ...(u.state.backupDir ? { backupDir: u.state.backupDir } : {}),
+    // The major path's new database is the deployment's database from now on (plans are for it).
+    ...(u.state.newDatabase ? { databaseName: u.state.newDatabase } : {}),
     upgradedAt: now.toISOString(),
-    answers: { ...u.state.answers, release: u.state.to },
+    answers: {
+      ...u.state.answers,
+      release: u.state.to,
+      database: { ...(u.state.answers.database as object), name: u.toAnswers.database.name },
+    },
   });
 }
 

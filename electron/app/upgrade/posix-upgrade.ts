@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { Answers } from '../../engine/answers/index.js';
 import { withEnvSecrets } from '../../engine/answers/strip.js';
 import type { ReleaseCatalog } from '../../engine/catalog-schema.js';
-import { CancelledError, EXIT } from '../../engine/errors.js';
+import { CancelledError, EXIT, InputError } from '../../engine/errors.js';
 import type { SecretStore } from '../../engine/secrets.js';
 import { upgradeFault } from '../../engine/upgrade/fault.js';
 import { releaseDir, upgradePhases, type UpgradePhase } from '../../engine/upgrade/phases.js';
@@ -13,8 +13,10 @@ import {
 } from '../../engine/upgrade/upgrade-state.js';
 import type { HostSpec } from '../../hosts/index.js';
 import { createPosixHost } from '../../hosts/posix/host.js';
-import { runPosixBackup } from '../../hosts/posix/upgrade-backup.js';
-import { layoutFor, upgradeWorkDir, type UpgradeContext, type UpgradeEvent } from './context.js';
+import { databaseExists, restoreIntoNewDatabase, runPosixBackup } from '../../hosts/posix/upgrade-backup.js';
+import { upgradePath } from '../../engine/upgrade/upgrade-path.js';
+import { recordUpgradeInJournal } from './journal.js';
+import { answersFor, layoutFor, upgradeWorkDir, type UpgradeContext, type UpgradeEvent } from './context.js';
 import { maintenanceOff, maintenanceOn } from './maintenance.js';
 import {
   collectstatic,
@@ -67,9 +69,11 @@ export function newUpgradeContext(o: {
   signal: AbortSignal;
 }): UpgradeContext {
   const from = layoutFor(o.answers, o.state.fromDir);
-  const to = layoutFor({ ...o.answers, release: o.state.to }, o.state.toDir);
+  const toAnswers = answersFor(o.answers, o.state);
+  const to = layoutFor(toAnswers, o.state.toDir);
   return {
     ...o,
+    toAnswers,
     from,
     to,
     host: createPosixHost({ runDir: from.servicesDir, secrets: o.secrets }),
@@ -77,14 +81,24 @@ export function newUpgradeContext(o: {
 }
 
 /**
- * preflight (done by the caller) -> maintenance on -> backup -> stage -> migrate -> collectstatic
- * -> switch -> health -> maintenance off -> record -> keep the old release. Any failure or a cancel
- * before the health check passes rolls back (./rollback.ts); the state file says how far it got.
+ * preflight (done by the caller) -> stage (the old release still serves) -> maintenance on -> backup
+ * -> [major path: restore the backup into a new database] -> migrate -> collectstatic -> switch ->
+ * health -> maintenance off -> record -> keep the old release. Any failure or a cancel before the
+ * health check passes rolls back (./rollback.ts); the state file says how far it got.
  */
 export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOutcome> {
   const started = Date.now();
   const fault = upgradeFault(o.env);
   const fromLayout = layoutFor(o.answers, o.fromDir);
+  const via = upgradePath(o.from, o.to, o.answers.database.name);
+  // The major path creates its database: one that exists already is not ours to restore into or drop.
+  if (via.kind === 'new-database' && (await databaseExists(o.answers, o.secrets, via.database)))
+    throw new InputError(
+      'UPGRADE_REFUSED',
+      `The upgrade ${o.from} -> ${o.to} restores the database into a new one, ${via.database}, which exists already; nothing was changed.`,
+      [{ path: 'database.name', message: `a database ${via.database} exists; drop or rename it first` }],
+      'Check that nothing uses it (an earlier manual upgrade?), drop it, and run upgrade again.',
+    );
   const state: UpgradeState = {
     from: o.from,
     to: o.to,
@@ -96,6 +110,7 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     keepDays: o.keepDays,
     startedAt: new Date(started).toISOString(),
     pid: process.pid,
+    ...(via.kind === 'new-database' ? { newDatabase: via.database } : {}),
   };
   const u = newUpgradeContext({
     answers: o.answers,
@@ -105,7 +120,7 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     signal: o.signal,
   });
   const described = new Map(
-    upgradePhases(fromLayout, o.from, o.to, fromLayout.backupDir, o.keepDays).map((p) => [p.id, p]),
+    upgradePhases(fromLayout, o.from, o.to, fromLayout.backupDir, o.keepDays, via).map((p) => [p.id, p]),
   );
   const session: SessionBits = { hostSpec: o.hostSpec, catalog: o.catalogTo, logFile: o.logFile };
   const phaseMs: UpgradeOutcome['phaseMs'] = {};
@@ -144,6 +159,7 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
 
   let maintenanceAt: number | undefined;
   try {
+    await phase('stage-release', () => stageRelease(u, session));
     await phase('maintenance-on', async () => {
       await maintenanceOn(u);
       maintenanceAt = Date.now();
@@ -154,7 +170,13 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
       state.dumpFile = b.dumpFile;
       o.onEvent({ type: 'backup', ...b });
     });
-    await phase('stage-release', () => stageRelease(u, session));
+    if (state.newDatabase) {
+      const database = state.newDatabase;
+      await phase('restore-copy', async () => {
+        const r = await restoreIntoNewDatabase(o.answers, o.secrets, state.dumpFile!, database);
+        o.onEvent({ type: 'restore-copy', database, ms: r.ms });
+      });
+    }
     await phase('migrate', () => migrate(u));
     await phase('collectstatic', () => collectstatic(u));
     await phase('switch', () => switchServices(u, session));
@@ -165,11 +187,12 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     const rb = await rollBack(u);
     const where = state.backupDir ? ` The backup is in ${state.backupDir}.` : '';
     const what = cancelled ? 'was cancelled' : `failed in ${failedPhase}: ${(e as Error).message}`;
+    await recordUpgradeInJournal(u, rb.ok ? 'rolled-back' : 'rollback-failed', o.hostSpec);
     return {
       ok: false,
       exitCode: cancelled ? EXIT.cancelled : EXIT.failure,
       message: rb.ok
-        ? `The upgrade ${o.from} -> ${o.to} ${what}. Rolled back: ${o.from} is running again with its database as it was.${where}`
+        ? `The upgrade ${o.from} -> ${o.to} ${what}. Rolled back: ${o.from} is running again with its database as it was${state.newDatabase ? ` (the new database ${state.newDatabase} was dropped)` : ''}.${where}`
         : `The upgrade ${o.from} -> ${o.to} ${what}, and the rollback failed too: ${rb.error}. Run "repair" to finish the rollback.${where}`,
       failedPhase,
       rolledBack: rb.ok,
@@ -180,10 +203,11 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
   }
   // Past the health check the new release is live: from here a kill is resumed forward by repair.
   await finishUpgrade(u, o.keepDays, phase);
+  await recordUpgradeInJournal(u, 'upgraded', o.hostSpec);
   return {
     ok: true,
     exitCode: EXIT.ok,
-    message: `QATrack+ ${o.from} -> ${o.to}: upgraded. ${o.from} is kept in ${o.fromDir} for ${o.keepDays} days; the backup is in ${state.backupDir}.`,
+    message: `QATrack+ ${o.from} -> ${o.to}: upgraded${state.newDatabase ? `, now on the new database ${state.newDatabase} (${o.answers.database.name} is kept as it was before the upgrade)` : ''}. ${o.from} is kept in ${o.fromDir} for ${o.keepDays} days; the backup is in ${state.backupDir}.`,
     rolledBack: false,
     ...(state.backupDir ? { backupDir: state.backupDir } : {}),
     wallMs: Date.now() - started,

@@ -5,6 +5,7 @@ import type { SecretStore } from '../../engine/secrets.js';
 import { passedHealth, readUpgradeState, writeUpgradeState } from '../../engine/upgrade/upgrade-state.js';
 import type { UpgradeEvent } from './context.js';
 import { finishUpgrade, newUpgradeContext } from './posix-upgrade.js';
+import { recordUpgradeInJournal } from './journal.js';
 import { rollBack } from './rollback.js';
 
 const alive = (pid: number) => {
@@ -55,6 +56,7 @@ export async function resolvePendingUpgrade(o: {
       await writeUpgradeState(stateDir, state);
       return r;
     });
+    await recordUpgradeInJournal(u, 'finished-by-repair', { kind: 'posix' });
     return {
       kind: 'finished',
       from: state.from,
@@ -63,6 +65,7 @@ export async function resolvePendingUpgrade(o: {
     };
   }
   const rb = await rollBack(u);
+  await recordUpgradeInJournal(u, rb.ok ? 'rolled-back-by-repair' : 'rollback-failed', { kind: 'posix' });
   if (!rb.ok)
     throw new InstallerError(
       'UPGRADE_ROLLBACK_FAILED',

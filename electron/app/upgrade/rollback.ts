@@ -6,7 +6,7 @@ import type { ApplyContext } from '../../engine/host.js';
 import { MapSecretStore } from '../../engine/secrets.js';
 import { clearUpgradeState, reached } from '../../engine/upgrade/upgrade-state.js';
 import { runCollectstatic } from '../../hosts/posix/upgrade-django.js';
-import { restorePosixBackup } from '../../hosts/posix/upgrade-backup.js';
+import { dropNewDatabase, restorePosixBackup } from '../../hosts/posix/upgrade-backup.js';
 import { savedNginxConf, savedSpecsDir, upgradeWorkDir, type UpgradeContext } from './context.js';
 import { maintenanceOff } from './maintenance.js';
 import { isAnswering, waitForPublicSite } from './site-wait.js';
@@ -20,8 +20,9 @@ const applyContext = (): ApplyContext => ({
 
 /**
  * Back to the old release, undoing only what the run got to (the state file says how far): the
- * services' specs from before, the database from the backup (pg_restore --clean), the old static
- * files, nginx.conf from before. Then the new release's folder is removed, so nothing of it is
+ * services' specs from before, the database from the backup (pg_restore --clean) or, on the major
+ * path, the new database dropped (the old one was never written), the old static files, nginx.conf
+ * from before. Then the new release's folder is removed, so nothing of it is
  * left to mix with the old one. Not cancellable: a half rollback is worse than none.
  */
 export async function rollBack(u: UpgradeContext): Promise<{ ok: true } | { ok: false; error: string }> {
@@ -51,7 +52,10 @@ export async function rollBack(u: UpgradeContext): Promise<{ ok: true } | { ok: 
           );
       }
     }
-    if (reached(state, 'migrate') && state.dumpFile) {
+    if (state.newDatabase && reached(state, 'restore-copy')) {
+      step(`Drop the new database ${state.newDatabase} (${u.answers.database.name} was not changed)`);
+      await dropNewDatabase(u.answers, u.secrets, state.newDatabase);
+    } else if (!state.newDatabase && reached(state, 'migrate') && state.dumpFile) {
       step(`Restore the database from ${state.dumpFile} (pg_restore --clean)`);
       await restorePosixBackup(u.answers, u.secrets, state.dumpFile);
     }

@@ -19,6 +19,8 @@ const recordSchema = z.object({
     .object({ release: z.string(), releaseDir: z.string().optional(), keepUntil: z.string() })
     .optional(),
   backupDir: z.string().optional(),
+  /** Set by the major path (3.x -> 4.0): the new database the release runs on (the answers name the old). */
+  databaseName: z.string().min(1).optional(),
   upgradedAt: z.string().optional(),
   /** The deployment's answers for this release (secrets as env references): what repair plans for. */
   answers: z.record(z.string(), z.unknown()).optional(),

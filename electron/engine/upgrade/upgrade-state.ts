@@ -13,9 +13,10 @@ export const UPGRADE_STATE_FILE = 'upgrade-state.json';
 
 const phaseIds = [
   'preflight',
+  'stage-release',
   'maintenance-on',
   'backup',
-  'stage-release',
+  'restore-copy',
   'migrate',
   'collectstatic',
   'switch',
@@ -35,6 +36,8 @@ export const upgradeStateSchema = z.object({
   done: z.array(z.enum(phaseIds)),
   backupDir: z.string().optional(),
   dumpFile: z.string().optional(),
+  /** The major path's new database (the old one is never changed); absent for an in-place upgrade. */
+  newDatabase: z.string().optional(),
   /** The answers of the deployment (secrets as env references), so a resume needs no answers file. */
   answers: z.record(z.string(), z.unknown()),
   /** Days the old release is kept once the new one is recorded. */

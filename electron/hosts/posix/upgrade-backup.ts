@@ -139,3 +139,59 @@ export async function restorePosixBackup(answers: Answers, secrets: SecretStore,
   );
   if (r.exitCode !== 0) throw new Error(`pg_restore failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
 }
+
+/**
+ * The major path's copy (upstream's 3 -> 4 upgrade: a new database, the backup restored into it):
+ * CREATE DATABASE by the deployment's login (it needs CREATEDB, as upstream's guide has the DBA create
+ * `qatrackplus40`), then pg_restore of the dump into it. The name goes in as a psql variable quoted
+ * as an identifier (:"name"), never spliced into the SQL. The old database is only read (pg_dump).
+ */
+export async function restoreIntoNewDatabase(
+  answers: Answers,
+  secrets: SecretStore,
+  dumpFile: string,
+  database: string,
+): Promise<{ ms: number }> {
+  const started = Date.now();
+  const create = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
+    env: pgEnv(answers, secrets),
+    input: 'CREATE DATABASE :"name"\n',
+    reject: false,
+  });
+  if (create.exitCode !== 0)
+    throw new Error(`creating the database ${database} failed: ${String(create.stderr).trim()}`);
+  const r = await execa(pgTool('pg_restore'), ['--no-owner', '--exit-on-error', '-d', database, dumpFile], {
+    env: pgEnv(answers, secrets),
+    reject: false,
+  });
+  if (r.exitCode !== 0)
+    throw new Error(`pg_restore into ${database} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+  return { ms: Date.now() - started };
+}
+
+/**
+ * Rollback of the major path: the new database is dropped (WITH (FORCE), PostgreSQL 13+, ends any
+ * session still on it), from a session on the old one, which is left exactly as it was.
+ */
+export async function dropNewDatabase(answers: Answers, secrets: SecretStore, database: string) {
+  if (database === answers.database.name)
+    throw new Error(`refusing to drop ${database}: it is the deployment's own database`);
+  const r = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
+    env: pgEnv(answers, secrets),
+    input: 'DROP DATABASE IF EXISTS :"name" WITH (FORCE)\n',
+    reject: false,
+  });
+  if (r.exitCode !== 0)
+    throw new Error(`dropping the database ${database} failed: ${String(r.stderr).trim()}`);
+}
+
+/** Whether a database of that name exists on the deployment's server (the name as a literal). */
+export async function databaseExists(answers: Answers, secrets: SecretStore, database: string) {
+  const r = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
+    env: pgEnv(answers, secrets),
+    input: "SELECT count(*) FROM pg_database WHERE datname = :'name'\n",
+    reject: false,
+  });
+  if (r.exitCode !== 0) throw new Error(`listing the databases failed: ${String(r.stderr).trim()}`);
+  return String(r.stdout).trim() !== '0';
+}

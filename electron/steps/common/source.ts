@@ -14,28 +14,54 @@ export interface SourceProbe {
   /** manage.py is present (the tree is not half-extracted or deleted). */
   hasManagePy: boolean;
   issue?: string;
+  /**
+   * Code folders of other releases that uninstall removes too: `<installDir>/releases` (where an
+   * upgrade stages each new release) and, once the running release lives there, the replaced
+   * release's own code and venv in the install folder (kept for a manual rollback).
+   */
+  otherReleases?: string[];
+}
+
+async function probeOtherReleases(ctx: StepContext): Promise<string[]> {
+  const { layout } = ctx;
+  const inRoot = layout.join(layout.installDir, 'qatrackplus');
+  const candidates = [
+    layout.join(layout.installDir, 'releases'),
+    ...(layout.sourceDir === inRoot ? [] : [inRoot, layout.join(layout.installDir, 'venv')]),
+  ];
+  const found = await Promise.all(candidates.map((path) => ctx.host.query({ kind: 'file', path })));
+  return candidates.filter((_, i) => found[i]!.exists);
 }
 
 export async function probeSource(ctx: StepContext): Promise<SourceProbe> {
   const { layout, release } = ctx;
-  const [stamp, manage] = await Promise.all([
+  const [stamp, manage, otherReleases] = await Promise.all([
     ctx.host.query({ kind: 'file', path: sourceStampPath(ctx), content: true }),
     ctx.host.query({ kind: 'file', path: layout.managepy }),
+    probeOtherReleases(ctx),
   ]);
   const installedStamp = stamp.exists ? stamp.content?.trim() : undefined;
   const hasManagePy = manage.exists && manage.type === 'file';
   const archive = release.sourceArchive;
-  if (!archive) return { installedStamp, hasManagePy, issue: 'no QATrack+ release archive is configured' };
+  const others = otherReleases.length ? { otherReleases } : {};
+  if (!archive)
+    return { ...others, installedStamp, hasManagePy, issue: 'no QATrack+ release archive is configured' };
   let file = await ctx.host.query({ kind: 'file', path: archive, sha256: true });
   // Not staged yet (a first plan): the bundle file the staging step will copy and check.
   const stagedFrom = release.staged.find((s) => s.to === archive)?.from;
   if (!file.exists && stagedFrom)
     file = await ctx.host.query({ kind: 'file', path: stagedFrom, sha256: true });
   if (file.exists && file.type === 'file' && file.sha256)
-    return { archive, expectedStamp: file.sha256, installedStamp, hasManagePy };
+    return { ...others, archive, expectedStamp: file.sha256, installedStamp, hasManagePy };
   if (layout.platform === 'win32')
-    return { archive, expectedStamp: `release ${release.id}`, installedStamp, hasManagePy };
-  return { archive, installedStamp, hasManagePy, issue: `${archive} does not exist or cannot be read` };
+    return { ...others, archive, expectedStamp: `release ${release.id}`, installedStamp, hasManagePy };
+  return {
+    ...others,
+    archive,
+    installedStamp,
+    hasManagePy,
+    issue: `${archive} does not exist or cannot be read`,
+  };
 }
 
 /**
@@ -74,17 +100,24 @@ export const sourceStep = defineStep<SourceProbe>({
       },
     ];
   },
-  planUninstall: (ctx, probed) =>
-    probed.installedStamp !== undefined || probed.hasManagePy
+  planUninstall: (ctx, probed) => [
+    ...(probed.installedStamp !== undefined || probed.hasManagePy
       ? [
           {
-            kind: 'remove',
+            kind: 'remove' as const,
             describe: `Remove the QATrack+ program files ${ctx.layout.sourceDir} (with local_settings.py)`,
             path: ctx.layout.sourceDir,
             recursive: true,
           },
         ]
-      : [],
+      : []),
+    ...(probed.otherReleases ?? []).map((dir) => ({
+      kind: 'remove' as const,
+      describe: `Remove ${dir} (releases staged or replaced by an upgrade)`,
+      path: dir,
+      recursive: true,
+    })),
+  ],
   async verify(ctx) {
     const p = await probeSource(ctx);
     const ok = p.hasManagePy && p.installedStamp !== undefined && p.installedStamp === p.expectedStamp;
