@@ -12,6 +12,7 @@ const phaseIds = [
   'preflight',
   'maintenance-on',
   'backup',
+  'restore-copy',
   'stage-release',
   'migrate',
   'collectstatic',
@@ -38,6 +39,7 @@ export const engineUpgradeEventSchema = z.discriminatedUnion('type', [
     bytes: z.number(),
     ms: z.number(),
   }),
+  z.object({ type: z.literal('restore-copy'), database: z.string(), ms: z.number() }),
   z.object({ type: z.literal('rollback'), describe: z.string() }),
   z.object({ type: z.literal('upgrade-log'), message: z.string() }),
 ]);

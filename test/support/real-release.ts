@@ -144,7 +144,18 @@ export async function realRelease(tag: string, log: (l: string) => void = () => 
         await execa('tar', ['-xf', tarFile, '-C', src]);
         await execa(
           python,
-          ['-m', 'pip', '--isolated', 'wheel', '-q', '--use-pep517', '--no-deps', '-w', path.join(tmp, 'wheels'), src],
+          [
+            '-m',
+            'pip',
+            '--isolated',
+            'wheel',
+            '-q',
+            '--use-pep517',
+            '--no-deps',
+            '-w',
+            path.join(tmp, 'wheels'),
+            src,
+          ],
           { env: pipEnv() },
         );
         log(`built ${pin.name} from ${pin.commit.slice(0, 12)}`);

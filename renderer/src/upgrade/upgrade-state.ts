@@ -57,6 +57,8 @@ export function reduceUpgrade(v: UpgradeRunView, e: UpgradeIpcEvent): UpgradeRun
       return { ...v, rollback: [...v.rollback, plainText(e.describe)], log: log(`[rollback] ${e.describe}`) };
     case 'upgrade-log':
       return { ...v, log: log(`   ${e.message}`) };
+    case 'restore-copy':
+      return { ...v, log: log(`   backup restored into the new database ${e.database}`) };
     case 'upgrade-end': {
       // The phase that was running when it stopped is the one that failed (or was cancelled).
       const phases = e.ok
