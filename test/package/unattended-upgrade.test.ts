@@ -1,22 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUnattendedFromArgv } from '../../electron/cli/unattended.js';
 import { secretEnvName } from '../../electron/engine/answers/load.js';
 import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembered.js';
 import { engineUpgradeEventSchema } from '../../electron/ipc/upgrade-contract.js';
-import { buildReleaseArchive, fixtureV2Overlay, repoRoot } from '../support/fixture.js';
-import {
-  cli,
-  get,
-  missingTools,
-  prepareSite,
-  sealBundle,
-  teardownSite,
-  writeAnswers,
-  type Site,
-} from '../support/posix-site.js';
+import { repoRoot } from '../support/fixture.js';
+import { installV1WithV2Bundle } from '../support/upgrade-site.js';
+import { get, missingTools, prepareSite, teardownSite, type Site } from '../support/posix-site.js';
 
 /**
  * The packaged app's `--unattended --mode upgrade` for real on the posix host: fixture v1 installed
@@ -35,18 +27,7 @@ describe.skipIf(missing !== undefined)('unattended upgrade on the posix host (re
 
   beforeAll(async () => {
     site = await prepareSite();
-    for (const f of ['3.1.1.3.json', '3.1.1.5.json'])
-      await cp(path.join(repoRoot, 'test', 'fixtures', 'upgrade-catalog', f), path.join(site.catalogDir, f));
-    const install = await cli(site, ['install', '--yes']);
-    if (install.exitCode !== 0) throw new Error(`install failed:\n${install.all}`);
-    // The target's bundle as `bundle create --release 3.1.1.5` lays it out (same stack, v2 source).
-    const v2Bundle = path.join(site.root, 'bundle-3.1.1.5');
-    await mkdir(path.join(v2Bundle, 'source'), { recursive: true });
-    await cp(path.join(site.bundleDir, 'wheelhouse'), path.join(v2Bundle, 'wheelhouse'), { recursive: true });
-    await cp(path.join(site.bundleDir, 'artifacts'), path.join(v2Bundle, 'artifacts'), { recursive: true });
-    await buildReleaseArchive(path.join(v2Bundle, 'source'), '3.1.1.5', undefined, fixtureV2Overlay);
-    await sealBundle(v2Bundle, '3.1.1.5');
-    v2Answers = await writeAnswers(site, 'answers-v2', (a) => (a.paths.bundleDir = v2Bundle));
+    v2Answers = await installV1WithV2Bundle(site);
   }, 900_000);
 
   afterAll(async () => {
