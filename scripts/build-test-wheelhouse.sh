@@ -20,7 +20,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 line="${1:-3.1}"
 case "$line" in
-  3.1)
+  3.1 | python-ldap)
     reqdir="$root/test/fixtures/qatrack-fixture/requirements"
     python="$(bash "$root/scripts/test-python.sh" 3.9)"
     ;;
@@ -28,7 +28,7 @@ case "$line" in
     reqdir="$root/test/fixtures/qatrack-fixture-v2-40/requirements"
     python="$(bash "$root/scripts/test-python.sh" 3.12)"
     ;;
-  *) echo "build-test-wheelhouse.sh: 3.1 or 4.0, not $line" >&2; exit 64 ;;
+  *) echo "build-test-wheelhouse.sh: 3.1, 4.0 or python-ldap, not $line" >&2; exit 64 ;;
 esac
 cache="${QATRACK_TEST_CACHE:-$root/.cache}"
 flat="$(grep -hv '^-r ' "$reqdir/base.txt" "$reqdir/postgres.txt")"
