@@ -61,10 +61,24 @@ const portFree = (port: number) =>
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 
+/**
+ * The first port the kernel hands out to outgoing connections (Linux: ip_local_port_range, 32768 by
+ * default). A port picked above it can be taken by any client's connection between the pick and the
+ * worker's bind (seen in CI with two forks: a worker that never answered), so picks stay below it.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 21_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
 /** `count` consecutive free loopback ports (random base, so parallel runs do not collide). */
 export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const base = 20_000 + Math.floor(Math.random() * (ephemeralLow() - 20_000 - count));
     const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
     if (free.every(Boolean)) return base;
   }
