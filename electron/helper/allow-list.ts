@@ -4,7 +4,13 @@ import type { Answers } from '../engine/answers/index.js';
 import type { Layout } from '../engine/layout.js';
 import type { ReleaseContext } from '../engine/step.js';
 import type { TargetPlatform } from '../engine/host.js';
-import { sqlExpressSetupDir, sqlInstanceKey, sqlInstanceName, sqlMajor } from '../windows/names.js';
+import {
+  RELEASE_ARP_KEY,
+  sqlExpressSetupDir,
+  sqlInstanceKey,
+  sqlInstanceName,
+  sqlMajor,
+} from '../windows/names.js';
 
 /**
  * What the elevated helper agrees to do. The app is unelevated and may be compromised (a renderer
@@ -154,8 +160,9 @@ export function createAllowList(input: AllowListInput): AllowList {
     return writeRoots.some((root) => !unsafeRoot(root) && within(n, root));
   };
 
-  // Registry: only the SQL Server Express instance keys the catalog's version and the answers name.
-  const registryRoots: string[] = [];
+  // Registry: the installed-release Uninstall key, and the SQL Server Express instance keys the
+  // catalog's version and the answers name.
+  const registryRoots: string[] = [RELEASE_ARP_KEY.toLowerCase()];
   if (input.answers?.database.mode === 'express' && release.versions.sqlexpress) {
     try {
       const key = sqlInstanceKey(
@@ -185,7 +192,7 @@ export function createAllowList(input: AllowListInput): AllowList {
       return {
         ok: false,
         code: 'HELPER_REGISTRY_REFUSED',
-        message: `The elevated helper does not change the registry key ${action.key}: only the SQL Server instance keys the release catalog names are allowed.`,
+        message: `The elevated helper does not change the registry key ${action.key}: only ${RELEASE_ARP_KEY} and the SQL Server instance keys the release catalog names are allowed.`,
       };
     return undefined;
   };

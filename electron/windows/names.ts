@@ -27,6 +27,8 @@ export const APP_POOL = 'QATrackPlus';
 /** No spaces: netsh parses `name=` itself, and a quoted token is not something to rely on. */
 export const FIREWALL_RULE = 'QATrackPlus-Web';
 export const BACKUP_TASK = '\\QATrack+\\Nightly backup';
+/** The installed-release Uninstall key (electron/steps/windows/releaseRecord.ts says why it is hidden). */
+export const RELEASE_ARP_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\QATrack+';
 export const SELF_SIGNED_NAME = 'QATrack+ self-signed';
 /** site.maxUploadMB in bytes (one figure for IIS, cheroot and, on posix, nginx). */
 export { maxUploadBytes } from '../engine/answers/upload-limit.js';

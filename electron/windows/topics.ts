@@ -160,6 +160,17 @@ export const topics = {
     args: z.object({ account: z.string() }),
     result: z.object({ granted: z.boolean() }),
   },
+  /**
+   * Named values of one registry key (absent names are left out; a missing key gives {}). The key is
+   * written as reg.exe takes it (HKLM\\...); the host maps the root for PowerShell's Registry:: provider.
+   */
+  registryValues: {
+    args: z.object({
+      key: z.string().regex(/^HK(LM|EY_LOCAL_MACHINE)\\/),
+      names: z.array(z.string()).min(1),
+    }),
+    result: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])),
+  },
   /** The local name of a well-known SID (BUILTIN\\Administrators is localised). */
   accountName: {
     args: z.object({ sid: z.string().regex(/^S-1-5-[0-9-]+$/) }),

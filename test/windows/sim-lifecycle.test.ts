@@ -41,6 +41,35 @@ describe('Windows lifecycle on sim', () => {
     expect(down.checks.find((c) => c.id === 'verify.site')!.detail).toContain('502');
   });
 
+  it('records the installed release in a hidden Uninstall key; a rerun leaves it; uninstall removes the key', async () => {
+    const a = exampleAnswers();
+    const file = newStateFile(withExistingSql(cleanServer()));
+    expect((await sim('install', file, a)).error ?? null).toBeNull();
+    const key = 'hklm\\software\\microsoft\\windows\\currentversion\\uninstall\\qatrack+';
+    // Learn, "Uninstall Registry Key": DisplayName/DisplayVersion/InstallLocation; SystemComponent 1
+    // keeps it out of Programs and Features (the installer app's entry is the visible one).
+    expect(simWindows(readState(file)).registry[key]).toMatchObject({
+      DisplayName: 'QATrack+',
+      DisplayVersion: '3.1.1.4',
+      InstallLocation: 'C:\\QATrack',
+      SystemComponent: 1,
+    });
+    const v = await sim('verify', file, a);
+    expect(v.checks.find((c) => c.id === 'release.record')).toMatchObject({ ok: true });
+    // Someone edits the version by hand: repair's plan puts exactly that value back.
+    const s = readState(file);
+    simWindows(s).registry[key]!.DisplayVersion = '0.0';
+    writeState(file, s);
+    const drift = await sim('plan', file, a);
+    expect(drift.steps.find((x) => x.id === 'win-release-record')!.actions.map((x) => x.describe)).toEqual([
+      expect.stringMatching(/^Set DisplayVersion = 3\.1\.1\.4 in /),
+    ]);
+    expect((await sim('install', file, a)).error ?? null).toBeNull();
+    expect((await sim('plan', file, a)).changes).toBe(0);
+    expect((await sim('uninstall', file, a)).error ?? null).toBeNull();
+    expect(simWindows(readState(file)).registry[key]).toBeUndefined();
+  });
+
   it('uninstall removes services, site, farm, firewall rule and task, and keeps the database and data', async () => {
     const a = exampleAnswers();
     const file = newStateFile(withExistingSql(cleanServer()));

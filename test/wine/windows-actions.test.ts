@@ -84,6 +84,28 @@ describe.skipIf(skip !== '')(
       expect(after?.TcpPort).toBeUndefined();
     });
 
+    it("writes the installed-release Uninstall key with reg.exe, and deleteKey's argv removes the key", async () => {
+      const plan = await goldenActions();
+      const regs = plan.step('win-release-record') as unknown as (Action & { key: string })[];
+      expect(regs.map((a) => (a as unknown as { name: string }).name)).toEqual([
+        'DisplayName',
+        'DisplayVersion',
+        'InstallLocation',
+        'Comments',
+        'SystemComponent',
+      ]);
+      for (const a of regs)
+        for (const cmd of commandsFor(a)!) expect((await prefix.run(cmd.file, cmd.args)).code).toBe(0);
+      const key = regs[0]!.key;
+      const values = await prefix.regQuery(key);
+      expect(values?.DisplayVersion).toEqual({ type: 'REG_SZ', value: '3.1.1.4' });
+      expect(values?.Comments?.value).toMatch(/^Deployed and maintained by QATrack\+ Installer/);
+      expect(values?.SystemComponent).toEqual({ type: 'REG_DWORD', value: '0x1' });
+      const [del] = commandsFor({ ...regs[0]!, op: 'deleteKey', name: '' } as Action)!;
+      expect((await prefix.run(del!.file, del!.args)).code).toBe(0);
+      expect(await prefix.regQuery(key)).toBeNull();
+    });
+
     it("registers the nightly backup task from the product's task XML with schtasks /Create /XML", async () => {
       const plan = await goldenActions();
       const [task] = plan.step('win-backups').filter((a) => a.kind === 'scheduledTask') as unknown as [

@@ -1,4 +1,5 @@
 import type { ActionInput } from '../../engine/actions/index.js';
+import { RELEASE_ARP_KEY } from '../../windows/names.js';
 import type { Answers } from '../../engine/answers/index.js';
 import { withEnvSecrets } from '../../engine/answers/strip.js';
 import type { ReleaseCatalog } from '../../engine/catalog-schema.js';
@@ -189,8 +190,8 @@ export function maintenanceOffActions(a: Answers, layout: Layout): ActionInput[]
   ];
 }
 
-/** ARP-style record of the installed QATrack+ release (DisplayVersion), read by support staff. */
-export const ARP_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\QATrack+';
+/** The installed-release Uninstall key the install writes (electron/steps/windows/releaseRecord.ts). */
+export const ARP_KEY = RELEASE_ARP_KEY;
 
 /**
  * The Windows upgrade, in the order of issue 12: maintenance on, backup first, the new release

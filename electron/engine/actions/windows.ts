@@ -94,7 +94,8 @@ export const firewallActionSchema = z.object({
 export const registryActionSchema = z.object({
   kind: z.literal('registry'),
   ...base,
-  op: z.enum(['set', 'delete']),
+  /** set/delete a value (`name`); deleteKey removes the key with its values (`name` unused). */
+  op: z.enum(['set', 'delete', 'deleteKey']),
   key: z.string().min(1),
   name: z.string(),
   type: z.enum(['REG_SZ', 'REG_DWORD', 'REG_EXPAND_SZ', 'REG_MULTI_SZ']).optional(),

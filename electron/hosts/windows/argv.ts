@@ -86,6 +86,8 @@ export function firewallCommands(a: ActionOf<'firewall'>): Command[] {
 }
 
 export function registryCommands(a: ActionOf<'registry'>): Command[] {
+  // `reg delete KEY /f` without /v removes the key and everything under it (Learn: reg delete).
+  if (a.op === 'deleteKey') return [{ file: REG, args: ['delete', a.key, '/f', '/reg:64'] }];
   if (a.op === 'delete') return [{ file: REG, args: ['delete', a.key, '/v', a.name, '/f', '/reg:64'] }];
   const value = Array.isArray(a.value) ? a.value.join('\\0') : String(a.value ?? '');
   return [

@@ -260,6 +260,11 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return ps('logonRight', a);
     case 'accountName':
       return ps('accountName', a);
+    case 'registryValues': {
+      const { key, names } = topics.registryValues.args.parse(a);
+      // Registry:: takes the root's full name; reg.exe's HKLM abbreviation is not a provider root.
+      return ps('registryValues', { key: key.replace(/^HKLM\\/, 'HKEY_LOCAL_MACHINE\\'), names });
+    }
     case 'sql':
       return sqlQueryState(topics.sql.args.parse(a), secrets);
     case 'sqlReportsRights':

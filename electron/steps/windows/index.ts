@@ -11,6 +11,7 @@ import { iisSiteStep } from './iisSite.js';
 import { pdfStep } from './pdf.js';
 import { preflightStep } from './preflight.js';
 import { pythonStep } from './python.js';
+import { releaseRecordStep } from './releaseRecord.js';
 import { SETUP_LOGS_STEP, setupLogsStep } from './setupLogs.js';
 import { runtimesStep } from './runtimes.js';
 import { servicesStep } from './services.js';
@@ -84,6 +85,7 @@ export const windowsFinish: Step<any>[] = explicit([
   alertsStep,
   verifySiteStep,
   pdfStep,
+  releaseRecordStep,
 ]);
 
 /**

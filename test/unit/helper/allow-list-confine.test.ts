@@ -61,7 +61,26 @@ describe('elevated helper write confinement', () => {
       `${key}\\..\\..\\..\\Windows`,
     ])
       expect(express.checkAction(reg(k)), k).toMatchObject({ code: 'HELPER_REGISTRY_REFUSED' });
-    // An existing SQL Server: the installer changes no registry key at all.
+    // An existing SQL Server: no SQL Server key at all.
     expect(allowFor().allow.checkAction(reg(key))).toMatchObject({ code: 'HELPER_REGISTRY_REFUSED' });
+  });
+
+  it("the installed-release Uninstall key is allowed in every mode, and no other program's", () => {
+    const { allow } = allowFor();
+    const reg = (key: string, op = 'set') => ({
+      kind: 'registry',
+      describe: 'r',
+      op,
+      key,
+      name: 'X',
+      value: '1',
+    });
+    const uninstall = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall';
+    expect(allow.checkAction(reg(`${uninstall}\\QATrack+`))).toMatchObject({ ok: true });
+    expect(allow.checkAction({ ...reg(`${uninstall}\\QATrack+`, 'deleteKey'), name: '' })).toMatchObject({
+      ok: true,
+    });
+    for (const k of [`${uninstall}\\QATrack+ Other`, `${uninstall}\\{GUID-OF-ANOTHER}`, uninstall])
+      expect(allow.checkAction(reg(k)), k).toMatchObject({ code: 'HELPER_REGISTRY_REFUSED' });
   });
 });

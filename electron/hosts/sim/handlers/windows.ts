@@ -42,6 +42,10 @@ export const windowsActionHandlers: SimActionHandlers = {
   registry(state, a) {
     const w = simWindows(state);
     const key = regKey(a.key);
+    if (a.op === 'deleteKey') {
+      delete w.registry[key];
+      return;
+    }
     if (a.op === 'delete') {
       delete w.registry[key]?.[a.name];
       return;
@@ -576,6 +580,12 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
       return {
         granted: w.logonRights.includes(String((a as unknown as { account: string }).account).toLowerCase()),
       };
+    case 'registryValues': {
+      const { key, names } = a as unknown as { key: string; names: string[] };
+      // Keyed as the registry action wrote it (regKey), the same spelling the steps use for both.
+      const values = w.registry[regKey(key)] ?? {};
+      return Object.fromEntries(names.filter((n) => n in values).map((n) => [n, values[n]]));
+    }
     case 'accountName': {
       const sid = (a as unknown as { sid: string }).sid;
       const name = w.accountNames[sid];
