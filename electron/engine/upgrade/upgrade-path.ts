@@ -5,7 +5,9 @@ import { InputError } from '../errors.js';
  * place after the backup. Across a major line (3.x -> 4.0) upstream's path is taken: the 3.x
  * database is restored into a new one, named like upstream's `qatrackplus40` (the old name plus the
  * target's major and minor digits), and migrated there, so the old database stays as the rollback
- * (docs/install/win_upgrade_from_3_to_4.rst, "Create a new database" / "Restore your database").
+ * (docs/install/win_upgrade_from_3_to_4.rst, "Create a new database" / "Migrate data from the old
+ * database"; read at qatrackplus/qatrackplus 25b9c5d7, the search index's stored copy: the 4.0 line
+ * is not in the local mirror).
  */
 export type UpgradePath = { kind: 'in-place' } | { kind: 'new-database'; database: string };
 

@@ -3,7 +3,7 @@ import { ensureUserRoles } from '../../windows/sqlBatches.js';
 
 /**
  * The SQL Server side of the QATrack+ 3.x → 4.0 upgrade, as upstream documents it
- * (docs/install/win_upgrade_from_3_to_4.rst): a copy-only backup of the 3.x database, restored into
+ * (docs/install/win_upgrade_from_3_to_4.rst at qatrackplus/qatrackplus 25b9c5d7): a copy-only backup of the 3.x database, restored into
  * a NEW database (qatrackplus40 there) that is then migrated, so the old database stays untouched as
  * the rollback; the `qatrack` and `qatrack_reports` users and roles in the new database.
  *
