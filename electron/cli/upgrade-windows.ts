@@ -5,7 +5,11 @@ import { resources } from '../engine/resources.js';
 import { checkUpgrade } from '../engine/upgrade/preflight.js';
 import { createHost, formatHostSpec } from '../hosts/index.js';
 import { layoutOn, type WinUpgradeSpec } from '../app/upgrade/windows-phases.js';
-import { readWindowsInstalled, windowsUpgradeFacts } from '../app/upgrade/windows-preflight.js';
+import {
+  readWindowsInstalled,
+  readWindowsUpgradeState,
+  windowsUpgradeFacts,
+} from '../app/upgrade/windows-preflight.js';
 import {
   planWindowsUpgrade,
   runWindowsUpgrade,
@@ -54,6 +58,14 @@ export async function runWindowsUpgradeCli(o: UpgradeOptions, p: PreparedRun, da
   let installed: Awaited<ReturnType<typeof readWindowsInstalled>>;
   let facts: Awaited<ReturnType<typeof windowsUpgradeFacts>>;
   try {
+    const pending = await readWindowsUpgradeState(probe, fromLayout);
+    if (pending)
+      throw new InputError(
+        'UPGRADE_PENDING',
+        `An upgrade ${pending.from} -> ${pending.to} was interrupted in ${pending.phase}; nothing was changed.`,
+        [{ path: '--release', message: 'finish or roll back the interrupted upgrade first' }],
+        'Run "repair": it finishes the interrupted upgrade or rolls it back, then run upgrade again.',
+      );
     installed = await readWindowsInstalled(probe, fromLayout, p.answers.release);
     facts = await windowsUpgradeFacts(probe, p.answers, fromLayout);
   } finally {

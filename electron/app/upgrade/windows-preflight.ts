@@ -4,6 +4,11 @@ import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import { INSTALLED_RELEASE_FILE, type InstalledRelease } from '../../engine/upgrade/installed-release.js';
 import type { UpgradeFacts } from '../../engine/upgrade/preflight.js';
+import {
+  UPGRADE_STATE_FILE,
+  winUpgradeStateSchema,
+  type WinUpgradeState,
+} from '../../engine/upgrade/upgrade-state.js';
 import type { Host } from '../../engine/host.js';
 import { adminConnection } from '../../windows/names.js';
 import { askWindows } from '../../windows/topics.js';
@@ -29,6 +34,19 @@ export async function readWindowsInstalled(
   const parsed = recordSchema.safeParse(JSON.parse(r.content));
   if (!parsed.success) throw new Error(`${file} on the server is not a valid installed-release record`);
   return { ...parsed.data, source: 'record' };
+}
+
+/** The upgrade state a killed Windows upgrade left on the target (windows-upgrade.ts writes it). */
+export async function readWindowsUpgradeState(
+  host: QueryHost,
+  layout: Layout,
+): Promise<WinUpgradeState | undefined> {
+  const file = layout.join(layout.stateDir, UPGRADE_STATE_FILE);
+  const r = await host.query({ kind: 'file', path: file, content: true });
+  if (!r.exists || r.type !== 'file' || !r.content) return undefined;
+  const parsed = winUpgradeStateSchema.safeParse(JSON.parse(r.content));
+  if (!parsed.success) throw new Error(`${file} on the server is not a valid upgrade state`);
+  return parsed.data;
 }
 
 /**
