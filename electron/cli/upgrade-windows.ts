@@ -3,9 +3,13 @@ import { listReleases } from '../engine/release.js';
 import { machineDataDir } from '../engine/remembered.js';
 import { resources } from '../engine/resources.js';
 import { checkUpgrade } from '../engine/upgrade/preflight.js';
-import { createSimHost } from '../hosts/sim/host.js';
+import { createHost, formatHostSpec } from '../hosts/index.js';
 import { layoutOn, type WinUpgradeSpec } from '../app/upgrade/windows-phases.js';
-import { readWindowsInstalled, windowsUpgradeFacts } from '../app/upgrade/windows-preflight.js';
+import {
+  readWindowsInstalled,
+  readWindowsUpgradeState,
+  windowsUpgradeFacts,
+} from '../app/upgrade/windows-preflight.js';
 import {
   planWindowsUpgrade,
   runWindowsUpgrade,
@@ -38,19 +42,30 @@ export function renderWindowsUpgradePlan(plan: WinUpgradePlan, host: string): st
 }
 
 /**
- * `upgrade --host sim:STATE`: the Windows upgrade. Preflight refusals exit 64 with nothing changed;
- * the same release already installed exits 0 ("already installed"); without --yes (or with
- * --plan-only) the plan is printed and the exit code is 2; with --yes it is applied.
+ * `upgrade --host windows` and `--host sim:STATE`: the Windows upgrade, one path for both (the facts
+ * are host queries, the phases host actions). Preflight refusals exit 64 with nothing changed; the
+ * same release already installed exits 0 ("already installed"); without --yes (or with --plan-only)
+ * the plan is printed and the exit code is 2; with --yes it is applied.
  */
-export async function runSimUpgrade(o: UpgradeOptions, p: PreparedRun, days: number): Promise<number> {
-  if (p.hostSpec.kind !== 'sim') throw new Error('runSimUpgrade needs the sim host');
-  const hostName = `sim:${p.hostSpec.file}`;
+export async function runWindowsUpgradeCli(o: UpgradeOptions, p: PreparedRun, days: number): Promise<number> {
+  if (p.hostSpec.kind === 'posix') throw new Error('runWindowsUpgradeCli needs the windows or sim host');
+  const hostName = formatHostSpec(p.hostSpec);
   const catalogFrom = p.catalog;
   const fromLayout = layoutOn(p.answers, catalogFrom, p.answers.paths.installDir);
-  const probe = await createSimHost(p.hostSpec.file, { readOnly: true });
+  // The host named by --host: the sim state read-only, the real server with the secrets its SQL
+  // login needs (the database size is asked of SQL Server with the admin connection).
+  const probe = await createHost(p.hostSpec, { readOnly: true, secrets: p.secrets });
   let installed: Awaited<ReturnType<typeof readWindowsInstalled>>;
   let facts: Awaited<ReturnType<typeof windowsUpgradeFacts>>;
   try {
+    const pending = await readWindowsUpgradeState(probe, fromLayout);
+    if (pending)
+      throw new InputError(
+        'UPGRADE_PENDING',
+        `An upgrade ${pending.from} -> ${pending.to} was interrupted in ${pending.phase}; nothing was changed.`,
+        [{ path: '--release', message: 'finish or roll back the interrupted upgrade first' }],
+        'Run "repair": it finishes the interrupted upgrade or rolls it back, then run upgrade again.',
+      );
     installed = await readWindowsInstalled(probe, fromLayout, p.answers.release);
     facts = await windowsUpgradeFacts(probe, p.answers, fromLayout);
   } finally {

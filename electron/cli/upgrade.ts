@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readManifest } from '../bundle/manifest.js';
-import { EXIT, InputError, InstallerError } from '../engine/errors.js';
+import { EXIT, InputError } from '../engine/errors.js';
 import { computeLayout } from '../engine/layout.js';
 import { listReleases } from '../engine/release.js';
 import { resources } from '../engine/resources.js';
@@ -14,7 +14,7 @@ import { upgradePath } from '../engine/upgrade/upgrade-path.js';
 import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import { backupNeededBytes, freeBytesFor, runPosixBackup } from '../hosts/posix/upgrade-backup.js';
 import { err, jsonLine, out } from './output.js';
-import { runSimUpgrade } from './upgrade-windows.js';
+import { runWindowsUpgradeCli } from './upgrade-windows.js';
 import { loadCatalogFrom, prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 
 export interface UpgradeOptions extends RunOptions {
@@ -42,18 +42,13 @@ const catalogReleases = (dir: string) => listReleases(dir);
 /**
  * `upgrade --release VERSION`: detects the installed release, refuses (exit 64, nothing changed)
  * a downgrade, an unknown release, a bundle of another release or too little room for the backup,
- * and prints the plan from -> to. Only the posix host is supported; only the backup phase runs.
+ * and prints the plan from -> to, then upgrades (posix here; windows and sim in upgrade-windows.ts).
  */
 export async function runUpgrade(o: UpgradeOptions): Promise<number> {
   // upgrade's --release is the target; the answers name the release installed now.
   const days = keepDays(o.keepOldDays);
   const p = await prepareRun({ ...o, release: undefined });
-  if (p.hostSpec.kind === 'sim') return runSimUpgrade(o, p, days);
-  if (p.hostSpec.kind !== 'posix')
-    throw new InstallerError(
-      'UPGRADE_HOST_UNSUPPORTED',
-      `upgrade runs on the posix and sim hosts so far, not ${p.hostSpec.kind} (plan it on a sim copy of the server).`,
-    );
+  if (p.hostSpec.kind !== 'posix') return runWindowsUpgradeCli(o, p, days);
   const layout = computeLayout(p.answers, 'posix');
   const installed = await readInstalledRelease(layout.stateDir, p.answers.release);
   const pending = await readUpgradeState(layout.stateDir);

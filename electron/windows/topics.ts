@@ -139,6 +139,23 @@ export const topics = {
       }),
     ]),
   },
+  /**
+   * Data + log size of one database (what a full backup of it needs at most): the upgrade's disk
+   * check. `exists` false when the server has no database of that name.
+   */
+  sqlDatabaseSize: {
+    args: z.object({ connection: sqlConnectionSchema, database: z.string().min(1) }),
+    result: z.object({ exists: z.boolean(), bytes: z.number().int().min(0) }),
+  },
+  /** Total size and count of the files below a folder (hidden ones too): the media the backup copies. */
+  folderSize: {
+    args: z.object({ path: z.string().min(1) }),
+    result: z.object({
+      exists: z.boolean(),
+      bytes: z.number().int().min(0),
+      files: z.number().int().min(0),
+    }),
+  },
   firewallRule: {
     args: z.object({ name: z.string() }),
     result: z.object({ exists: z.boolean(), ports: z.array(z.number()).default([]) }),
@@ -206,7 +223,7 @@ export type TopicResult<T extends Topic> = z.output<(typeof topics)[T]['result']
 
 /** Ask the host about a Windows subsystem; the answer is validated before anyone trusts it. */
 export async function askWindows<T extends Topic>(
-  host: Host,
+  host: Pick<Host, 'query'>,
   topic: T,
   args: TopicArgs<T>,
 ): Promise<TopicResult<T>> {

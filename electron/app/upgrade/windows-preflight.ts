@@ -4,9 +4,17 @@ import type { Answers } from '../../engine/answers/index.js';
 import type { Layout } from '../../engine/layout.js';
 import { INSTALLED_RELEASE_FILE, type InstalledRelease } from '../../engine/upgrade/installed-release.js';
 import type { UpgradeFacts } from '../../engine/upgrade/preflight.js';
-import type { SimHost } from '../../hosts/sim/host.js';
-import { descendants } from '../../hosts/sim/paths.js';
-import { simWindows } from '../../hosts/sim/windows/state.js';
+import {
+  UPGRADE_STATE_FILE,
+  winUpgradeStateSchema,
+  type WinUpgradeState,
+} from '../../engine/upgrade/upgrade-state.js';
+import type { Host } from '../../engine/host.js';
+import { adminConnection } from '../../windows/names.js';
+import { askWindows } from '../../windows/topics.js';
+
+/** Any host that answers queries: the real Windows Server and the sim host alike. */
+type QueryHost = Pick<Host, 'query'>;
 
 const recordSchema = z.object({
   release: z.string(),
@@ -16,7 +24,7 @@ const manifestReleaseSchema = z.object({ release: z.string() });
 
 /** The installed-release record on the target (written by the upgrade's record phase). */
 export async function readWindowsInstalled(
-  host: SimHost,
+  host: QueryHost,
   layout: Layout,
   answersRelease: string,
 ): Promise<Pick<InstalledRelease, 'release' | 'releaseDir'> & { source: 'record' | 'answers' }> {
@@ -28,13 +36,26 @@ export async function readWindowsInstalled(
   return { ...parsed.data, source: 'record' };
 }
 
+/** The upgrade state a killed Windows upgrade left on the target (windows-upgrade.ts writes it). */
+export async function readWindowsUpgradeState(
+  host: QueryHost,
+  layout: Layout,
+): Promise<WinUpgradeState | undefined> {
+  const file = layout.join(layout.stateDir, UPGRADE_STATE_FILE);
+  const r = await host.query({ kind: 'file', path: file, content: true });
+  if (!r.exists || r.type !== 'file' || !r.content) return undefined;
+  const parsed = winUpgradeStateSchema.safeParse(JSON.parse(r.content));
+  if (!parsed.success) throw new Error(`${file} on the server is not a valid upgrade state`);
+  return parsed.data;
+}
+
 /**
- * The facts checkUpgrade decides on, read from the simulated server: the bundle's manifest (its
- * release), free disk where the backup goes, and what the backup needs (the database's size + the
- * media files). The real Windows host is not wired yet: the upgrade refuses it before this.
+ * The facts checkUpgrade decides on, asked of the server: the bundle's manifest (its release), free
+ * disk where the backup goes, and what the backup needs (the database's data + log size from
+ * sys.master_files, the `sqlDatabaseSize` topic, + the media files, the `folderSize` topic).
  */
 export async function windowsUpgradeFacts(
-  host: SimHost,
+  host: QueryHost,
   answers: Answers,
   layout: Layout,
 ): Promise<Pick<UpgradeFacts, 'bundle' | 'backupFreeBytes' | 'backupNeededBytes' | 'backupDir'>> {
@@ -49,13 +70,15 @@ export async function windowsUpgradeFacts(
       : { problem: `${dir}\\${MANIFEST_FILE} was not found or names no release` };
   }
   const os = await host.query({ kind: 'os' });
-  const state = host.state;
-  const db = simWindows(state).sql.databases[answers.database.name];
-  const media = descendants(state, layout.mediaRoot).reduce((n, k) => n + (state.files[k]?.size ?? 0), 0);
+  const db = await askWindows(host, 'sqlDatabaseSize', {
+    connection: adminConnection(answers),
+    database: answers.database.name,
+  });
+  const media = await askWindows(host, 'folderSize', { path: layout.mediaRoot });
   return {
     bundle,
     backupFreeBytes: os.freeDiskBytes ?? 0,
-    backupNeededBytes: (db?.sizeBytes ?? 0) + media,
+    backupNeededBytes: db.bytes + media.bytes,
     backupDir: layout.backupDir,
   };
 }

@@ -1,12 +1,15 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { actionSchema, type ActionInput } from '../../engine/actions/index.js';
 import type { Answers } from '../../engine/answers/index.js';
+import { withEnvSecrets } from '../../engine/answers/strip.js';
 import { CancelledError, EXIT } from '../../engine/errors.js';
 import type { PlanResult, RunReport } from '../../engine/report.js';
 import type { SecretStore } from '../../engine/secrets.js';
 import { upgradeFault } from '../../engine/upgrade/fault.js';
-import type { HostSpec } from '../../hosts/index.js';
+import { UPGRADE_STATE_FILE, type WinUpgradeState } from '../../engine/upgrade/upgrade-state.js';
+import { createHost, type HostSpec } from '../../hosts/index.js';
 import { runSession } from '../session.js';
 import type { UpgradeEvent } from './context.js';
 import {
@@ -143,6 +146,99 @@ async function applyPhase(
   if (!report.ok) throw new Error(report.error?.message ?? report.message);
 }
 
+/** Where the upgrade state lives on the target: the deployment's state folder (beside installed-release.json). */
+export const winUpgradeStateFile = (d: Derived) =>
+  d.fromLayout.join(d.fromLayout.stateDir, UPGRADE_STATE_FILE);
+
+/** One action on the target, outside a session (the upgrade's own bookkeeping, no step behind it). */
+async function onTarget(
+  run: Pick<WinUpgradeRun, 'hostSpec' | 'secrets'>,
+  action: ActionInput,
+): Promise<void> {
+  const host = await createHost(run.hostSpec, { secrets: run.secrets, owner: 'upgrade' });
+  try {
+    await host.apply(actionSchema.parse(action), {
+      secrets: run.secrets,
+      signal: new AbortController().signal,
+      timeoutMs: 60_000,
+      onOutput: () => undefined,
+    });
+  } finally {
+    await host.close();
+  }
+}
+
+/**
+ * The upgrade state on the target, rewritten as each phase starts (and once the health check
+ * passed): a run killed by SIGKILL leaves it, `upgrade` then refuses and `repair` resumes from it
+ * (resume.ts). Written with the same writeFile action the record phase writes installed-release.json
+ * with; the answers hold env references, never a secret.
+ */
+export function winStateRecorder(
+  run: Pick<WinUpgradeRun, 'hostSpec' | 'secrets' | 'spec'>,
+  d: Derived,
+  start?: Pick<WinUpgradeState, 'reached' | 'done' | 'pid'>,
+) {
+  const file = winUpgradeStateFile(d);
+  const reached = new Set<WinPhaseId>(start?.reached ?? []);
+  const done = new Set<WinPhaseId>(start?.done ?? []);
+  const write = (phase: WinPhaseId) => {
+    const state: WinUpgradeState = {
+      host: 'windows',
+      from: run.spec.from,
+      to: run.spec.to,
+      fromDir: run.spec.fromDir,
+      toDir: d.toDir,
+      phase,
+      done: [...done],
+      reached: [...reached],
+      backupDir: d.backupFolder,
+      ...(d.newDb ? { newDatabase: d.newDb } : {}),
+      answers: withEnvSecrets(run.spec.answers),
+      keepDays: run.spec.keepDays,
+      startedAt: run.spec.now.toISOString(),
+      pid: process.pid,
+      machineDir: run.spec.machineDir,
+    };
+    return onTarget(run, {
+      kind: 'writeFile',
+      describe: `Upgrade state: ${run.spec.from} -> ${run.spec.to} in ${phase}`,
+      path: file,
+      content: [`${JSON.stringify(state, null, 2)}\n`],
+    });
+  };
+  return {
+    reached,
+    done,
+    started: (id: WinPhaseId) => {
+      reached.add(id);
+      return write(id);
+    },
+    finished: async (id: WinPhaseId, persist = false) => {
+      done.add(id);
+      if (persist) await write(id);
+    },
+    clear: () =>
+      onTarget(run, {
+        kind: 'remove',
+        describe: 'Upgrade state: the run ended',
+        path: file,
+        recursive: false,
+      }),
+  };
+}
+
+/** Holds the run (fault `upgrade:<phase>:hang`) until the signal aborts; a timer keeps the process alive. */
+function hang(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const alive = setInterval(() => undefined, 1000);
+    signal.addEventListener('abort', () => {
+      clearInterval(alive);
+      resolve();
+    });
+  });
+}
+
 /**
  * Applies the phases in order. A failure or a cancel before the health check passed rolls back
  * what the run reached (windowsRollbackPhases), not cancellable itself: exit 1 or 130 with the phase
@@ -151,7 +247,8 @@ async function applyPhase(
 export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeOutcome> {
   const d = derive(run.spec);
   const fault = upgradeFault(run.env);
-  const reached = new Set<WinPhaseId>();
+  const state = winStateRecorder(run, d);
+  const reached = state.reached;
   const { from, to } = run.spec;
   let current: WinPhaseId = 'preflight';
   let healthy = false;
@@ -160,7 +257,7 @@ export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeO
       if (healthy) break;
       if (run.signal.aborted) throw new CancelledError('The upgrade was cancelled.');
       current = phase.id;
-      reached.add(phase.id);
+      await state.started(phase.id);
       run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'start', describe: phase.describe });
       await applyPhase(run, d, phase, run.signal);
       if (fault?.phase === phase.id) {
@@ -176,6 +273,8 @@ export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeO
           });
         throw new Error(`injected fault in ${phase.id} (QATRACK_INSTALLER_FAULT)`);
       }
+      // Past the health check a resumed run finishes instead of rolling back: recorded at once.
+      await state.finished(phase.id, phase.id === 'health');
       run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'done', describe: phase.describe });
       if (phase.id === 'health') healthy = true;
     }
@@ -192,6 +291,11 @@ export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeO
         break;
       }
     }
+    // Rolled back: the run is over. A failed rollback keeps the state, for repair to resume it.
+    if (!rollbackError)
+      await state.clear().catch((ce: Error) => {
+        rollbackError = `removing the upgrade state ${winUpgradeStateFile(d)}: ${ce.message}`;
+      });
     const what = cancelled ? `was cancelled in ${failed}` : `failed in ${failed}: ${(e as Error).message}`;
     const where = reached.has('backup') ? ` The backup is in ${d.backupFolder}.` : '';
     return {
@@ -206,13 +310,7 @@ export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeO
     };
   }
   // Past the health check: maintenance off, record, keep old (a failure here is not rolled back).
-  for (const phase of windowsUpgradePhases(run.spec, d).filter((p) =>
-    ['maintenance-off', 'record', 'keep-old'].includes(p.id),
-  )) {
-    run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'start', describe: phase.describe });
-    await applyPhase(run, d, phase, new AbortController().signal);
-    run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'done', describe: phase.describe });
-  }
+  await finishWindowsUpgrade(run, d, state, fault);
   return {
     ok: true,
     exitCode: EXIT.ok,
@@ -221,3 +319,26 @@ export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeO
     backupFolder: d.backupFolder,
   };
 }
+
+/** The phases after the health check passed; a hang fault here waits for the kill (repair finishes). */
+export async function finishWindowsUpgrade(
+  run: Pick<WinUpgradeRun, 'spec' | 'secrets' | 'hostSpec' | 'logFile' | 'onEvent' | 'signal'>,
+  d: Derived,
+  state: ReturnType<typeof winStateRecorder>,
+  fault?: ReturnType<typeof upgradeFault>,
+): Promise<void> {
+  const full = { ...run, signal: new AbortController().signal };
+  for (const phase of windowsUpgradePhases(run.spec, d).filter(
+    (p) => POST_HEALTH.includes(p.id) && !state.done.has(p.id),
+  )) {
+    await state.started(phase.id);
+    run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'start', describe: phase.describe });
+    await applyPhase(full, d, phase, new AbortController().signal);
+    if (fault?.phase === phase.id && fault.mode === 'hang') await hang(run.signal);
+    await state.finished(phase.id);
+    run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'done', describe: phase.describe });
+  }
+  await state.clear();
+}
+
+const POST_HEALTH: readonly WinPhaseId[] = ['maintenance-off', 'record', 'keep-old'];

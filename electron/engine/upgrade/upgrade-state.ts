@@ -47,6 +47,23 @@ export const upgradeStateSchema = z.object({
 });
 export type UpgradeState = z.infer<typeof upgradeStateSchema>;
 
+/**
+ * The Windows upgrade's variant: the same record with the Windows phase ids (the 3 -> 4
+ * `restore-database` instead of `restore-copy`, and `record`), the phases started (what a rollback
+ * undoes) and where the remembered answers go. Written on the target by a host action, into the
+ * deployment's state folder beside installed-release.json (the sim host keeps it in its state).
+ */
+export const winPhaseIds = [...phaseIds, 'restore-database', 'record'] as const;
+export const winUpgradeStateSchema = upgradeStateSchema.extend({
+  host: z.literal('windows'),
+  phase: z.enum(winPhaseIds),
+  done: z.array(z.enum(winPhaseIds)),
+  reached: z.array(z.enum(winPhaseIds)),
+  /** %ProgramData%\QATrack+ Installer on the target (remembered answers). */
+  machineDir: z.string(),
+});
+export type WinUpgradeState = z.infer<typeof winUpgradeStateSchema>;
+
 export const upgradeStateFile = (stateDir: string) => path.join(stateDir, UPGRADE_STATE_FILE);
 
 export async function readUpgradeState(stateDir: string): Promise<UpgradeState | undefined> {

@@ -25,7 +25,7 @@ import {
   resolvePortOwner,
   sqlStateFromRows,
 } from './parse.js';
-import { runSqlBatch, targetFor } from './sql.js';
+import { databaseSizeFromRows, PROBE_DATABASE_SIZE, runSqlBatch, targetFor } from './sql.js';
 
 /**
  * Real execution on Windows Server. Every action becomes argv (argv.ts, golden-tested) run by execa
@@ -213,6 +213,29 @@ async function sqlReportsRights(
   }
 }
 
+/** A database's size (sys.master_files), through the same two paths as the provisioning probe. */
+async function sqlDatabaseSize(
+  args: { connection: ActionOf<'sql'>['connection']; database: string },
+  secrets: SecretStore,
+) {
+  const params = { db: { type: 'nvarchar' as const, value: args.database } };
+  if (args.connection.auth === 'sql')
+    return databaseSizeFromRows(
+      (await runSqlBatch(targetFor(args.connection, secrets), PROBE_DATABASE_SIZE, params, secrets))[0],
+    );
+  const r = await ps<{ ok: boolean; number?: number; rows?: Record<string, unknown>[] }>('sqlBatch', {
+    dataSource: dataSource(args.connection),
+    database: 'master',
+    batch: PROBE_DATABASE_SIZE,
+    params: Object.entries(params).map(([name, p]) => ({ name, ...p })),
+  });
+  if (!r.ok) {
+    const advice = sqlErrorAdvice(r.number);
+    throw new HostActionError(advice.code, sqlErrorText(r.number), { exitCode: r.number, hint: advice.fix });
+  }
+  return databaseSizeFromRows(r.rows);
+}
+
 const dataSource = (c: ActionOf<'sql'>['connection']) =>
   `${c.server}${c.instance && !c.port ? `\\${c.instance}` : ''}${c.port ? `,${c.port}` : ''}`;
 
@@ -271,6 +294,10 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return sqlReportsRights(topics.sqlReportsRights.args.parse(a), secrets);
     case 'sqlLogin':
       return sqlLoginState(topics.sqlLogin.args.parse(a), secrets);
+    case 'sqlDatabaseSize':
+      return sqlDatabaseSize(topics.sqlDatabaseSize.args.parse(a), secrets);
+    case 'folderSize':
+      return ps('folderSize', a);
     case 'sqlInstance': {
       const { instance, major } = topics.sqlInstance.args.parse(a);
       const base = `HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;

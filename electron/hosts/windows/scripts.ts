@@ -224,6 +224,18 @@ $grants = @($acl.Access | Where-Object { -not $_.IsInherited } | ForEach-Object 
 })
 @{ exists = $true; protected = $acl.AreAccessRulesProtected; grants = $grants } | ConvertTo-Json -Compress -Depth 3`,
 
+  /**
+   * Bytes and count of the files below a folder. -Force includes hidden and system files (a backup
+   * copies them too), -File leaves folders out; Measure-Object -Sum adds their Length
+   * (https://learn.microsoft.com/powershell/module/microsoft.powershell.management/get-childitem,
+   * https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/measure-object).
+   * An unreadable subfolder stops the script ($ErrorActionPreference = "Stop"): no undercount.
+   */
+  folderSize: `${READ}
+if (-not (Test-Path -LiteralPath $in.path -PathType Container)) { '{"exists":false,"bytes":0,"files":0}'; exit 0 }
+$m = Get-ChildItem -LiteralPath $in.path -Recurse -File -Force | Measure-Object -Property Length -Sum
+[pscustomobject]@{ exists = $true; bytes = [double]$(if ($m.Sum) { $m.Sum } else { 0 }); files = [int]$m.Count } | ConvertTo-Json -Compress`,
+
   firewallRule: `${READ}
 $r = Get-NetFirewallRule -Name $in.name -ErrorAction SilentlyContinue
 if (-not $r) { $r = Get-NetFirewallRule -DisplayName $in.name -ErrorAction SilentlyContinue }

@@ -100,3 +100,35 @@ export function toHostError(e: unknown): HostActionError {
   const advice = sqlErrorAdvice(number);
   return new HostActionError(advice.code, sqlErrorText(number), { exitCode: number, hint: advice.fix });
 }
+
+/**
+ * A database's data + log size in bytes. sys.master_files has one row per file of every database
+ * and its `size` is "Current file size, in 8-KB pages"
+ * (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-master-files-transact-sql),
+ * so the sum is multiplied by 8192; CAST to bigint first because a 16 TB file's page count times
+ * 8192 overflows int. The name is a parameter; DB_ID(@db) is NULL for a database that does not exist.
+ */
+export const PROBE_DATABASE_SIZE = `SELECT CAST(CASE WHEN DB_ID(@db) IS NULL THEN 0 ELSE 1 END AS bit) AS databaseExists,
+    ISNULL((SELECT SUM(CAST(size AS bigint)) * 8192 FROM sys.master_files WHERE database_id = DB_ID(@db)), CAST(0 AS bigint)) AS sizeBytes;`;
+
+/**
+ * The probe's one row -> {exists, bytes}. tedious returns bigint as a string (JavaScript numbers
+ * are exact only to 2^53), SqlClient through ConvertTo-Json as a number; both are accepted. No row
+ * at all (a server that answered with nothing) reads as "no such database".
+ */
+export function databaseSizeFromRows(rows: Record<string, unknown>[] | Record<string, unknown> | undefined): {
+  exists: boolean;
+  bytes: number;
+} {
+  // ConvertTo-Json in Windows PowerShell 5.1 may unwrap a one-element array into the object.
+  const row = Array.isArray(rows) ? rows[0] : rows;
+  if (!row) return { exists: false, bytes: 0 };
+  const exists = row.databaseExists === true || row.databaseExists === 1;
+  const bytes = Number(row.sizeBytes ?? 0);
+  if (!Number.isSafeInteger(bytes) || bytes < 0)
+    throw new HostActionError(
+      'SQL_ANSWER_INVALID',
+      `SQL Server answered a database size of "${String(row.sizeBytes)}".`,
+    );
+  return { exists, bytes: exists ? bytes : 0 };
+}

@@ -21,9 +21,11 @@ const TOKEN = {
   envChange: 0xe3,
   done: 0xfd,
   doneProc: 0xfe,
+  doneInProc: 0xff,
   returnStatus: 0x79,
 } as const;
 const DONE_ERROR = 0x0002;
+const DONE_COUNT = 0x0010;
 const PROC_NAMES: Record<number, string> = { 10: 'sp_executesql', 12: 'sp_prepexec', 13: 'sp_execute' };
 
 export interface RecordedLogin {
@@ -56,6 +58,14 @@ export interface TdsServerOptions {
   onLogin?(login: RecordedLogin): SqlErrorReply | undefined;
   /** Answer a request with an error instead of DONE. Connection set-up SQL is never passed here. */
   onRequest?(request: RecordedRequest): SqlErrorReply | undefined;
+  /** Answer a request with one result set (before its DONE), as SQL Server sends a SELECT's rows. */
+  resultFor?(request: RecordedRequest): ResultSet | undefined;
+}
+
+/** Column types the server can send: bit (BITN) and bigint (INTN, 8 bytes); null is SQL NULL. */
+export interface ResultSet {
+  columns: { name: string; type: 'bit' | 'bigint' }[];
+  rows: (boolean | bigint | null)[][];
 }
 
 export interface TdsServer {
@@ -98,6 +108,38 @@ function doneToken(token: number, status: number, rowCount = 0): Buffer {
   b.writeUInt16LE(0xc1, 3);
   b.writeBigUInt64LE(BigInt(rowCount), 5);
   return b;
+}
+
+/**
+ * COLMETADATA + ROW tokens (MS-TDS 2.2.7.4 and 2.2.7.19): per column UserType (ULONG), Flags
+ * (USHORT), TYPE_INFO (BITN 0x68 / INTN 0x26 with its length) and the name; per row each value
+ * with its length byte (0 = NULL).
+ */
+function resultTokens(set: ResultSet): Buffer {
+  const count = Buffer.alloc(3);
+  count.writeUInt8(0x81, 0);
+  count.writeUInt16LE(set.columns.length, 1);
+  const cols = set.columns.map((c) =>
+    Buffer.concat([
+      Buffer.from([0, 0, 0, 0, 0x01, 0x00]),
+      c.type === 'bit' ? Buffer.from([0x68, 1]) : Buffer.from([0x26, 8]),
+      bVarchar(c.name),
+    ]),
+  );
+  const rows = set.rows.map((row) =>
+    Buffer.concat([
+      Buffer.from([0xd1]),
+      ...row.map((v, i) => {
+        if (v === null) return Buffer.from([0]);
+        if (set.columns[i]!.type === 'bit') return Buffer.from([1, v ? 1 : 0]);
+        const b = Buffer.alloc(9);
+        b.writeUInt8(8, 0);
+        b.writeBigInt64LE(BigInt(v), 1);
+        return b;
+      }),
+    ]),
+  );
+  return Buffer.concat([count, ...cols, ...rows]);
 }
 
 function errorToken(e: SqlErrorReply): Buffer {
@@ -339,10 +381,15 @@ export async function startTdsServer(options: TdsServerOptions = {}): Promise<Td
           if (!setup) requests.push(req);
           const err = setup ? undefined : options.onRequest?.(req);
           const status = Buffer.from([TOKEN.returnStatus, 0, 0, 0, 0]);
+          const set = setup || err ? undefined : options.resultFor?.(req);
+          // A result set ends with DONEINPROC carrying its row count (DONE_COUNT), then the proc's status.
+          const rows = set
+            ? Buffer.concat([resultTokens(set), doneToken(TOKEN.doneInProc, DONE_COUNT, set.rows.length)])
+            : Buffer.alloc(0);
           reply(
             err
               ? Buffer.concat([errorToken(err), status, doneToken(TOKEN.doneProc, DONE_ERROR)])
-              : Buffer.concat([status, doneToken(TOKEN.doneProc, 0)]),
+              : Buffer.concat([rows, status, doneToken(TOKEN.doneProc, 0)]),
           );
           return;
         }

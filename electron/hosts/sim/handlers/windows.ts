@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { HostActionError } from '../../../engine/host.js';
 import { topics, type Topic, type TopicArgs as TopicArgsOf } from '../../../windows/topics.js';
+import { descendants } from '../paths.js';
 import type { SimState } from '../state.js';
 import { simHttp, simPort } from '../windows/http.js';
 import { addDefaultWebSite, bindingConflict, portHeldByProcess } from '../windows/iis.js';
@@ -559,6 +560,21 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         tables: db && migrated(state) ? [...DJANGO_PROTECTED_TABLES] : [],
         denied: db?.denied[a.login] ?? [],
       };
+    }
+    case 'sqlDatabaseSize': {
+      // What the real server refuses without a login it accepts (Microsoft Learn, "MSSQLSERVER_18456").
+      if (!sqlReachable(state)) fail('SQL_LOGIN_FAILED', 'Login failed', 18456);
+      const db = w.sql.databases[a.database];
+      return db ? { exists: true, bytes: db.sizeBytes ?? 0 } : { exists: false, bytes: 0 };
+    }
+    case 'folderSize': {
+      const dir = simFile(state, a.path);
+      if (dir?.type !== 'dir' && !(dir === undefined && simPathExists(state, a.path)))
+        return { exists: false, bytes: 0, files: 0 };
+      const files = descendants(state, a.path)
+        .map((k) => state.files[k]!)
+        .filter((f) => f.type === 'file');
+      return { exists: true, bytes: files.reduce((n, f) => n + f.size, 0), files: files.length };
     }
     case 'firewallRule': {
       const r = w.firewall[a.name];
