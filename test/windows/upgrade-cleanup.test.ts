@@ -1,10 +1,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWindowsUpgrade, type WinUpgradeOutcome } from '../../electron/app/upgrade/windows-upgrade.js';
-import { UPGRADE_PYTHON_FILE } from '../../electron/app/upgrade/windows-phases.js';
+import {
+  UPGRADE_PYTHON_FILE,
+  windowsUpgradePhases,
+  type WinUpgradeSpec,
+} from '../../electron/app/upgrade/windows-phases.js';
 import { loadCatalogFrom } from '../../electron/cli/prepare.js';
 import { writeSimFile } from '../../electron/hosts/sim/effects.js';
-import { simFile } from '../../electron/hosts/sim/windows/state.js';
+import { simFile, simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { readState, writeState } from '../support/windows-sim.js';
 import { answersFor, BUNDLE, installedServer, upgradeCatalogDir } from './upgrade-support.js';
 
@@ -14,15 +18,13 @@ const MARKER = `D:\\QATrackData\\installer\\${UPGRADE_PYTHON_FILE}`;
 const PY312 = 'C:\\QATrack\\python312-x64\\python.exe';
 const PY39 = 'C:\\QATrack\\python39-x64\\python.exe';
 
-/** runWindowsUpgrade in this process on a sim server running `from` (the CLI tests cover the CLI). */
-async function upgradeOn(
-  file: string,
+function specFor(
   from: string,
   to: string,
-  env: Record<string, string> = {},
-): Promise<WinUpgradeOutcome> {
+): { spec: WinUpgradeSpec; secrets: ReturnType<typeof answersFor>['secrets'] } {
   const a = answersFor(from, (x) => (x.paths.bundleDir = BUNDLE(to)));
-  return runWindowsUpgrade({
+  return {
+    secrets: a.secrets,
     spec: {
       answers: a.answers,
       from,
@@ -34,7 +36,20 @@ async function upgradeOn(
       now: NOW,
       machineDir: 'C:\\ProgramData\\QATrack+ Installer',
     },
-    secrets: a.secrets,
+  };
+}
+
+/** runWindowsUpgrade in this process on a sim server running `from` (the CLI tests cover the CLI). */
+async function upgradeOn(
+  file: string,
+  from: string,
+  to: string,
+  env: Record<string, string> = {},
+): Promise<WinUpgradeOutcome> {
+  const { spec, secrets } = specFor(from, to);
+  return runWindowsUpgrade({
+    spec,
+    secrets,
     hostSpec: { kind: 'sim', file },
     logFile: path.join(path.dirname(file), 'upgrade.log'),
     onEvent: () => undefined,
@@ -89,5 +104,42 @@ describe('Windows upgrade cleanup: the Python the upgrade installed', { timeout:
     expect(st.products['python-3.9-x64']).toBeTruthy();
     expect(simFile(st, PY39)).toBeTruthy();
     expect(simFile(st, MARKER)).toBeUndefined();
+  });
+});
+
+describe('Windows upgrade: the backup folder has its own ACL', { timeout: 120_000 }, () => {
+  it('protected, Administrators and SYSTEM full control, nothing for Users; set before the BACKUP writes', async () => {
+    const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
+    const r = await upgradeOn(s.file, '3.1.1.4', '4.0.x');
+    expect(r.ok, r.message).toBe(true);
+    const acl = simWindows(readState(s.file)).acls[r.backupFolder.toLowerCase()];
+    expect(acl?.protected).toBe(true);
+    // The example answers' SQL Server is remote (sql01): no local service account to grant.
+    const grants = acl!.grants.map((g) => `${g.principal}=${g.rights}`).sort();
+    expect(grants).toEqual(['*S-1-5-18=F', '*S-1-5-32-544=F']);
+
+    // Order inside the backup phase: folder, ACL, then the BACKUP DATABASE batch and the copies.
+    const { spec } = specFor('3.1.1.4', '4.0.x');
+    const backup = windowsUpgradePhases(spec).find((p) => p.id === 'backup')!;
+    const actions = (await backup.steps[0]!.plan({} as never, null)) as { kind: string }[];
+    expect(actions.map((x) => x.kind).slice(0, 3)).toEqual(['mkdir', 'acl', 'sql']);
+  });
+
+  it('SQL Server on this machine: its service account (NT SERVICE\\MSSQL$QATRACK) gets Modify, as BACKUP writes as it', async () => {
+    const { spec } = specFor('3.1.1.4', '4.0.x');
+    spec.answers = { ...spec.answers, database: { ...spec.answers.database, server: 'localhost' } };
+    const backup = windowsUpgradePhases(spec).find((p) => p.id === 'backup')!;
+    const actions = (await backup.steps[0]!.plan({} as never, null)) as {
+      kind: string;
+      protect?: boolean;
+      grants?: { principal: string; rights: string }[];
+    }[];
+    const acl = actions.find((x) => x.kind === 'acl')!;
+    expect(acl.protect).toBe(true);
+    expect(acl.grants!.map((g) => `${g.principal}=${g.rights}`).sort()).toEqual([
+      '*S-1-5-18=F',
+      '*S-1-5-32-544=F',
+      'NT SERVICE\\MSSQL$QATRACK=M',
+    ]);
   });
 });

@@ -16,6 +16,8 @@ import {
   wheelhouseStep,
 } from '../../steps/common/index.js';
 import { stageStep } from '../../steps/common/stage.js';
+import { backupGrants } from '../../steps/windows/backups.js';
+import { describeGrants } from '../../steps/windows/permissions.js';
 import { pythonStep as winPythonStep } from '../../steps/windows/python.js';
 import { runtimesStep } from '../../steps/windows/runtimes.js';
 import { servicesStep } from '../../steps/windows/services.js';
@@ -134,6 +136,23 @@ function fixed(id: string, title: string, actions: () => ActionInput[]): AnyStep
     probe: () => Promise.resolve(null),
     plan: () => actions(),
   });
+}
+
+/**
+ * The upgrade's backup folder gets its own ACL before anything is written to it (the database,
+ * local_settings.py with its passwords, the SECRET_KEY): inheritance off, so it does not depend on
+ * how the backup root was set up (nightly backups may be off), and the grants of the nightly
+ * backup folder (../../steps/windows/backups.ts backupGrants).
+ */
+function backupFolderAcl(a: Answers, folder: string): ActionInput {
+  const grants = backupGrants(a);
+  return {
+    kind: 'acl',
+    describe: `Restrict ${folder} to ${describeGrants(grants)} (inheritance off: nothing for Users)`,
+    path: folder,
+    protect: true,
+    grants,
+  };
 }
 
 /** Steps run one after the other inside a phase (their profile edges do not apply here). */
@@ -298,6 +317,7 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
       steps: [
         fixed('upgrade-backup', 'Backup before the upgrade', () => [
           { kind: 'mkdir', describe: `Create the backup folder ${d.backupFolder}`, path: d.backupFolder },
+          backupFolderAcl(a, d.backupFolder),
           upgrade40SqlActions(sql)[0]!,
           {
             kind: 'copy',
