@@ -17,13 +17,22 @@ import {
   wheelhouseStep,
 } from '../../steps/common/index.js';
 import { stageStep } from '../../steps/common/stage.js';
+import { backupGrants } from '../../steps/windows/backups.js';
+import { describeGrants } from '../../steps/windows/permissions.js';
 import { pythonStep as winPythonStep } from '../../steps/windows/python.js';
 import { runtimesStep } from '../../steps/windows/runtimes.js';
 import { servicesStep } from '../../steps/windows/services.js';
 import { dropNewDatabase, upgrade40SqlActions, type Upgrade40Sql } from '../../steps/windows/sqlUpgrade.js';
 import { restoreInPlace } from '../../steps/windows/upgradeSql.js';
 import { siteWebConfig } from '../../steps/windows/webConfig.js';
-import { adminConnection, describeServer, iisRoot } from '../../windows/names.js';
+import {
+  adminConnection,
+  artifact,
+  describeServer,
+  iisRoot,
+  PRODUCT,
+  setupLogDir,
+} from '../../windows/names.js';
 import { MAINTENANCE_FILE, maintenancePage, maintenanceWebConfig } from './windows-maintenance.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -75,6 +84,15 @@ export function newDatabaseName(oldDb: string, to: string): string {
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 
+/**
+ * On the target, in the installer's state folder: written by the stage-release phase just before it
+ * installs the new release's Python when that Python was not there before. Only then does a rollback
+ * uninstall it (a Python the machine already had is never touched); a finished upgrade drops the file
+ * (the Python then belongs to the running release). A file on the target, so a repair after a killed
+ * upgrade knows it as well as the run that wrote it.
+ */
+export const UPGRADE_PYTHON_FILE = 'upgrade-installed-python.json';
+
 /** Derived facts both the plan and the rollback use. */
 export function derive(s: WinUpgradeSpec) {
   const path = upgradePath(s.from, s.to);
@@ -99,7 +117,8 @@ export function derive(s: WinUpgradeSpec) {
     readonlyLogin: s.answers.database.readonlyLogin.user,
     release: s.to,
   };
-  return { path, fromLayout, toDir, toLayout, toAnswers, newDb, backupFolder, sql };
+  const pythonMarker = fromLayout.join(fromLayout.stateDir, UPGRADE_PYTHON_FILE);
+  return { path, fromLayout, toDir, toLayout, toAnswers, newDb, backupFolder, sql, pythonMarker };
 }
 export type Derived = ReturnType<typeof derive>;
 
@@ -118,6 +137,23 @@ function fixed(id: string, title: string, actions: () => ActionInput[]): AnyStep
     probe: () => Promise.resolve(null),
     plan: () => actions(),
   });
+}
+
+/**
+ * The upgrade's backup folder gets its own ACL before anything is written to it (the database,
+ * local_settings.py with its passwords, the SECRET_KEY): inheritance off, so it does not depend on
+ * how the backup root was set up (nightly backups may be off), and the grants of the nightly
+ * backup folder (../../steps/windows/backups.ts backupGrants).
+ */
+function backupFolderAcl(a: Answers, folder: string): ActionInput {
+  const grants = backupGrants(a);
+  return {
+    kind: 'acl',
+    describe: `Restrict ${folder} to ${describeGrants(grants)} (inheritance off: nothing for Users)`,
+    path: folder,
+    protect: true,
+    grants,
+  };
 }
 
 /** Steps run one after the other inside a phase (their profile edges do not apply here). */
@@ -222,6 +258,29 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
             },
           ],
   });
+  const pythonOwner = defineStep<{ marker: boolean; exe: boolean }>({
+    id: 'upgrade-python-owner',
+    title: `Whether the upgrade installs Python ${s.catalogTo.python.version}`,
+    dependsOn: [],
+    probe: async (ctx) => ({
+      marker: (await ctx.host.query({ kind: 'file', path: d.pythonMarker })).exists,
+      exe: (await ctx.host.query({ kind: 'file', path: tl.pythonExe })).exists,
+    }),
+    // The same condition as the Python step's install (no python.executable, no interpreter there).
+    plan: (ctx, p) =>
+      p.marker || p.exe || ctx.answers.python.executable
+        ? []
+        : [
+            {
+              kind: 'writeFile',
+              describe: `Record in ${d.pythonMarker} that the upgrade installs Python ${s.catalogTo.python.version} into ${tl.pythonDir} (a rollback uninstalls it)`,
+              path: d.pythonMarker,
+              content: [
+                `${JSON.stringify({ product: PRODUCT.python(toAnswers.python.arch, s.catalogTo.python.version), pythonDir: tl.pythonDir, release: s.to }, null, 2)}\n`,
+              ],
+            },
+          ],
+  });
   const phases: WinPhase[] = [
     {
       id: 'maintenance-on',
@@ -259,6 +318,7 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
       steps: [
         fixed('upgrade-backup', 'Backup before the upgrade', () => [
           { kind: 'mkdir', describe: `Create the backup folder ${d.backupFolder}`, path: d.backupFolder },
+          backupFolderAcl(a, d.backupFolder),
           upgrade40SqlActions(sql)[0]!,
           {
             kind: 'copy',
@@ -287,6 +347,7 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
       describe: `${s.to}'s code and venv in ${d.toDir} beside the running ${s.from} (Python ${s.catalogTo.python.version} in ${tl.pythonDir})`,
       steps: chain([
         stageStep('none'),
+        pythonOwner,
         winPythonStep,
         runtimesStep,
         pythonStep,
@@ -433,6 +494,22 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
                 recursive: true,
               })),
         }),
+        defineStep<boolean>({
+          id: 'upgrade-python-owned',
+          title: 'Python installed by the upgrade',
+          dependsOn: [],
+          probe: async (ctx) => (await ctx.host.query({ kind: 'file', path: d.pythonMarker })).exists,
+          plan: (_ctx, exists) =>
+            exists
+              ? [
+                  {
+                    kind: 'remove',
+                    describe: `Delete ${d.pythonMarker}: Python ${s.catalogTo.python.version} now belongs to the running ${s.to}`,
+                    path: d.pythonMarker,
+                  },
+                ]
+              : [],
+        }),
       ],
     },
   );
@@ -522,5 +599,55 @@ export function windowsRollbackPhases(
         }),
       ],
     });
+  if (reached.has('stage-release'))
+    out.push({
+      id: 'stage-release',
+      side: 'to',
+      describe: `Uninstall Python ${s.catalogTo.python.version} if the upgrade installed it`,
+      steps: [uninstallUpgradePython(s, d)],
+    });
   return out;
+}
+
+/**
+ * Rollback: the new release's Python goes only when the marker says this upgrade installed it. The
+ * Python installer's /uninstall removes it with no prompt, /quiet without UI (CPython
+ * Doc/using/windows.rst, "Installing Without UI", https://docs.python.org/3/using/windows.html);
+ * the files it installed go with it (the sim removes python.exe to match).
+ */
+function uninstallUpgradePython(s: WinUpgradeSpec, d: Derived): AnyStep {
+  const tl = d.toLayout;
+  const id = PRODUCT.python(d.toAnswers.python.arch, s.catalogTo.python.version);
+  return defineStep<{ marker: boolean; installed: boolean }>({
+    id: 'rollback-python',
+    title: `Python ${s.catalogTo.python.version} installed by the upgrade`,
+    dependsOn: [],
+    probe: async (ctx) => ({
+      marker: (await ctx.host.query({ kind: 'file', path: d.pythonMarker })).exists,
+      installed:
+        (await ctx.host.query({ kind: 'product', id })).installed ||
+        (await ctx.host.query({ kind: 'file', path: tl.pythonExe })).exists,
+    }),
+    plan: (ctx, p) => {
+      if (!p.marker) return [];
+      const log = tl.join(setupLogDir(tl), 'python-upgrade-rollback.log');
+      const uninstall: ActionInput = {
+        kind: 'exec',
+        describe: `Uninstall Python ${s.catalogTo.python.version} from ${tl.pythonDir}: the upgrade installed it (log ${log})`,
+        file: artifact(ctx.release, 'python'),
+        args: ['/quiet', '/norestart', '/uninstall', '/log', log],
+        timeoutMs: 15 * 60_000,
+        okExitCodes: [0],
+        rebootExitCodes: [3010],
+        produces: [
+          { kind: 'productRemoved', id },
+          { kind: 'removed', path: tl.pythonExe },
+        ],
+      };
+      return [
+        ...(p.installed ? [uninstall] : []),
+        { kind: 'remove', describe: `Delete ${d.pythonMarker}`, path: d.pythonMarker },
+      ];
+    },
+  });
 }

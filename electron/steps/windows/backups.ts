@@ -70,7 +70,14 @@ interface BackupsProbe {
   backupAcl: TopicResult<'acl'>;
 }
 
-const backupGrants = (a: Answers) => [
+/**
+ * Who may touch a backup folder: Administrators and SYSTEM full control, and (SQL Server on this
+ * machine) its service account Modify, since BACKUP DATABASE writes the file as that account ("the
+ * account under which the SQL Server service runs must have write permissions",
+ * https://learn.microsoft.com/sql/relational-databases/backup-restore/specify-a-disk-or-tape-as-a-backup-destination-sql-server).
+ * Applied protected (no inherited entries), so Users and everyone else get nothing.
+ */
+export const backupGrants = (a: Answers) => [
   { principal: SID.administrators, rights: 'F' as const, inherit: true },
   { principal: SID.system, rights: 'F' as const, inherit: true },
   ...(sqlIsLocal(a)
