@@ -217,7 +217,8 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     site = await prepareSite();
     await installV1(site);
     [v2Answers, v40Answers] = await Promise.all([targetBundle(site, '3.1.1.5'), targetBundle(site, '4.0.0')]);
-    // Upstream's 3 -> 4 path has the DBA create the new database; here the login may create it.
+    // Upstream's 3 -> 4 path has the DBA create the new database; here the login may create it
+    // (one scenario below takes the DBA's way).
     await site.pg.sql('ALTER ROLE qatrack CREATEDB');
     // Data of the running release: a table of our own, a unit, a media file.
     await psql('CREATE TABLE qa_result (id serial PRIMARY KEY, value text NOT NULL)');
@@ -260,6 +261,54 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     expect(await backups()).toBe(before);
     expect(await fixtureRelease()).toBe('v1');
   }, 120_000);
+
+  it('3.1 -> 4.0 preflight: a login without CREATEDB, a qatrack40 not empty, no Python 3.12: exit 64 naming each, no backup', async () => {
+    const before = await backups();
+    const upgrade40 = (answers = v40Answers) => cli(site, ['upgrade', '--release', '4.0.0'], answers);
+    await site.pg.sql('ALTER ROLE qatrack NOCREATEDB');
+    try {
+      const noCreate = await upgrade40();
+      expect(noCreate.exitCode, noCreate.all).toBe(64);
+      expect(noCreate.all).toContain(
+        '(database.login.user): qatrack may not create the new database qatrack40 (it has neither CREATEDB nor superuser)',
+      );
+      expect(noCreate.all).toContain('CREATE DATABASE qatrack40 OWNER qatrack');
+      // A database the DBA made for the login, but not empty: not the upgrade's to restore into.
+      await site.pg.sql('CREATE DATABASE qatrack40 OWNER qatrack');
+      await psql('CREATE TABLE leftover (id int)', 'qatrack40');
+      const notEmpty = await upgrade40();
+      expect(notEmpty.exitCode, notEmpty.all).toBe(64);
+      expect(notEmpty.all).toContain('(database.name): a database qatrack40 exists and is not empty');
+    } finally {
+      await site.pg.sql('DROP DATABASE IF EXISTS qatrack40');
+      await site.pg.sql('ALTER ROLE qatrack CREATEDB');
+    }
+    // 4.0 needs Python 3.12: one that does not exist, and the 3.9 that runs 3.1.1.4.
+    const bundle40 = path.join(site.root, 'bundle-4.0.0');
+    const noPython = await writeAnswers(site, 'answers-4.0.0-no-python', (a) => {
+      a.paths.bundleDir = bundle40;
+      a.python = { executable: path.join(site.root, 'no-such-python3.12') };
+    });
+    const missingPy = await upgrade40(noPython);
+    expect(missingPy.exitCode, missingPy.all).toBe(64);
+    expect(missingPy.all).toContain(
+      `(python.executable): Python 3.12 is needed and ${path.join(site.root, 'no-such-python3.12')} does not run`,
+    );
+    expect(missingPy.all).toContain('pyenv install 3.12');
+    const py39 = (await testPython('3.9'))!;
+    const oldPython = await writeAnswers(site, 'answers-4.0.0-python39', (a) => {
+      a.paths.bundleDir = bundle40;
+      a.python = { executable: py39 };
+    });
+    const wrongPy = await upgrade40(oldPython);
+    expect(wrongPy.exitCode, wrongPy.all).toBe(64);
+    expect(wrongPy.all).toMatch(/is Python 3\.9\.\d+; this release needs Python 3\.12/);
+    expect(existsSync(v40Dir())).toBe(false);
+    expect(existsSync(path.join(stateDir(), 'upgrade-state.json'))).toBe(false);
+    expect(await newDbExists()).toBe('0');
+    expect(await backups()).toBe(before);
+    expect(await fixtureRelease()).toBe('v1');
+  }, 180_000);
 
   it('--backup-only writes a pg_dump -Fc that pg_restore lists, media, and no password anywhere', async () => {
     const r = await cli(site, ['upgrade', '--release', '3.1.1.5', '--backup-only', '--json'], v2Answers);
@@ -320,21 +369,36 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     });
   }, 600_000);
 
-  it('3.1 -> 4.0: a failure injected in migrate (in the new database) drops it; the old one is untouched', async () => {
-    const probe = startProbe('v2-40');
-    const r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
-      QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
-    });
-    const seen = await probe.stop();
+  it('3.1 -> 4.0 into an empty qatrack40 the DBA made (login without CREATEDB): a failure in migrate empties it again; the old one is untouched', async () => {
+    // Upstream's guide: the DBA creates the new database; the login itself may not create one.
+    await site.pg.sql('ALTER ROLE qatrack NOCREATEDB');
+    await site.pg.sql('CREATE DATABASE qatrack40 OWNER qatrack');
+    let r: Awaited<ReturnType<typeof cli>>;
+    let seen: Awaited<ReturnType<ReturnType<typeof startProbe>['stop']>>;
+    let left: string;
+    try {
+      const probe = startProbe('v2-40');
+      r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
+        QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
+      });
+      seen = await probe.stop();
+      left = await newDbExists();
+      // Every relation of its own schemas is gone: as the DBA handed it over.
+      left += `|${(await psql("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'", 'qatrack40')).stdout}`;
+    } finally {
+      await site.pg.sql('DROP DATABASE IF EXISTS qatrack40');
+      await site.pg.sql('ALTER ROLE qatrack CREATEDB');
+    }
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stdout).toContain('failed in migrate: injected fault');
-    expect(r.stdout).toContain('(the new database qatrack40 was dropped)');
+    expect(r.stdout).toContain('(the new database qatrack40 was emptied)');
     // Django 4.2's own migrations and the fixture's 64-bit key change ran, in qatrack40 only.
     expect(r.stderr).toContain('restored into the new database qatrack40');
     expect(r.stderr).toContain('applied qa.0004_bigint_keys');
     expect(r.stderr).toContain('applied auth.0012_alter_user_first_name_max_length');
-    expect(r.stderr).toContain('[rollback] Drop the new database qatrack40 (qatrack was not changed)');
+    expect(r.stderr).toContain('[rollback] Empty the new database qatrack40 (qatrack was not changed)');
     expect(r.stderr).not.toContain('[rollback] Restore the database');
+    expect(left).toBe('1|0');
     await expectBackOnV1();
     expect(seen.others).toEqual([]);
     expect(seen.kinds).toEqual(['old', 'maintenance', 'old']);
