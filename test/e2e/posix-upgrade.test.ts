@@ -40,7 +40,7 @@ import {
  *   database and leave the old one exactly as it was; then the upgrade itself, then uninstall.
  * Failures are injected with QATRACK_INSTALLER_FAULT.
  */
-const missing = await missingTools();
+const missing = await missingTools({ python312: true });
 if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run in CI: ${missing}`);
 
 type Kind = 'old' | 'maintenance' | 'new' | 'other';

@@ -245,14 +245,3 @@ export async function emptyPreparedDatabase(answers: Answers, secrets: SecretSto
       `the database ${database} still holds objects after emptying it: ${String(left.stdout || left.stderr).trim()}`,
     );
 }
-
-/** Whether a database of that name exists on the deployment's server (the name as a literal). */
-export async function databaseExists(answers: Answers, secrets: SecretStore, database: string) {
-  const r = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
-    env: pgEnv(answers, secrets),
-    input: "SELECT count(*) FROM pg_database WHERE datname = :'name'\n",
-    reject: false,
-  });
-  if (r.exitCode !== 0) throw new Error(`listing the databases failed: ${String(r.stderr).trim()}`);
-  return String(r.stdout).trim() !== '0';
-}
