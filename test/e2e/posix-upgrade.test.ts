@@ -213,6 +213,37 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     expect(existsSync(path.join(stateDir(), 'upgrade-state.json'))).toBe(false);
   }
 
+  /**
+   * The 4.0 release's Python 3.12 venv, built once by the upgrade's own stage phase (venv + offline
+   * wheelhouse, ~55 s of each 3 -> 4 run) and copied into releases/4.0.0 before each 3 -> 4 scenario:
+   * the venv and wheelhouse steps then find it converged (python runs, wheelhouse stamp matches, the
+   * requirements check passes) and plan nothing. A venv is not relocatable, so it goes back to the
+   * path it was made at (cp -a keeps its symlinks to the pyenv interpreter as they are).
+   */
+  let venv40Template = '';
+  async function buildVenv40Template() {
+    const t0 = Date.now();
+    const child = startCli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
+      QATRACK_INSTALLER_FAULT: 'upgrade:stage-release:hang',
+    });
+    // local_settings.py is the stage phase's last step: the venv and its wheelhouse stamp are done.
+    const settings = path.join(v40Dir(), 'qatrackplus', 'qatrack', 'local_settings.py');
+    const stamp = path.join(v40Dir(), 'venv', 'qatrack-wheelhouse.sha256');
+    for (let i = 0; i < 3000 && !(existsSync(settings) && existsSync(stamp)); i++) await sleep(200);
+    if (!existsSync(stamp)) throw new Error('the stage phase never finished the 4.0 venv');
+    venv40Template = path.join(site.root, 'venv-4.0.0-template');
+    await execa('cp', ['-a', path.join(v40Dir(), 'venv'), venv40Template]);
+    // Cancelled (SIGTERM) in its hang: rolled back, releases/4.0.0 removed, nothing else was touched.
+    child.kill('SIGTERM');
+    const r = await child.catch((e: { exitCode?: number; all?: string }) => e);
+    if (r.exitCode !== 130) throw new Error(`the template run did not cancel cleanly:\n${String(r.all)}`);
+    console.log(`[upgrade] 4.0 venv built once by the stage phase (template): ${Date.now() - t0} ms`);
+  }
+  const seedVenv40 = async () => {
+    await mkdir(v40Dir(), { recursive: true });
+    await execa('cp', ['-a', venv40Template, path.join(v40Dir(), 'venv')]);
+  };
+
   beforeAll(async () => {
     site = await prepareSite();
     await installV1(site);
@@ -229,6 +260,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     v1Schema = await schemaOf();
     v1Rows = await rowsOf();
     expect(v1Schema).toContain('qa_unit.id:integer');
+    await buildVenv40Template();
   }, 900_000);
 
   afterAll(async () => {
@@ -377,6 +409,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     let seen: Awaited<ReturnType<ReturnType<typeof startProbe>['stop']>>;
     let left: string;
     try {
+      await seedVenv40();
       const probe = startProbe('v2-40');
       r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
         QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
@@ -405,6 +438,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
   }, 600_000);
 
   it('3.1 -> 4.0: a failed health check (services already on 4.0) puts them back on v1 and drops the new database', async () => {
+    await seedVenv40();
     const r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:health',
     });
@@ -423,6 +457,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
   }, 600_000);
 
   it('3.1 -> 4.0: SIGKILL mid-upgrade (migrations applied in the new database), then repair: back on v1 alone', async () => {
+    await seedVenv40();
     const child = startCli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:migrate:hang',
     });
@@ -445,6 +480,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
 
   it('3.1 -> 4.0: v1 -> v2-40 in a new database, data kept, 64-bit keys; the probe sees old site / maintenance / new site', async () => {
     const before = await backups();
+    await seedVenv40();
     const probe = startProbe('v2-40');
     const t0 = Date.now();
     const r = await cli(site, ['upgrade', '--release', '4.0.0', '--json'], v40Answers);
