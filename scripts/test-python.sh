@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the Python 3.9 the posix end-to-end tests run QATrack+ 3.1.1.x on (the release's own
 # interpreter line: upstream's docs/install and requirements pin 3.9). Looks, in order, at
-# $QATRACK_TEST_PYTHON, pyenv's 3.9 versions (newest patch first), then python3.9 on PATH.
+# $QATRACK_TEST_PYTHON (when set, only it), else pyenv's 3.9 versions (newest patch first), then
+# python3.9 on PATH.
 # `test-python.sh 3.12` finds the 4.0 line's Python the same way ($QATRACK_TEST_PYTHON312, pyenv's
 # 3.12.*, python3.12): QATrack+ 4.0 requires-python ">=3.12,<3.13".
 # Exits 1 with what to install when there is none.
@@ -11,7 +12,15 @@ case "$want" in 3.9) var=QATRACK_TEST_PYTHON ;; 3.12) var=QATRACK_TEST_PYTHON312
 override="${!var:-}"
 minor="${want#3.}"
 candidates=()
-[ -n "$override" ] && candidates+=("$override")
+if [ -n "$override" ]; then
+  # An override is the answer: one that does not run is reported, never replaced by another Python.
+  if [ -x "$override" ] && "$override" -c 'import sys, venv, ensurepip; sys.exit(0 if sys.version_info[:2] == (3, '"$minor"') else 1)' 2>/dev/null; then
+    echo "$override"
+    exit 0
+  fi
+  echo "$var=$override is not a Python $want with venv and ensurepip." >&2
+  exit 1
+fi
 roots=()
 if command -v pyenv >/dev/null 2>&1; then roots+=("$(pyenv root)"); fi
 roots+=("${PYENV_ROOT:-$HOME/.pyenv}")

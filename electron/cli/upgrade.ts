@@ -9,10 +9,11 @@ import { KEEP_OLD_DAYS, upgradePhases } from '../engine/upgrade/phases.js';
 import { runPosixUpgrade } from '../app/upgrade/posix-upgrade.js';
 import type { UpgradeEvent } from '../app/upgrade/context.js';
 import { cancelOnSigint } from './run.js';
-import { checkUpgrade } from '../engine/upgrade/preflight.js';
+import { checkUpgrade, pythonLine } from '../engine/upgrade/preflight.js';
 import { upgradePath } from '../engine/upgrade/upgrade-path.js';
 import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import { backupNeededBytes, freeBytesFor, runPosixBackup } from '../hosts/posix/upgrade-backup.js';
+import { newDatabaseFacts, pythonFacts } from '../hosts/posix/upgrade-preflight.js';
 import { err, jsonLine, out } from './output.js';
 import { runWindowsUpgradeCli } from './upgrade-windows.js';
 import { loadCatalogFrom, prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
@@ -63,6 +64,13 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     ? await readManifest(p.answers.paths.bundleDir)
     : ({ ok: false, problem: 'no bundle folder in the answers (paths.bundleDir)' } as const);
   const need = await backupNeededBytes(p.answers, layout, p.secrets);
+  const knownTarget = catalogReleases(o.catalogDir ?? resources().releasesDir).includes(o.release);
+  const via = knownTarget ? upgradePath(installed.release, o.release, p.answers.database.name) : undefined;
+  // Across a major line the new release brings its own Python line (4.0: 3.12) and a new database.
+  const needsPython =
+    via?.kind === 'new-database'
+      ? pythonLine(loadCatalogFrom(o.catalogDir, o.release).python.version)
+      : undefined;
   checkUpgrade({
     installed: installed.release,
     target: o.release,
@@ -71,10 +79,14 @@ export async function runUpgrade(o: UpgradeOptions): Promise<number> {
     backupFreeBytes: await freeBytesFor(layout.backupDir),
     backupNeededBytes: need.dbBytes + need.mediaBytes,
     backupDir: layout.backupDir,
+    ...(via?.kind === 'new-database'
+      ? { newDatabase: await newDatabaseFacts(p.answers, p.secrets, via.database) }
+      : {}),
+    ...(needsPython ? { python: await pythonFacts(layout.pythonExe, needsPython) } : {}),
   });
-  const via = upgradePath(installed.release, o.release, p.answers.database.name);
-  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir, days, via);
-  if (o.json) jsonLine({ type: 'upgradePlan', from: installed.release, to: o.release, path: via, phases });
+  const route = via ?? upgradePath(installed.release, o.release, p.answers.database.name);
+  const phases = upgradePhases(layout, installed.release, o.release, layout.backupDir, days, route);
+  if (o.json) jsonLine({ type: 'upgradePlan', from: installed.release, to: o.release, path: route, phases });
   else
     out(
       `Upgrade QATrack+ ${installed.release} -> ${o.release} (installed release from the ${installed.source === 'record' ? 'installed-release record' : 'answers'})\n` +

@@ -40,7 +40,7 @@ import {
  *   database and leave the old one exactly as it was; then the upgrade itself, then uninstall.
  * Failures are injected with QATRACK_INSTALLER_FAULT.
  */
-const missing = await missingTools();
+const missing = await missingTools({ python312: true });
 if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run in CI: ${missing}`);
 
 type Kind = 'old' | 'maintenance' | 'new' | 'other';
@@ -213,11 +213,43 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     expect(existsSync(path.join(stateDir(), 'upgrade-state.json'))).toBe(false);
   }
 
+  /**
+   * The 4.0 release's Python 3.12 venv, built once by the upgrade's own stage phase (venv + offline
+   * wheelhouse, ~55 s of each 3 -> 4 run) and copied into releases/4.0.0 before each 3 -> 4 scenario:
+   * the venv and wheelhouse steps then find it converged (python runs, wheelhouse stamp matches, the
+   * requirements check passes) and plan nothing. A venv is not relocatable, so it goes back to the
+   * path it was made at (cp -a keeps its symlinks to the pyenv interpreter as they are).
+   */
+  let venv40Template = '';
+  async function buildVenv40Template() {
+    const t0 = Date.now();
+    const child = startCli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
+      QATRACK_INSTALLER_FAULT: 'upgrade:stage-release:hang',
+    });
+    // local_settings.py is the stage phase's last step: the venv and its wheelhouse stamp are done.
+    const settings = path.join(v40Dir(), 'qatrackplus', 'qatrack', 'local_settings.py');
+    const stamp = path.join(v40Dir(), 'venv', 'qatrack-wheelhouse.sha256');
+    for (let i = 0; i < 3000 && !(existsSync(settings) && existsSync(stamp)); i++) await sleep(200);
+    if (!existsSync(stamp)) throw new Error('the stage phase never finished the 4.0 venv');
+    venv40Template = path.join(site.root, 'venv-4.0.0-template');
+    await execa('cp', ['-a', path.join(v40Dir(), 'venv'), venv40Template]);
+    // Cancelled (SIGTERM) in its hang: rolled back, releases/4.0.0 removed, nothing else was touched.
+    child.kill('SIGTERM');
+    const r = await child.catch((e: { exitCode?: number; all?: string }) => e);
+    if (r.exitCode !== 130) throw new Error(`the template run did not cancel cleanly:\n${String(r.all)}`);
+    console.log(`[upgrade] 4.0 venv built once by the stage phase (template): ${Date.now() - t0} ms`);
+  }
+  const seedVenv40 = async () => {
+    await mkdir(v40Dir(), { recursive: true });
+    await execa('cp', ['-a', venv40Template, path.join(v40Dir(), 'venv')]);
+  };
+
   beforeAll(async () => {
     site = await prepareSite();
     await installV1(site);
     [v2Answers, v40Answers] = await Promise.all([targetBundle(site, '3.1.1.5'), targetBundle(site, '4.0.0')]);
-    // Upstream's 3 -> 4 path has the DBA create the new database; here the login may create it.
+    // Upstream's 3 -> 4 path has the DBA create the new database; here the login may create it
+    // (one scenario below takes the DBA's way).
     await site.pg.sql('ALTER ROLE qatrack CREATEDB');
     // Data of the running release: a table of our own, a unit, a media file.
     await psql('CREATE TABLE qa_result (id serial PRIMARY KEY, value text NOT NULL)');
@@ -228,6 +260,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     v1Schema = await schemaOf();
     v1Rows = await rowsOf();
     expect(v1Schema).toContain('qa_unit.id:integer');
+    await buildVenv40Template();
   }, 900_000);
 
   afterAll(async () => {
@@ -260,6 +293,54 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     expect(await backups()).toBe(before);
     expect(await fixtureRelease()).toBe('v1');
   }, 120_000);
+
+  it('3.1 -> 4.0 preflight: a login without CREATEDB, a qatrack40 not empty, no Python 3.12: exit 64 naming each, no backup', async () => {
+    const before = await backups();
+    const upgrade40 = (answers = v40Answers) => cli(site, ['upgrade', '--release', '4.0.0'], answers);
+    await site.pg.sql('ALTER ROLE qatrack NOCREATEDB');
+    try {
+      const noCreate = await upgrade40();
+      expect(noCreate.exitCode, noCreate.all).toBe(64);
+      expect(noCreate.all).toContain(
+        '(database.login.user): qatrack may not create the new database qatrack40 (it has neither CREATEDB nor superuser)',
+      );
+      expect(noCreate.all).toContain('CREATE DATABASE qatrack40 OWNER qatrack');
+      // A database the DBA made for the login, but not empty: not the upgrade's to restore into.
+      await site.pg.sql('CREATE DATABASE qatrack40 OWNER qatrack');
+      await psql('CREATE TABLE leftover (id int)', 'qatrack40');
+      const notEmpty = await upgrade40();
+      expect(notEmpty.exitCode, notEmpty.all).toBe(64);
+      expect(notEmpty.all).toContain('(database.name): a database qatrack40 exists and is not empty');
+    } finally {
+      await site.pg.sql('DROP DATABASE IF EXISTS qatrack40');
+      await site.pg.sql('ALTER ROLE qatrack CREATEDB');
+    }
+    // 4.0 needs Python 3.12: one that does not exist, and the 3.9 that runs 3.1.1.4.
+    const bundle40 = path.join(site.root, 'bundle-4.0.0');
+    const noPython = await writeAnswers(site, 'answers-4.0.0-no-python', (a) => {
+      a.paths.bundleDir = bundle40;
+      a.python = { executable: path.join(site.root, 'no-such-python3.12') };
+    });
+    const missingPy = await upgrade40(noPython);
+    expect(missingPy.exitCode, missingPy.all).toBe(64);
+    expect(missingPy.all).toContain(
+      `(python.executable): Python 3.12 is needed and ${path.join(site.root, 'no-such-python3.12')} does not run`,
+    );
+    expect(missingPy.all).toContain('pyenv install 3.12');
+    const py39 = (await testPython('3.9'))!;
+    const oldPython = await writeAnswers(site, 'answers-4.0.0-python39', (a) => {
+      a.paths.bundleDir = bundle40;
+      a.python = { executable: py39 };
+    });
+    const wrongPy = await upgrade40(oldPython);
+    expect(wrongPy.exitCode, wrongPy.all).toBe(64);
+    expect(wrongPy.all).toMatch(/is Python 3\.9\.\d+; this release needs Python 3\.12/);
+    expect(existsSync(v40Dir())).toBe(false);
+    expect(existsSync(path.join(stateDir(), 'upgrade-state.json'))).toBe(false);
+    expect(await newDbExists()).toBe('0');
+    expect(await backups()).toBe(before);
+    expect(await fixtureRelease()).toBe('v1');
+  }, 180_000);
 
   it('--backup-only writes a pg_dump -Fc that pg_restore lists, media, and no password anywhere', async () => {
     const r = await cli(site, ['upgrade', '--release', '3.1.1.5', '--backup-only', '--json'], v2Answers);
@@ -320,27 +401,44 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     });
   }, 600_000);
 
-  it('3.1 -> 4.0: a failure injected in migrate (in the new database) drops it; the old one is untouched', async () => {
-    const probe = startProbe('v2-40');
-    const r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
-      QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
-    });
-    const seen = await probe.stop();
+  it('3.1 -> 4.0 into an empty qatrack40 the DBA made (login without CREATEDB): a failure in migrate empties it again; the old one is untouched', async () => {
+    // Upstream's guide: the DBA creates the new database; the login itself may not create one.
+    await site.pg.sql('ALTER ROLE qatrack NOCREATEDB');
+    await site.pg.sql('CREATE DATABASE qatrack40 OWNER qatrack');
+    let r: Awaited<ReturnType<typeof cli>>;
+    let seen: Awaited<ReturnType<ReturnType<typeof startProbe>['stop']>>;
+    let left: string;
+    try {
+      await seedVenv40();
+      const probe = startProbe('v2-40');
+      r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
+        QATRACK_INSTALLER_FAULT: 'upgrade:migrate',
+      });
+      seen = await probe.stop();
+      left = await newDbExists();
+      // Every relation of its own schemas is gone: as the DBA handed it over.
+      left += `|${(await psql("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'", 'qatrack40')).stdout}`;
+    } finally {
+      await site.pg.sql('DROP DATABASE IF EXISTS qatrack40');
+      await site.pg.sql('ALTER ROLE qatrack CREATEDB');
+    }
     expect(r.exitCode, r.all).toBe(1);
     expect(r.stdout).toContain('failed in migrate: injected fault');
-    expect(r.stdout).toContain('(the new database qatrack40 was dropped)');
+    expect(r.stdout).toContain('(the new database qatrack40 was emptied)');
     // Django 4.2's own migrations and the fixture's 64-bit key change ran, in qatrack40 only.
     expect(r.stderr).toContain('restored into the new database qatrack40');
     expect(r.stderr).toContain('applied qa.0004_bigint_keys');
     expect(r.stderr).toContain('applied auth.0012_alter_user_first_name_max_length');
-    expect(r.stderr).toContain('[rollback] Drop the new database qatrack40 (qatrack was not changed)');
+    expect(r.stderr).toContain('[rollback] Empty the new database qatrack40 (qatrack was not changed)');
     expect(r.stderr).not.toContain('[rollback] Restore the database');
+    expect(left).toBe('1|0');
     await expectBackOnV1();
     expect(seen.others).toEqual([]);
     expect(seen.kinds).toEqual(['old', 'maintenance', 'old']);
   }, 600_000);
 
   it('3.1 -> 4.0: a failed health check (services already on 4.0) puts them back on v1 and drops the new database', async () => {
+    await seedVenv40();
     const r = await cli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:health',
     });
@@ -359,6 +457,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
   }, 600_000);
 
   it('3.1 -> 4.0: SIGKILL mid-upgrade (migrations applied in the new database), then repair: back on v1 alone', async () => {
+    await seedVenv40();
     const child = startCli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:migrate:hang',
     });
@@ -381,6 +480,7 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
 
   it('3.1 -> 4.0: v1 -> v2-40 in a new database, data kept, 64-bit keys; the probe sees old site / maintenance / new site', async () => {
     const before = await backups();
+    await seedVenv40();
     const probe = startProbe('v2-40');
     const t0 = Date.now();
     const r = await cli(site, ['upgrade', '--release', '4.0.0', '--json'], v40Answers);

@@ -19,9 +19,14 @@ export const fixtureV240Overlays = [
  * The Python 3.9 the fixture runs on (the release's own line), found by scripts/test-python.sh
  * (pyenv's 3.9 on these machines); undefined when this machine has none.
  */
-export async function testPython(line: '3.9' | '3.12' = '3.9'): Promise<string | undefined> {
+export async function testPython(
+  line: '3.9' | '3.12' = '3.9',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   const r = await execa('bash', [path.join(repoRoot, 'scripts', 'test-python.sh'), line], {
     reject: false,
+    env,
+    extendEnv: false,
   });
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }

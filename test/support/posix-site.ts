@@ -44,13 +44,21 @@ export const SECRETS = {
   'admin.password': `admin ${CANARY}`,
 };
 
-/** Why the real posix end-to-end cannot run here, or undefined when it can. */
-export async function missingTools(): Promise<string | undefined> {
+/**
+ * Why the real posix end-to-end cannot run here, or undefined when it can. `python312`: the 3 -> 4
+ * upgrade tests also need the 4.0 line's Python (scripts/test-python.sh 3.12). `env`: where the
+ * lookup reads QATRACK_TEST_PYTHON / QATRACK_TEST_PYTHON312 (default this process's environment).
+ */
+export async function missingTools(
+  o: { python312?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'needs Linux';
   if (!existsSync('/usr/sbin/nginx')) return 'nginx is not installed (apt-get install nginx-light)';
   if (!PG_BIN) return 'PostgreSQL is not installed (apt-get install postgresql)';
-  if (!(await testPython()))
+  if (!(await testPython('3.9', o.env)))
     return 'Python 3.9 is not installed (pyenv install 3.9.18, or set QATRACK_TEST_PYTHON)';
+  if (o.python312 && !(await testPython('3.12', o.env)))
+    return 'Python 3.12 is not installed: QATrack+ 4.0 needs it (pyenv install 3.12.1, or set QATRACK_TEST_PYTHON312 to a python3.12 with venv and ensurepip)';
   return undefined;
 }
 

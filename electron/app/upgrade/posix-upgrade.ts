@@ -13,7 +13,9 @@ import {
 } from '../../engine/upgrade/upgrade-state.js';
 import type { HostSpec } from '../../hosts/index.js';
 import { createPosixHost } from '../../hosts/posix/host.js';
-import { databaseExists, restoreIntoNewDatabase, runPosixBackup } from '../../hosts/posix/upgrade-backup.js';
+import { restoreIntoNewDatabase, runPosixBackup } from '../../hosts/posix/upgrade-backup.js';
+import { newDatabaseFacts } from '../../hosts/posix/upgrade-preflight.js';
+import { newDatabaseIssues, type NewDatabaseFacts } from '../../engine/upgrade/preflight.js';
 import { upgradePath } from '../../engine/upgrade/upgrade-path.js';
 import { recordUpgradeInJournal } from './journal.js';
 import { answersFor, layoutFor, upgradeWorkDir, type UpgradeContext, type UpgradeEvent } from './context.js';
@@ -61,6 +63,18 @@ export interface UpgradeOutcome {
   phaseMs: Partial<Record<UpgradePhase['id'], number>>;
 }
 
+/** Exit 64 before anything changed when the major path's new database cannot be made or used. */
+function refuseNewDatabase(from: string, to: string, n: NewDatabaseFacts): void {
+  const issues = newDatabaseIssues(n);
+  if (issues.length)
+    throw new InputError(
+      'UPGRADE_REFUSED',
+      `The upgrade ${from} -> ${to} restores the database into a new one, ${n.database}, which cannot be made or used; nothing was changed.`,
+      issues,
+      'Fix each item listed above and run upgrade again.',
+    );
+}
+
 export function newUpgradeContext(o: {
   answers: Answers;
   secrets: SecretStore;
@@ -91,14 +105,10 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
   const fault = upgradeFault(o.env);
   const fromLayout = layoutFor(o.answers, o.fromDir);
   const via = upgradePath(o.from, o.to, o.answers.database.name);
-  // The major path creates its database: one that exists already is not ours to restore into or drop.
-  if (via.kind === 'new-database' && (await databaseExists(o.answers, o.secrets, via.database)))
-    throw new InputError(
-      'UPGRADE_REFUSED',
-      `The upgrade ${o.from} -> ${o.to} restores the database into a new one, ${via.database}, which exists already; nothing was changed.`,
-      [{ path: 'database.name', message: `a database ${via.database} exists; drop or rename it first` }],
-      'Check that nothing uses it (an earlier manual upgrade?), drop it, and run upgrade again.',
-    );
+  // The major path needs a database of its own: the login creates it, or a DBA made it empty for it.
+  const newDb =
+    via.kind === 'new-database' ? await newDatabaseFacts(o.answers, o.secrets, via.database) : undefined;
+  if (newDb) refuseNewDatabase(o.from, o.to, newDb);
   const state: UpgradeState = {
     from: o.from,
     to: o.to,
@@ -111,6 +121,7 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     startedAt: new Date(started).toISOString(),
     pid: process.pid,
     ...(via.kind === 'new-database' ? { newDatabase: via.database } : {}),
+    ...(newDb?.existing ? { newDatabasePrepared: true } : {}),
   };
   const u = newUpgradeContext({
     answers: o.answers,
@@ -173,7 +184,9 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     if (state.newDatabase) {
       const database = state.newDatabase;
       await phase('restore-copy', async () => {
-        const r = await restoreIntoNewDatabase(o.answers, o.secrets, state.dumpFile!, database);
+        const r = await restoreIntoNewDatabase(o.answers, o.secrets, state.dumpFile!, database, {
+          create: !state.newDatabasePrepared,
+        });
         o.onEvent({ type: 'restore-copy', database, ms: r.ms });
       });
     }
@@ -192,7 +205,7 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
       ok: false,
       exitCode: cancelled ? EXIT.cancelled : EXIT.failure,
       message: rb.ok
-        ? `The upgrade ${o.from} -> ${o.to} ${what}. Rolled back: ${o.from} is running again with its database as it was${state.newDatabase ? ` (the new database ${state.newDatabase} was dropped)` : ''}.${where}`
+        ? `The upgrade ${o.from} -> ${o.to} ${what}. Rolled back: ${o.from} is running again with its database as it was${state.newDatabase ? ` (the new database ${state.newDatabase} was ${state.newDatabasePrepared ? 'emptied' : 'dropped'})` : ''}.${where}`
         : `The upgrade ${o.from} -> ${o.to} ${what}, and the rollback failed too: ${rb.error}. Run "repair" to finish the rollback.${where}`,
       failedPhase,
       rolledBack: rb.ok,

@@ -6,7 +6,11 @@ import type { ApplyContext } from '../../engine/host.js';
 import { MapSecretStore } from '../../engine/secrets.js';
 import { clearUpgradeState, reached } from '../../engine/upgrade/upgrade-state.js';
 import { runCollectstatic } from '../../hosts/posix/upgrade-django.js';
-import { dropNewDatabase, restorePosixBackup } from '../../hosts/posix/upgrade-backup.js';
+import {
+  dropNewDatabase,
+  emptyPreparedDatabase,
+  restorePosixBackup,
+} from '../../hosts/posix/upgrade-backup.js';
 import { savedNginxConf, savedSpecsDir, upgradeWorkDir, type UpgradeContext } from './context.js';
 import { maintenanceOff } from './maintenance.js';
 import { isAnswering, waitForPublicSite } from './site-wait.js';
@@ -52,7 +56,11 @@ export async function rollBack(u: UpgradeContext): Promise<{ ok: true } | { ok: 
           );
       }
     }
-    if (state.newDatabase && reached(state, 'restore-copy')) {
+    if (state.newDatabase && state.newDatabasePrepared && reached(state, 'restore-copy')) {
+      // The DBA made it for the upgrade: it stays, empty as it was handed over.
+      step(`Empty the new database ${state.newDatabase} (${u.answers.database.name} was not changed)`);
+      await emptyPreparedDatabase(u.answers, u.secrets, state.newDatabase);
+    } else if (state.newDatabase && reached(state, 'restore-copy')) {
       step(`Drop the new database ${state.newDatabase} (${u.answers.database.name} was not changed)`);
       await dropNewDatabase(u.answers, u.secrets, state.newDatabase);
     } else if (!state.newDatabase && reached(state, 'migrate') && state.dumpFile) {

@@ -38,6 +38,8 @@ export const upgradeStateSchema = z.object({
   dumpFile: z.string().optional(),
   /** The major path's new database (the old one is never changed); absent for an in-place upgrade. */
   newDatabase: z.string().optional(),
+  /** The new database was made empty by a DBA: a rollback empties it again instead of dropping it. */
+  newDatabasePrepared: z.boolean().optional(),
   /** The answers of the deployment (secrets as env references), so a resume needs no answers file. */
   answers: z.record(z.string(), z.unknown()),
   /** Days the old release is kept once the new one is recorded. */

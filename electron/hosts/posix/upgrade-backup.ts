@@ -16,7 +16,7 @@ export function pgTool(name: 'pg_dump' | 'pg_restore' | 'psql'): string {
 }
 
 /** libpq's own environment variables: the password never appears on a command line. */
-function pgEnv(answers: Answers, secrets: SecretStore): NodeJS.ProcessEnv {
+export function pgEnv(answers: Answers, secrets: SecretStore): NodeJS.ProcessEnv {
   const db = answers.database;
   return {
     PGHOST: db.server,
@@ -151,15 +151,11 @@ export async function restoreIntoNewDatabase(
   secrets: SecretStore,
   dumpFile: string,
   database: string,
+  o: { create: boolean } = { create: true },
 ): Promise<{ ms: number }> {
   const started = Date.now();
-  const create = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
-    env: pgEnv(answers, secrets),
-    input: 'CREATE DATABASE :"name"\n',
-    reject: false,
-  });
-  if (create.exitCode !== 0)
-    throw new Error(`creating the database ${database} failed: ${String(create.stderr).trim()}`);
+  // A database the DBA made (empty, owned by the login: checked in preflight) is restored into as is.
+  if (o.create) await createDatabase(answers, secrets, database);
   const r = await execa(pgTool('pg_restore'), ['--no-owner', '--exit-on-error', '-d', database, dumpFile], {
     env: pgEnv(answers, secrets),
     reject: false,
@@ -167,6 +163,16 @@ export async function restoreIntoNewDatabase(
   if (r.exitCode !== 0)
     throw new Error(`pg_restore into ${database} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
   return { ms: Date.now() - started };
+}
+
+async function createDatabase(answers: Answers, secrets: SecretStore, database: string) {
+  const create = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
+    env: pgEnv(answers, secrets),
+    input: 'CREATE DATABASE :"name"\n',
+    reject: false,
+  });
+  if (create.exitCode !== 0)
+    throw new Error(`creating the database ${database} failed: ${String(create.stderr).trim()}`);
 }
 
 /**
@@ -185,13 +191,57 @@ export async function dropNewDatabase(answers: Answers, secrets: SecretStore, da
     throw new Error(`dropping the database ${database} failed: ${String(r.stderr).trim()}`);
 }
 
-/** Whether a database of that name exists on the deployment's server (the name as a literal). */
-export async function databaseExists(answers: Answers, secrets: SecretStore, database: string) {
-  const r = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', `name=${database}`], {
-    env: pgEnv(answers, secrets),
-    input: "SELECT count(*) FROM pg_database WHERE datname = :'name'\n",
+/**
+ * Objects of the database's own schemas (pg_catalog, information_schema and pg_* excluded): relations
+ * (pg_class), routines (pg_proc) and free-standing types (pg_type: enum, domain, range). 0 means the
+ * database is as CREATE DATABASE made it. Catalogs: PostgreSQL's "System Catalogs" chapter.
+ */
+export const OWN_OBJECTS_SQL = [
+  'WITH own AS (SELECT oid FROM pg_namespace',
+  "  WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%')",
+  'SELECT (SELECT count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM own))',
+  ' + (SELECT count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM own))',
+  " + (SELECT count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM own) AND typtype IN ('e', 'd', 'r'))",
+].join('\n');
+
+/**
+ * Drops everything the restore and the migrations put in our own schemas (tables with their
+ * sequences and indexes, views, routines, free-standing types), from a session on that database:
+ * the rollback of a new database a DBA made for the upgrade, which stays, empty as it was handed over.
+ */
+const DROP_OWN_OBJECTS = [
+  "SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, n.nspname, c.relname)",
+  'FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
+  "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'",
+  "ORDER BY c.relkind IN ('v', 'm') DESC",
+  '\\gexec',
+  "SELECT format('DROP ROUTINE IF EXISTS %s CASCADE', p.oid::regprocedure) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace",
+  "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'",
+  '\\gexec',
+  "SELECT format('DROP TYPE IF EXISTS %I.%I CASCADE', n.nspname, t.typname) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace",
+  "WHERE t.typtype IN ('e', 'd', 'r') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'",
+  '\\gexec',
+  '',
+].join('\n');
+
+export async function emptyPreparedDatabase(answers: Answers, secrets: SecretStore, database: string) {
+  if (database === answers.database.name)
+    throw new Error(`refusing to empty ${database}: it is the deployment's own database`);
+  const env = { ...pgEnv(answers, secrets), PGDATABASE: database };
+  const r = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1'], {
+    env,
+    input: DROP_OWN_OBJECTS,
     reject: false,
   });
-  if (r.exitCode !== 0) throw new Error(`listing the databases failed: ${String(r.stderr).trim()}`);
-  return String(r.stdout).trim() !== '0';
+  if (r.exitCode !== 0)
+    throw new Error(`emptying the database ${database} failed: ${String(r.stderr).trim()}`);
+  const left = await execa(pgTool('psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1'], {
+    env,
+    input: `${OWN_OBJECTS_SQL}\n`,
+    reject: false,
+  });
+  if (left.exitCode !== 0 || String(left.stdout).trim() !== '0')
+    throw new Error(
+      `the database ${database} still holds objects after emptying it: ${String(left.stdout || left.stderr).trim()}`,
+    );
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../electron/engine/errors.js';
-import { checkUpgrade, type UpgradeFacts } from '../../../electron/engine/upgrade/preflight.js';
+import {
+  checkUpgrade,
+  pythonIssues,
+  pythonLine,
+  type UpgradeFacts,
+} from '../../../electron/engine/upgrade/preflight.js';
+import { testPython } from '../../support/fixture.js';
+import { pythonFacts } from '../../../electron/hosts/posix/upgrade-preflight.js';
 import { compareReleases } from '../../../electron/engine/upgrade/release-order.js';
+
+const py39 = await testPython('3.9');
 
 const ok: UpgradeFacts = {
   installed: '3.1.1.4',
@@ -81,5 +90,43 @@ describe('checkUpgrade', () => {
       path: 'backup.folder',
       message: expect.stringContaining('needs about 1200'),
     });
+  });
+});
+
+describe('checkUpgrade: the major path needs its Python line and a database of its own', () => {
+  it('lists every problem at once: no CREATEDB and no Python 3.12', () => {
+    const issues = refusal({
+      target: '4.0.0',
+      catalogReleases: ['3.1.1.4', '4.0.0'],
+      bundle: { release: '4.0.0' },
+      newDatabase: { database: 'qatrack40', role: 'qatrack', canCreate: false },
+      python: { executable: '/opt/none/python3.12', needed: '3.12' },
+    });
+    expect(issues.map((i) => i.path)).toEqual(['database.login.user', 'python.executable']);
+    expect(issues[1]!.message).toContain('Python 3.12 is needed and /opt/none/python3.12 does not run');
+    expect(issues[1]!.message).toContain('set python.executable to its absolute path');
+  });
+
+  it('a Python of another line, or one without venv, is refused; 3.12.x with venv passes', () => {
+    const py = (version: string, venv = true) =>
+      pythonIssues({ executable: '/usr/bin/python3', needed: '3.12', version, venv });
+    expect(py('3.11.2')[0]!.message).toContain('is Python 3.11.2; this release needs Python 3.12');
+    expect(py('3.12.1', false)[0]!.message).toContain('has no venv/ensurepip module');
+    expect(py('3.12.10')).toEqual([]);
+    expect(pythonLine('3.12.10')).toBe('3.12');
+  });
+
+  it('pythonFacts runs the interpreter: a path that does not exist has no version', async () => {
+    expect(await pythonFacts('/nonexistent/python3.12', '3.12')).toEqual({
+      executable: '/nonexistent/python3.12',
+      needed: '3.12',
+    });
+  });
+
+  it.skipIf(!py39)('pythonFacts of a real Python 3.9: its version and venv, refused for 4.0', async () => {
+    const f = await pythonFacts(py39!, '3.12');
+    expect(f.version).toMatch(/^3\.9\.\d+$/);
+    expect(f.venv).toBe(true);
+    expect(pythonIssues(f)[0]!.message).toContain('this release needs Python 3.12');
   });
 });
