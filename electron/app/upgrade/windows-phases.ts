@@ -452,7 +452,13 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
                 {
                   release: s.to,
                   releaseDir: d.toDir,
-                  previous: { release: s.from, releaseDir: s.fromDir, keepUntil },
+                  previous: {
+                    release: s.from,
+                    releaseDir: s.fromDir,
+                    keepUntil,
+                    // What a repair after keepUntil verifies and drops (the 3 -> 4 path only).
+                    ...(d.newDb ? { database: sql.oldDb, backupFile: sql.backupFile } : {}),
+                  },
                   backupDir: d.backupFolder,
                   upgradedAt: s.now.toISOString(),
                   answers: withEnvSecrets(toAnswers),
