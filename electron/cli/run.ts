@@ -124,8 +124,12 @@ export async function runChange(
     }
     const { removeExpiredPrevious } = await import('../app/upgrade/prune.js');
     const { computeLayout } = await import('../engine/layout.js');
-    for (const dir of await removeExpiredPrevious(computeLayout(p.answers, 'posix')))
+    const pruned = await removeExpiredPrevious(computeLayout(p.answers, 'posix'), new Date(), p);
+    for (const dir of pruned.removed)
       err(`Removed ${dir}: the release it holds was replaced and its keep period ended.\n`);
+    if (pruned.droppedDatabase)
+      err(`Dropped the old database ${pruned.droppedDatabase} (its dump reads back).\n`);
+    if (pruned.warning) err(`Warning: ${pruned.warning}\n`);
   }
   // repair on Windows (and sim): the release an upgrade replaced, after its keep period.
   if (command === 'repair' && p.hostSpec.kind !== 'posix') {
