@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pruneWindowsPrevious } from '../../electron/app/upgrade/windows-prune.js';
@@ -48,6 +48,7 @@ async function upgradeOn(
   from: string,
   to: string,
   env: Record<string, string> = {},
+  onEvent: (e: { type: string; describe?: string; message?: string }) => void = () => undefined,
 ): Promise<WinUpgradeOutcome> {
   const { spec, secrets } = specFor(from, to);
   return runWindowsUpgrade({
@@ -55,7 +56,7 @@ async function upgradeOn(
     secrets,
     hostSpec: { kind: 'sim', file },
     logFile: path.join(path.dirname(file), 'upgrade.log'),
-    onEvent: () => undefined,
+    onEvent,
     signal: new AbortController().signal,
     env,
   });
@@ -280,5 +281,38 @@ describe('the CLI repair runs the clean-up', { timeout: 240_000 }, () => {
     expect(Object.keys(simWindows(readState(s.file)).sql.databases)).toEqual(['qatrackplus40']);
     // Only the clean-up is asserted here: the rest of a Windows repair planning for the upgraded
     // release's folder (installed-release.json's releaseDir) is not part of this change.
+  });
+});
+
+/**
+ * Golden transcript of a rollback (fault in health, 3.1.1.4 -> 4.0.x): every rollback phase and the
+ * actions it ran, in order, ending with the uninstall of the Python 3.12 the upgrade installed.
+ * UPDATE_GOLDEN=1 rewrites it.
+ */
+describe('golden Windows rollback', { timeout: 120_000 }, () => {
+  it('3.1.1.4 -> 4.0.x, fault in health: matches test/golden/windows/rollback-3.1.1.4-to-4.0.x-health.txt', async () => {
+    const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
+    const lines: string[] = [];
+    let rolling = false;
+    const r = await upgradeOn(
+      s.file,
+      '3.1.1.4',
+      '4.0.x',
+      { QATRACK_INSTALLER_FAULT: 'upgrade:health' },
+      (e) => {
+        if (e.type === 'rollback') {
+          rolling = true;
+          lines.push(`## ${e.describe}`);
+        } else if (rolling && e.type === 'upgrade-log') lines.push(`- ${e.message}`);
+      },
+    );
+    expect(r.rolledBack).toBe(true);
+    const text = `${lines.join('\n')}\n`;
+    expect(text).toMatch(
+      /## Uninstall Python 3\.12\.10 if the upgrade installed it\n- Uninstall Python 3\.12\.10 from C:\\QATrack\\python312-x64/,
+    );
+    const file = 'test/golden/windows/rollback-3.1.1.4-to-4.0.x-health.txt';
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, text);
+    expect(text).toBe(readFileSync(file, 'utf8'));
   });
 });
