@@ -90,6 +90,23 @@ describe('Windows upgrade cleanup: the Python the upgrade installed', { timeout:
     expect(simFile(st, MARKER)).toBeUndefined();
   });
 
+  it('3.1.1.4 -> 4.0.x with Python 3.12 installed in another folder: the upgrade refuses to stage and the rollback leaves that Python alone', async () => {
+    const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
+    const st0 = readState(s.file);
+    st0.products['python-3.12-x64'] = {
+      version: '3.12.10',
+      name: 'Python 3.12',
+      location: 'C:\\Program Files\\Python312',
+    };
+    writeState(s.file, st0);
+    const r = await upgradeOn(s.file, '3.1.1.4', '4.0.x');
+    expect(r, r.message).toMatchObject({ ok: false, rolledBack: true, failedPhase: 'stage-release' });
+    expect(r.message).toMatch(/already installed in C:\\Program Files\\Python312/);
+    const st = readState(s.file);
+    expect(st.products['python-3.12-x64']).toBeTruthy();
+    expect(simFile(st, MARKER)).toBeUndefined();
+  });
+
   it('3.1.1.4 -> 4.0.x succeeds: Python 3.12 stays and the marker is gone (it belongs to 4.0.x now)', async () => {
     const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
     const r = await upgradeOn(s.file, '3.1.1.4', '4.0.x');
