@@ -124,8 +124,21 @@ export async function runChange(
     }
     const { removeExpiredPrevious } = await import('../app/upgrade/prune.js');
     const { computeLayout } = await import('../engine/layout.js');
-    for (const dir of await removeExpiredPrevious(computeLayout(p.answers, 'posix')))
+    const pruned = await removeExpiredPrevious(computeLayout(p.answers, 'posix'), new Date(), p);
+    for (const dir of pruned.removed)
       err(`Removed ${dir}: the release it holds was replaced and its keep period ended.\n`);
+    if (pruned.droppedDatabase)
+      err(`Dropped the old database ${pruned.droppedDatabase} (its dump reads back).\n`);
+    if (pruned.warning) err(`Warning: ${pruned.warning}\n`);
+  }
+  // repair on Windows (and sim): the release an upgrade replaced, after its keep period.
+  if (command === 'repair' && p.hostSpec.kind !== 'posix') {
+    const { pruneWindowsPrevious } = await import('../app/upgrade/windows-prune.js');
+    const r = await pruneWindowsPrevious({ ...p, ...(o.logFile ? { logFile: o.logFile } : {}) });
+    for (const dir of r.removed)
+      err(`Removed ${dir}: the release it holds was replaced and its keep period ended.\n`);
+    if (r.droppedDatabase) err(`Dropped the old database ${r.droppedDatabase} (its backup verified).\n`);
+    if (r.warning) err(`Warning: ${r.warning}\n`);
   }
   // A saved plan is read and checked before anything else: an altered file changes nothing.
   const approvedPlan = o.plan && command !== 'verify' ? readSavedPlan(o.plan) : undefined;

@@ -133,6 +133,10 @@ export async function recordRelease(u: UpgradeContext, keepDays: number): Promis
       release: u.state.from,
       releaseDir: u.state.fromDir,
       keepUntil: new Date(now.getTime() + keepDays * 86_400_000).toISOString(),
+      // The major path's old database and its dump: repair drops it after keepUntil (prune.ts).
+      ...(u.state.newDatabase && u.state.dumpFile
+        ? { database: u.answers.database.name, backupFile: u.state.dumpFile }
+        : {}),
     },
     ...(u.state.backupDir ? { backupDir: u.state.backupDir } : {}),
     // The major path's new database is the deployment's database from now on (plans are for it).

@@ -258,17 +258,24 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
             },
           ],
   });
-  const pythonOwner = defineStep<{ marker: boolean; exe: boolean }>({
+  const pythonOwner = defineStep<{ marker: boolean; exe: boolean; product: boolean }>({
     id: 'upgrade-python-owner',
     title: `Whether the upgrade installs Python ${s.catalogTo.python.version}`,
     dependsOn: [],
     probe: async (ctx) => ({
       marker: (await ctx.host.query({ kind: 'file', path: d.pythonMarker })).exists,
       exe: (await ctx.host.query({ kind: 'file', path: tl.pythonExe })).exists,
+      product: (
+        await ctx.host.query({
+          kind: 'product',
+          id: PRODUCT.python(toAnswers.python.arch, s.catalogTo.python.version),
+        })
+      ).installed,
     }),
-    // The same condition as the Python step's install (no python.executable, no interpreter there).
+    // When the Python step installs it: no python.executable, no interpreter there, and that Python
+    // not installed anywhere else (a copy elsewhere is the machine's own: the rollback leaves it).
     plan: (ctx, p) =>
-      p.marker || p.exe || ctx.answers.python.executable
+      p.marker || p.exe || p.product || ctx.answers.python.executable
         ? []
         : [
             {
@@ -453,7 +460,13 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
                 {
                   release: s.to,
                   releaseDir: d.toDir,
-                  previous: { release: s.from, releaseDir: s.fromDir, keepUntil },
+                  previous: {
+                    release: s.from,
+                    releaseDir: s.fromDir,
+                    keepUntil,
+                    // What a repair after keepUntil verifies and drops (the 3 -> 4 path only).
+                    ...(d.newDb ? { database: sql.oldDb, backupFile: sql.backupFile } : {}),
+                  },
                   backupDir: d.backupFolder,
                   upgradedAt: s.now.toISOString(),
                   answers: withEnvSecrets(toAnswers),

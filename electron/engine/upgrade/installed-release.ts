@@ -10,13 +10,21 @@ import { RELEASE_ID } from '../catalog-schema.js';
  */
 export const INSTALLED_RELEASE_FILE = 'installed-release.json';
 
-const recordSchema = z.object({
+export const installedReleaseSchema = z.object({
   release: z.string().regex(RELEASE_ID),
   /** Folder of the release's code and venv (release-versioned, never overwritten in place). */
   releaseDir: z.string().optional(),
   /** The release it replaced, kept until `keepUntil` for a manual rollback. */
   previous: z
-    .object({ release: z.string(), releaseDir: z.string().optional(), keepUntil: z.string() })
+    .object({
+      release: z.string(),
+      releaseDir: z.string().optional(),
+      keepUntil: z.string(),
+      /** 3.x -> 4.0 (new-database path): the old database, dropped once keepUntil passed. */
+      database: z.string().min(1).optional(),
+      /** The upgrade's backup of that database, verified before it is dropped. */
+      backupFile: z.string().min(1).optional(),
+    })
     .optional(),
   backupDir: z.string().optional(),
   /** Set by the major path (3.x -> 4.0): the new database the release runs on (the answers name the old). */
@@ -25,7 +33,7 @@ const recordSchema = z.object({
   /** The deployment's answers for this release (secrets as env references): what repair plans for. */
   answers: z.record(z.string(), z.unknown()).optional(),
 });
-export type InstalledRelease = z.infer<typeof recordSchema>;
+export type InstalledRelease = z.infer<typeof installedReleaseSchema>;
 
 export async function readInstalledRelease(
   stateDir: string,
@@ -38,7 +46,7 @@ export async function readInstalledRelease(
   } catch {
     return { release: answersRelease, source: 'answers' };
   }
-  const parsed = recordSchema.safeParse(JSON.parse(text));
+  const parsed = installedReleaseSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`${file} is not a valid installed-release record`);
   return { ...parsed.data, source: 'record' };
 }

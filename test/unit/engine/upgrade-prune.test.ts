@@ -39,13 +39,13 @@ describe('the replaced release is kept for its days, then removed by repair', ()
 
   it('before keepUntil nothing is removed', async () => {
     const { layout, installDir } = await setUp(new Date(Date.now() + 86_400_000).toISOString());
-    expect(await removeExpiredPrevious(layout)).toEqual([]);
+    expect((await removeExpiredPrevious(layout)).removed).toEqual([]);
     expect(existsSync(path.join(installDir, 'qatrackplus'))).toBe(true);
   });
 
   it("after keepUntil the old code and venv go (not the install folder's other files, not the running release)", async () => {
     const { layout, installDir, current } = await setUp(new Date(Date.now() - 1000).toISOString());
-    expect(await removeExpiredPrevious(layout)).toEqual([
+    expect((await removeExpiredPrevious(layout)).removed).toEqual([
       path.join(installDir, 'qatrackplus'),
       path.join(installDir, 'venv'),
     ]);
@@ -54,6 +54,6 @@ describe('the replaced release is kept for its days, then removed by repair', ()
     expect(existsSync(current)).toBe(true);
     const record = JSON.parse(await readFile(path.join(layout.stateDir, 'installed-release.json'), 'utf8'));
     expect(record).toEqual({ release: '3.1.1.5', releaseDir: current });
-    expect(await removeExpiredPrevious(layout)).toEqual([]);
+    expect((await removeExpiredPrevious(layout)).removed).toEqual([]);
   });
 });
