@@ -19,6 +19,11 @@ type QueryHost = Pick<Host, 'query'>;
 const recordSchema = z.object({
   release: z.string(),
   releaseDir: z.string().optional(),
+  /** The new release's answers (the 3 -> 4 path names the new database there). */
+  answers: z
+    .object({ database: z.object({ name: z.string() }).partial() })
+    .partial()
+    .optional(),
 });
 const manifestReleaseSchema = z.object({ release: z.string() });
 
@@ -27,13 +32,22 @@ export async function readWindowsInstalled(
   host: QueryHost,
   layout: Layout,
   answersRelease: string,
-): Promise<Pick<InstalledRelease, 'release' | 'releaseDir'> & { source: 'record' | 'answers' }> {
+): Promise<
+  Pick<InstalledRelease, 'release' | 'releaseDir' | 'databaseName'> & { source: 'record' | 'answers' }
+> {
   const file = layout.join(layout.stateDir, INSTALLED_RELEASE_FILE);
   const r = await host.query({ kind: 'file', path: file, content: true });
   if (!r.exists || r.type !== 'file' || !r.content) return { release: answersRelease, source: 'answers' };
   const parsed = recordSchema.safeParse(JSON.parse(r.content));
   if (!parsed.success) throw new Error(`${file} on the server is not a valid installed-release record`);
-  return { ...parsed.data, source: 'record' };
+  const { release, releaseDir, answers } = parsed.data;
+  const databaseName = answers?.database?.name;
+  return {
+    release,
+    ...(releaseDir ? { releaseDir } : {}),
+    ...(databaseName ? { databaseName } : {}),
+    source: 'record',
+  };
 }
 
 /** The upgrade state a killed Windows upgrade left on the target (windows-upgrade.ts writes it). */
