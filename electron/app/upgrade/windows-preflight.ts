@@ -66,7 +66,8 @@ export async function readWindowsUpgradeState(
 /**
  * The facts checkUpgrade decides on, asked of the server: the bundle's manifest (its release), free
  * disk where the backup goes, and what the backup needs (the database's data + log size from
- * sys.master_files, the `sqlDatabaseSize` topic, + the media files, the `folderSize` topic).
+ * sys.master_files, the `sqlDatabaseSize` topic, + the media files, the `folderSize` topic) and
+ * the free space of the backup folder's drive or share (`diskFree`).
  */
 export async function windowsUpgradeFacts(
   host: QueryHost,
@@ -89,9 +90,12 @@ export async function windowsUpgradeFacts(
     database: answers.database.name,
   });
   const media = await askWindows(host, 'folderSize', { path: layout.mediaRoot });
+  // The backup folder's own drive or share (osInfo's figure is the C: drive's); a drive the
+  // server cannot read falls back to that figure.
+  const disk = await askWindows(host, 'diskFree', { path: layout.backupDir });
   return {
     bundle,
-    backupFreeBytes: os.freeDiskBytes ?? 0,
+    backupFreeBytes: disk.known ? disk.freeBytes : (os.freeDiskBytes ?? 0),
     backupNeededBytes: db.bytes + media.bytes,
     backupDir: layout.backupDir,
   };

@@ -572,6 +572,9 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         .filter((f) => f.type === 'file');
       return { exists: true, bytes: files.reduce((n, f) => n + f.size, 0), files: files.length };
     }
+    case 'diskFree':
+      // The sim models one disk: every path's drive has the machine's free space.
+      return { known: true, freeBytes: state.os.freeDiskBytes };
     case 'firewallRule': {
       const r = w.firewall[a.name];
       return r ? { exists: true, ports: r.ports } : { exists: false, ports: [] };
