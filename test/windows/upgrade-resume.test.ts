@@ -22,9 +22,10 @@ async function server(from: string, to: string) {
   return { ...s, answers: answersFile(path.dirname(s.file), from, to) };
 }
 
-const cli = (command: string, s: { file: string; answers: string }, extra: string[] = []) => [
+type Server = { file: string; answers: string; target: string };
+const cli = (command: string, s: Server, extra: string[] = []) => [
   command,
-  ...(command === 'upgrade' ? ['--release', '4.0.x'] : []),
+  ...(command === 'upgrade' ? ['--release', s.target] : []),
   '--host',
   `sim:${s.file}`,
   '--answers',
@@ -35,13 +36,19 @@ const cli = (command: string, s: { file: string; answers: string }, extra: strin
 ];
 
 /** Starts the upgrade with a hang fault, waits for the phase line, then SIGKILLs it. */
-async function killedIn(s: { file: string; answers: string }, phase: string, line: RegExp) {
+async function killedIn(
+  s: Server,
+  phase: string,
+  line: RegExp,
+  meanwhile: () => Promise<void> = () => Promise.resolve(),
+) {
   const child = startCli(cli('upgrade', s, ['--yes']), {
     env: { QATRACK_INSTALLER_FAULT: `upgrade:${phase}:hang` },
   });
   await waitFor(child, line);
   // The phase's actions ran; the fault holds the run there.
   await new Promise((r) => setTimeout(r, 700));
+  await meanwhile();
   child.kill('SIGKILL');
   const r = await child;
   expect(r.signal).toBe('SIGKILL');
@@ -59,7 +66,17 @@ describe('repair after a SIGKILLed Windows upgrade (sim host)', { timeout: 300_0
   it('killed in migrate (3.1.1.4 -> 4.0.x): repair rolls back; 3.1.1.4 runs, qatrackplus40 dropped, state gone; a second repair changes nothing', async () => {
     const s = await server('3.1.1.4', '4.0.x');
     const before = comparable(readState(s.file));
-    await killedIn(s, 'migrate', /Apply 4\.0\.x's database migrations to qatrackplus40 on/);
+    await killedIn(s, 'migrate', /Apply 4\.0\.x's database migrations to qatrackplus40 on/, async () => {
+      // While the upgrade still runs, repair leaves it alone.
+      const during = readFileSync(s.file, 'utf8');
+      const r = await runCli(cli('repair', s));
+      expect(r.exitCode, r.stdout + r.stderr).not.toBe(0);
+      expect(r.stderr).toContain('UPGRADE_RUNNING');
+      expect(r.stderr).toMatch(
+        /An upgrade 3\.1\.1\.4 -> 4\.0\.x is still running \(pid \d+\); repair changed nothing\./,
+      );
+      expect(readFileSync(s.file, 'utf8')).toBe(during);
+    });
     expect(Object.keys(simWindows(readState(s.file)).sql.databases)).toContain('qatrackplus40');
     expect(publicLogin(s.file)).toMatchObject({ status: 503 });
 
@@ -87,6 +104,21 @@ describe('repair after a SIGKILLed Windows upgrade (sim host)', { timeout: 300_0
     expect(again.exitCode, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).not.toContain('interrupted upgrade');
     expect(readFileSync(s.file, 'utf8')).toBe(settled);
+  });
+
+  it('killed in migrate on the in-place path (3.1.1.3 -> 3.1.1.4): repair restores qatrackplus from the backup; services on 3.1.1.3 as before', async () => {
+    const s = await server('3.1.1.3', '3.1.1.4');
+    const before = comparable(readState(s.file));
+    await killedIn(s, 'migrate', /Apply 3\.1\.1\.4's database migrations to qatrackplus on/);
+    const r = await runCli(cli('repair', s));
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toContain('  - Restore qatrackplus from the backup');
+    expect(r.stdout).toContain(
+      'The interrupted upgrade 3.1.1.3 -> 3.1.1.4 (stopped in migrate) was rolled back: 3.1.1.3 is running again, qatrackplus restored from the backup.',
+    );
+    const st = readState(s.file);
+    expect(simFile(st, STATE_FILE)).toBeUndefined();
+    expect(comparable(st)).toEqual(before);
   });
 
   it('killed after the health check passed (in maintenance-off): repair finishes to 4.0.x; record, services and site on 4.0.x, state gone; a second repair changes nothing', async () => {
