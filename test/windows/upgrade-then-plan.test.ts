@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simFile } from '../../electron/hosts/sim/windows/state.js';
+import { simFile, simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { runCli } from '../support/cli.js';
 import { CANARY, readState } from '../support/windows-sim.js';
 import { answersFile } from './upgrade-cli-support.js';
@@ -40,6 +40,10 @@ describe('plan and repair after a Windows upgrade (sim host)', { timeout: 240_00
       '--yes',
     ]);
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+    // The restored database is a copy: the reports login's DENYs came along.
+    const dbs = simWindows(readState(s.file)).sql.databases;
+    expect(dbs.qatrackplus!.denied.qatrack_reports!.length).toBeGreaterThan(0);
+    expect(dbs.qatrackplus40!.denied).toEqual(dbs.qatrackplus!.denied);
 
     // The remembered answers hold env references for the secrets; the test provides them.
     const remembered = simFile(readState(s.file), REMEMBERED)!.content!;
@@ -78,20 +82,16 @@ describe('plan and repair after a Windows upgrade (sim host)', { timeout: 240_00
       expect(result.steps.find((st) => st.id === 'win-services')!.actions, which).toEqual([]);
       expect(result.steps.find((st) => st.id === 'local-settings')!.actions, which).toEqual([]);
       expect(result.steps.find((st) => st.id === 'venv')!.actions, which).toEqual([]);
-      // Still planned (gaps of the upgrade itself, not of reading the record): the DENYs on the new
-      // database (the sim's restore makes an empty database; SQL Server's keeps the old one's
-      // permissions), the new local_settings.py's ACL (the stage phase does not restrict it), and
-      // the nightly backup task, which still names the old database. Listed so a fix shows here.
-      expect(actions.map((a) => a.step).sort(), which).toEqual([
-        'win-backups',
-        'win-hardening',
-        'win-sql-reports-rights',
-      ]);
+      // Still planned (gaps of the upgrade itself, not of reading the record): the new
+      // local_settings.py's ACL (the stage phase does not restrict it) and the nightly backup task,
+      // which still names the old database. Listed so a fix shows here. (The reports login's DENYs
+      // came along with the restored database.)
+      expect(actions.map((a) => a.step).sort(), which).toEqual(['win-backups', 'win-hardening']);
       expect(plan.exitCode, which).toBe(2);
       expect(plan.stdout + plan.stderr).not.toContain(CANARY);
     }
 
-    // repair converges toward 4.0.x too (the three steps above), then has nothing left to do.
+    // repair converges toward 4.0.x too (the two steps above), then has nothing left to do.
     const repair = await on('repair', s.file, rememberedFile, env);
     expect(repair.exitCode, repair.stdout + repair.stderr).toBe(0);
     const xml = simFile(readState(s.file), 'C:\\QATrack\\services\\QATrackWorker1.xml')!.content!;

@@ -216,9 +216,19 @@ export const windowsActionHandlers: SimActionHandlers = {
     const e = a.effect;
     if (!e) return;
     switch (e.kind) {
-      case 'database':
-        w.sql.databases[e.name] ??= { users: {}, denied: {} };
+      case 'database': {
+        // RESTORE of a backup as a new database (its action names the database backed up, @oldDb):
+        // the copy holds what the database itself holds, its users with their roles and its DENYs;
+        // only server-level metadata (logins, jobs) stays outside
+        // (https://learn.microsoft.com/sql/relational-databases/databases/manage-metadata-when-making-a-database-available-on-another-server).
+        const from = a.params.oldDb?.value;
+        const source =
+          typeof from === 'string' && /\bRESTORE DATABASE\b/.test(a.batch)
+            ? w.sql.databases[from]
+            : undefined;
+        w.sql.databases[e.name] ??= source ? structuredClone(source) : { users: {}, denied: {} };
         return;
+      }
       case 'login': {
         const l = w.sql.logins[e.name];
         w.sql.logins[e.name] = { disabled: false, windows: l?.windows ?? e.windows };
