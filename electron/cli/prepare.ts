@@ -15,6 +15,18 @@ import type { MapSecretStore } from '../engine/secrets.js';
 import type { Step } from '../engine/step.js';
 import { parseHostSpec, type HostSpec } from '../hosts/index.js';
 
+/** The installed-release record the Windows upgrade's record phase wrote on the target. */
+async function readTargetRecord(hostSpec: HostSpec, answers: Answers, secrets: MapSecretStore) {
+  const { createHost } = await import('../hosts/index.js');
+  const { readWindowsInstalled } = await import('../app/upgrade/windows-preflight.js');
+  const host = await createHost(hostSpec, { readOnly: true, secrets });
+  try {
+    return await readWindowsInstalled(host, computeLayout(answers, 'win32'), answers.release);
+  } finally {
+    await host.close();
+  }
+}
+
 /** Options every run command takes (plan, install, repair, verify, uninstall). */
 export interface RunOptions {
   answers: string;
@@ -193,8 +205,14 @@ export async function prepareRun(o: RunOptions, env: NodeJS.ProcessEnv = process
   // After an upgrade the machine's record names the running release and its folder: plans are for it.
   let answers = loaded.answers;
   let releaseRoot: string | undefined;
-  if (hostSpec.kind === 'posix') {
-    const installed = await readInstalledRelease(computeLayout(answers, 'posix').stateDir, answers.release);
+  // Windows and sim: the record is on the target (sim: in its state), read through a host query.
+  // The real Windows host exists only on Windows; elsewhere the session says so.
+  const onTarget = hostSpec.kind === 'sim' || (hostSpec.kind === 'windows' && process.platform === 'win32');
+  if (hostSpec.kind === 'posix' || onTarget) {
+    const installed =
+      hostSpec.kind === 'posix'
+        ? await readInstalledRelease(computeLayout(answers, 'posix').stateDir, answers.release)
+        : await readTargetRecord(hostSpec, answers, loaded.secrets);
     if (installed.source === 'record') {
       answers = { ...answers, release: installed.release };
       // After a 3.x -> 4.0 upgrade the release runs on the new database the upgrade restored into.

@@ -140,6 +140,31 @@ export async function runChange(
     if (r.droppedDatabase) err(`Dropped the old database ${r.droppedDatabase} (its backup verified).\n`);
     if (r.warning) err(`Warning: ${r.warning}\n`);
   }
+  // The same on the Windows/sim target, from the upgrade state the Windows upgrade left there.
+  if (command === 'repair' && p.hostSpec.kind !== 'posix') {
+    const { resolvePendingWindowsUpgrade } = await import('../app/upgrade/windows-resume.js');
+    const r = await resolvePendingWindowsUpgrade({
+      answers: p.answers,
+      secrets: p.secrets,
+      hostSpec: p.hostSpec,
+      ...(o.catalogDir ? { catalogDir: o.catalogDir } : {}),
+      ...(o.logFile ? { logFile: o.logFile } : {}),
+      onEvent: (e) =>
+        o.json
+          ? jsonLine(e)
+          : e.type === 'rollback'
+            ? err(`  - ${e.describe}\n`)
+            : e.type === 'upgrade-phase' && e.state === 'start'
+              ? err(`[upgrade] ${e.describe}\n`)
+              : undefined,
+    });
+    if (r.kind !== 'none') {
+      if (o.json) jsonLine({ type: 'upgrade-resolved', ...r });
+      else out(`${r.message}\n`);
+      // Finished: the record now names the new release, which the repair below is for.
+      if (r.kind === 'finished') p = await prepareRun(o);
+    }
+  }
   // A saved plan is read and checked before anything else: an altered file changes nothing.
   const approvedPlan = o.plan && command !== 'verify' ? readSavedPlan(o.plan) : undefined;
   if (approvedPlan && command === 'uninstall' && approvedPlan.command !== 'uninstall')

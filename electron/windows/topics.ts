@@ -156,6 +156,11 @@ export const topics = {
       files: z.number().int().min(0),
     }),
   },
+  /** Free space for the caller on the drive or network share holding `path` (the backup folder). */
+  diskFree: {
+    args: z.object({ path: z.string().min(1) }),
+    result: z.object({ known: z.boolean(), freeBytes: z.number().min(0) }),
+  },
   firewallRule: {
     args: z.object({ name: z.string() }),
     result: z.object({ exists: z.boolean(), ports: z.array(z.number()).default([]) }),

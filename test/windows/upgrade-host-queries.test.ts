@@ -97,11 +97,48 @@ describe('sqlDatabaseSize and folderSize on the sim host', () => {
           args: { connection: adminConnection(answers), database: answers.database.name },
         },
         { kind: 'windows', topic: 'folderSize', args: { path: layout.mediaRoot } },
+        { kind: 'windows', topic: 'diskFree', args: { path: layout.backupDir } },
       ]);
+      expect(facts.backupFreeBytes).toBe(200 * 1024 ** 3); // the sim's one disk
       expect((await readWindowsInstalled(host, layout, '3.1.1.4')).source).toBe('answers');
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe("diskFree: the backup folder's drive, not the C: drive", () => {
+  it('the free space comes from diskFree on the backup folder; a drive the server cannot read falls back to osInfo', async () => {
+    const sim = await createSimHost(server(), { readOnly: true });
+    try {
+      const { answers } = exampleAnswers((a) => (a.paths.bundleDir = 'E:\\bundle'));
+      const layout = layoutOn(answers, loadCatalogFrom(undefined, '3.1.1.4'), answers.paths.installDir);
+      expect(layout.backupDir).toBe('E:\\QATrackBackups');
+      // A host whose E: has less room than C: (what osInfo reports).
+      const withDisk = (disk: { known: boolean; freeBytes: number }): Pick<Host, 'query'> => ({
+        query: ((q: Query) =>
+          q.kind === 'windows' && q.topic === 'diskFree'
+            ? Promise.resolve({ supported: true, value: disk })
+            : sim.query(q)) as Host['query'],
+      });
+      const small = await windowsUpgradeFacts(withDisk({ known: true, freeBytes: 5_000 }), answers, layout);
+      expect(small.backupFreeBytes).toBe(5_000);
+      const unknown = await windowsUpgradeFacts(withDisk({ known: false, freeBytes: 0 }), answers, layout);
+      expect(unknown.backupFreeBytes).toBe(200 * 1024 ** 3);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('the script asks the FileSystemObject for the drive or share of the path and answers JSON from an object', () => {
+    const text = PS.diskFree;
+    expect(text).toContain('$fso.GetDriveName($in.path)');
+    expect(text).toContain('$d.AvailableSpace');
+    expect(text).toMatch(
+      /\[pscustomobject\]@\{ known = \$true; freeBytes = .*\} \| ConvertTo-Json -Compress/,
+    );
+    const cmd = powershell('diskFree', { path: '\\\\nas01\\backups\\qatrack' });
+    expect(cmd.args.join(' ')).not.toContain('nas01');
   });
 });
 

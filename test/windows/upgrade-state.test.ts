@@ -1,12 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { winUpgradeStateSchema } from '../../electron/engine/upgrade/upgrade-state.js';
 import { simFile } from '../../electron/hosts/sim/windows/state.js';
 import { runCli, startCli } from '../support/cli.js';
 import { CANARY, readState } from '../support/windows-sim.js';
-import { BUNDLE, installedServer, upgradeCatalogDir } from './upgrade-support.js';
+import { answersFile, STATE_FILE, waitFor } from './upgrade-cli-support.js';
+import { installedServer, upgradeCatalogDir } from './upgrade-support.js';
 
 /**
  * The Windows upgrade's state record on the target (the sim state's files here): written as each
@@ -15,18 +15,6 @@ import { BUNDLE, installedServer, upgradeCatalogDir } from './upgrade-support.js
  */
 
 const CATALOG = upgradeCatalogDir();
-export const STATE_FILE = 'D:\\QATrackData\\installer\\upgrade-state.json';
-
-export function answersFile(dir: string, release: string, bundle: string): string {
-  const raw = JSON.parse(readFileSync('resources/examples/answers.json', 'utf8'));
-  raw.database.login.password = CANARY;
-  raw.release = release;
-  raw.paths.bundleDir = BUNDLE(bundle);
-  const file = path.join(dir, `answers-${release}.json`);
-  writeFileSync(file, JSON.stringify(raw));
-  return file;
-}
-
 async function server(from: string, to: string) {
   const s = await installedServer(from, to, CATALOG);
   return { ...s, answers: answersFile(path.dirname(s.file), from, to) };
@@ -44,18 +32,6 @@ const args = (s: { file: string; answers: string }, to: string, extra: string[] 
   CATALOG,
   ...extra,
 ];
-
-/** Resolves once the child's stderr matches (the phase event the CLI prints). */
-export function waitFor(child: ResultPromise, re: RegExp): Promise<string> {
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => {
-      seen += String(b);
-      if (re.test(seen)) resolve(seen);
-    });
-    void child.then(() => reject(new Error(`the run ended before ${re}: ${seen}`)));
-  });
-}
 
 const pendingState = (file: string) => {
   const f = simFile(readState(file), STATE_FILE);

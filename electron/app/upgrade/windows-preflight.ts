@@ -19,6 +19,11 @@ type QueryHost = Pick<Host, 'query'>;
 const recordSchema = z.object({
   release: z.string(),
   releaseDir: z.string().optional(),
+  /** The new release's answers (the 3 -> 4 path names the new database there). */
+  answers: z
+    .object({ database: z.object({ name: z.string() }).partial() })
+    .partial()
+    .optional(),
 });
 const manifestReleaseSchema = z.object({ release: z.string() });
 
@@ -27,13 +32,22 @@ export async function readWindowsInstalled(
   host: QueryHost,
   layout: Layout,
   answersRelease: string,
-): Promise<Pick<InstalledRelease, 'release' | 'releaseDir'> & { source: 'record' | 'answers' }> {
+): Promise<
+  Pick<InstalledRelease, 'release' | 'releaseDir' | 'databaseName'> & { source: 'record' | 'answers' }
+> {
   const file = layout.join(layout.stateDir, INSTALLED_RELEASE_FILE);
   const r = await host.query({ kind: 'file', path: file, content: true });
   if (!r.exists || r.type !== 'file' || !r.content) return { release: answersRelease, source: 'answers' };
   const parsed = recordSchema.safeParse(JSON.parse(r.content));
   if (!parsed.success) throw new Error(`${file} on the server is not a valid installed-release record`);
-  return { ...parsed.data, source: 'record' };
+  const { release, releaseDir, answers } = parsed.data;
+  const databaseName = answers?.database?.name;
+  return {
+    release,
+    ...(releaseDir ? { releaseDir } : {}),
+    ...(databaseName ? { databaseName } : {}),
+    source: 'record',
+  };
 }
 
 /** The upgrade state a killed Windows upgrade left on the target (windows-upgrade.ts writes it). */
@@ -52,7 +66,8 @@ export async function readWindowsUpgradeState(
 /**
  * The facts checkUpgrade decides on, asked of the server: the bundle's manifest (its release), free
  * disk where the backup goes, and what the backup needs (the database's data + log size from
- * sys.master_files, the `sqlDatabaseSize` topic, + the media files, the `folderSize` topic).
+ * sys.master_files, the `sqlDatabaseSize` topic, + the media files, the `folderSize` topic) and
+ * the free space of the backup folder's drive or share (`diskFree`).
  */
 export async function windowsUpgradeFacts(
   host: QueryHost,
@@ -75,9 +90,12 @@ export async function windowsUpgradeFacts(
     database: answers.database.name,
   });
   const media = await askWindows(host, 'folderSize', { path: layout.mediaRoot });
+  // The backup folder's own drive or share (osInfo's figure is the C: drive's); a drive the
+  // server cannot read falls back to that figure.
+  const disk = await askWindows(host, 'diskFree', { path: layout.backupDir });
   return {
     bundle,
-    backupFreeBytes: os.freeDiskBytes ?? 0,
+    backupFreeBytes: disk.known ? disk.freeBytes : (os.freeDiskBytes ?? 0),
     backupNeededBytes: db.bytes + media.bytes,
     backupDir: layout.backupDir,
   };

@@ -127,7 +127,7 @@ export interface WinUpgradeOutcome {
   backupFolder: string;
 }
 
-async function applyPhase(
+export async function applyPhase(
   run: WinUpgradeRun,
   d: Derived,
   phase: WinPhase,

@@ -298,6 +298,8 @@ async function windowsTopic(topic: Topic, rawArgs: unknown, secrets: SecretStore
       return sqlDatabaseSize(topics.sqlDatabaseSize.args.parse(a), secrets);
     case 'folderSize':
       return ps('folderSize', a);
+    case 'diskFree':
+      return ps('diskFree', a);
     case 'sqlInstance': {
       const { instance, major } = topics.sqlInstance.args.parse(a);
       const base = `HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\MSSQL${major}.${instance}\\MSSQLServer`;

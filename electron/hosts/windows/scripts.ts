@@ -236,6 +236,21 @@ if (-not (Test-Path -LiteralPath $in.path -PathType Container)) { '{"exists":fal
 $m = Get-ChildItem -LiteralPath $in.path -Recurse -File -Force | Measure-Object -Property Length -Sum
 [pscustomobject]@{ exists = $true; bytes = [double]$(if ($m.Sum) { $m.Sum } else { 0 }); files = [int]$m.Count } | ConvertTo-Json -Compress`,
 
+  /**
+   * Free space on the drive or network share of a path (E:\Backups, \\nas\share\x): the
+   * FileSystemObject's GetDriveName + GetDrive take both, and AvailableSpace is "the amount of space
+   * available to a user on the specified drive or network share" (quotas applied;
+   * https://learn.microsoft.com/previous-versions/b9e73hcs(v=vs.85)). A drive that is not there or
+   * not ready is answered as unknown.
+   */
+  diskFree: `${READ}
+$fso = New-Object -ComObject Scripting.FileSystemObject
+$name = $fso.GetDriveName($in.path)
+if (-not $name -or -not $fso.DriveExists($name)) { '{"known":false,"freeBytes":0}'; exit 0 }
+$d = $fso.GetDrive($name)
+if (-not $d.IsReady) { '{"known":false,"freeBytes":0}'; exit 0 }
+[pscustomobject]@{ known = $true; freeBytes = [double]$d.AvailableSpace } | ConvertTo-Json -Compress`,
+
   firewallRule: `${READ}
 $r = Get-NetFirewallRule -Name $in.name -ErrorAction SilentlyContinue
 if (-not $r) { $r = Get-NetFirewallRule -DisplayName $in.name -ErrorAction SilentlyContinue }

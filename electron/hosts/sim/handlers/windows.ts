@@ -220,9 +220,19 @@ export const windowsActionHandlers: SimActionHandlers = {
     const e = a.effect;
     if (!e) return;
     switch (e.kind) {
-      case 'database':
-        w.sql.databases[e.name] ??= { users: {}, denied: {} };
+      case 'database': {
+        // RESTORE of a backup as a new database (its action names the database backed up, @oldDb):
+        // the copy holds what the database itself holds, its users with their roles and its DENYs;
+        // only server-level metadata (logins, jobs) stays outside
+        // (https://learn.microsoft.com/sql/relational-databases/databases/manage-metadata-when-making-a-database-available-on-another-server).
+        const from = a.params.oldDb?.value;
+        const source =
+          typeof from === 'string' && /\bRESTORE DATABASE\b/.test(a.batch)
+            ? w.sql.databases[from]
+            : undefined;
+        w.sql.databases[e.name] ??= source ? structuredClone(source) : { users: {}, denied: {} };
         return;
+      }
       case 'login': {
         const l = w.sql.logins[e.name];
         w.sql.logins[e.name] = { disabled: false, windows: l?.windows ?? e.windows };
@@ -576,6 +586,9 @@ function windowsTopic(state: SimState, topic: string, raw: unknown): unknown {
         .filter((f) => f.type === 'file');
       return { exists: true, bytes: files.reduce((n, f) => n + f.size, 0), files: files.length };
     }
+    case 'diskFree':
+      // The sim models one disk: every path's drive has the machine's free space.
+      return { known: true, freeBytes: state.os.freeDiskBytes };
     case 'firewallRule': {
       const r = w.firewall[a.name];
       return r ? { exists: true, ports: r.ports } : { exists: false, ports: [] };
