@@ -40,6 +40,14 @@ describe('plan and repair after a Windows upgrade (sim host)', { timeout: 240_00
       '--yes',
     ]);
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+    const w = simWindows(readState(s.file));
+    // The new release's local_settings.py (passwords) is restricted like the install's own ...
+    const acl = w.acls['c:\\qatrack\\releases\\4.0.x\\qatrackplus\\qatrack\\local_settings.py'];
+    expect(acl?.protected).toBe(true);
+    expect(JSON.stringify(acl)).not.toMatch(/S-1-5-32-545|\bUsers\b/);
+    // ... and the nightly backup now backs up the database the site runs on.
+    const task = w.tasks['\\QATrack+\\Nightly backup']!.xml;
+    expect(task).toContain('"qatrackplus40"');
     // The restored database is a copy: the reports login's DENYs came along.
     const dbs = simWindows(readState(s.file)).sql.databases;
     expect(dbs.qatrackplus!.denied.qatrack_reports!.length).toBeGreaterThan(0);
@@ -82,16 +90,14 @@ describe('plan and repair after a Windows upgrade (sim host)', { timeout: 240_00
       expect(result.steps.find((st) => st.id === 'win-services')!.actions, which).toEqual([]);
       expect(result.steps.find((st) => st.id === 'local-settings')!.actions, which).toEqual([]);
       expect(result.steps.find((st) => st.id === 'venv')!.actions, which).toEqual([]);
-      // Still planned (gaps of the upgrade itself, not of reading the record): the new
-      // local_settings.py's ACL (the stage phase does not restrict it) and the nightly backup task,
-      // which still names the old database. Listed so a fix shows here. (The reports login's DENYs
-      // came along with the restored database.)
-      expect(actions.map((a) => a.step).sort(), which).toEqual(['win-backups', 'win-hardening']);
-      expect(plan.exitCode, which).toBe(2);
+      // The upgrade restricted the new local_settings.py (stage phase) and pointed the nightly backup
+      // at the new database (record phase): nothing is left to plan.
+      expect(actions, which).toEqual([]);
+      expect(plan.exitCode, which).toBe(0);
       expect(plan.stdout + plan.stderr).not.toContain(CANARY);
     }
 
-    // repair converges toward 4.0.x too (the two steps above), then has nothing left to do.
+    // repair with the remembered answers changes nothing either, and plan still exits 0.
     const repair = await on('repair', s.file, rememberedFile, env);
     expect(repair.exitCode, repair.stdout + repair.stderr).toBe(0);
     const xml = simFile(readState(s.file), 'C:\\QATrack\\services\\QATrackWorker1.xml')!.content!;

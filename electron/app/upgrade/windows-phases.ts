@@ -17,7 +17,8 @@ import {
   wheelhouseStep,
 } from '../../steps/common/index.js';
 import { stageStep } from '../../steps/common/stage.js';
-import { backupGrants } from '../../steps/windows/backups.js';
+import { backupGrants, backupsStep } from '../../steps/windows/backups.js';
+import { hardeningStep } from '../../steps/windows/hardening.js';
 import { describeGrants } from '../../steps/windows/permissions.js';
 import { pythonStep as winPythonStep } from '../../steps/windows/python.js';
 import { runtimesStep } from '../../steps/windows/runtimes.js';
@@ -364,6 +365,9 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
         signInFilesStep,
         copyKey,
         localSettingsStep,
+        // The new local_settings.py holds the passwords: restricted as the install restricts its own
+        // (Administrators, SYSTEM, the service accounts read) before anything runs from the folder.
+        hardeningStep,
       ]),
     },
   ];
@@ -478,6 +482,9 @@ export function windowsUpgradePhases(s: WinUpgradeSpec, d: Derived = derive(s)):
           },
           ...(rememberActions(s.machineDir, toAnswers) as ActionInput[]),
         ]),
+        // The nightly backup task names the database it backs up: the new one from here on (past
+        // health, so a rollback never has to put it back).
+        ...chain([backupsStep]),
       ],
     },
     {

@@ -11,10 +11,17 @@ export interface PythonProbe {
   version?: string;
 }
 
+/**
+ * The sim's stand-in for running `exe -c ...`: one fact per interpreter path, so two Pythons side by
+ * side (3.9 and the upgrade's 3.12, two venvs) answer for themselves and removing one leaves the
+ * other running, as on a real server.
+ */
+export const interpreterFact = (base: string, exe: string) => `${base}:${exe.toLowerCase()}`;
+
 export async function probePython(
   ctx: StepContext,
   exe = ctx.layout.pythonExe,
-  simFact = 'python.version',
+  simFact = interpreterFact('python.version', exe),
 ): Promise<PythonProbe> {
   const r = await ctx.host.query({
     kind: 'exec',

@@ -1,5 +1,5 @@
 import { defineStep, type StepContext } from '../../engine/step.js';
-import { probePython } from './python.js';
+import { interpreterFact, probePython } from './python.js';
 
 /** The sim answers the venv probe from this fact, set when the venv is created. */
 const VENV_FACT = 'venv.python.version';
@@ -11,7 +11,7 @@ export interface VenvProbe {
 }
 
 export const probeVenv = async (ctx: StepContext): Promise<VenvProbe> => {
-  const p = await probePython(ctx, ctx.layout.venvPython, VENV_FACT);
+  const p = await probePython(ctx, ctx.layout.venvPython, interpreterFact(VENV_FACT, ctx.layout.venvPython));
   return p.found ? { ok: true, version: p.version } : { ok: false };
 };
 
@@ -36,7 +36,7 @@ export const venvStep = defineStep<VenvProbe>({
           { kind: 'file', path: layout.venvPython },
           {
             kind: 'fact',
-            key: VENV_FACT,
+            key: interpreterFact(VENV_FACT, layout.venvPython),
             value: { exitCode: 0, stdout: `${ctx.release.versions.python ?? '3.9.13'}\n`, stderr: '' },
           },
         ],

@@ -2,6 +2,7 @@ import { InstallerError } from '../../engine/errors.js';
 import type { ProductResult } from '../../engine/queries.js';
 import { defineStep } from '../../engine/step.js';
 import { artifact, PRODUCT, setupLogDir } from '../../windows/names.js';
+import { interpreterFact } from '../common/python.js';
 import { SETUP_LOGS_STEP } from './setupLogs.js';
 
 /** "3.12" from the catalog's "3.12.10" (3.9 when a hand-built context has no version). */
@@ -86,7 +87,7 @@ export const pythonStep = defineStep<PythonProbe>({
           // What the common interpreter check reads back on sim.
           {
             kind: 'fact',
-            key: 'python.version',
+            key: interpreterFact('python.version', layout.pythonExe),
             value: { exitCode: 0, stdout: release.versions.python ?? '3.9.13', stderr: '' },
           },
         ],
