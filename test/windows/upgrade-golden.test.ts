@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planWindowsUpgrade, type WinUpgradePlan } from '../../electron/app/upgrade/windows-upgrade.js';
+import { windowsUpgradeSpec } from '../../electron/app/upgrade/windows-spec.js';
 import { loadCatalogFrom } from '../../electron/cli/prepare.js';
 import { renderWindowsUpgradePlan } from '../../electron/cli/upgrade-windows.js';
 import { commandsFor } from '../../electron/hosts/windows/argv.js';
@@ -73,17 +74,16 @@ describe('golden Windows upgrade plans', { timeout: 120_000 }, () => {
       const s = await installedServer(c.from, c.to, CATALOG);
       const a = answersFor(c.from, (x) => (x.paths.bundleDir = BUNDLE(c.to)));
       const plan = await planWindowsUpgrade({
-        spec: {
+        // The spec as the CLI and the wizard build it (electron/app/upgrade/windows-spec.ts).
+        spec: windowsUpgradeSpec({
           answers: a.answers,
-          from: c.from,
+          installed: { release: c.from },
           to: c.to,
-          fromDir: a.answers.paths.installDir,
           catalogFrom: loadCatalogFrom(CATALOG, c.from),
           catalogTo: loadCatalogFrom(CATALOG, c.to),
           keepDays: 14,
           now: NOW,
-          machineDir: 'C:\\ProgramData\\QATrack+ Installer',
-        },
+        }),
         secrets: a.secrets,
         hostSpec: { kind: 'sim', file: s.file },
         logFile: path.join(path.dirname(s.file), 'plan.log'),
