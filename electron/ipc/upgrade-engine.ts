@@ -31,6 +31,8 @@ export type KitRunOptions = Omit<PosixUpgradeOptions, 'onEvent'> & {
 /** A run's outcome: the posix one, its failed phase any engine's phase id. */
 export type KitOutcome = Omit<UpgradeOutcome, 'failedPhase' | 'wallMs' | 'phaseMs'> & {
   failedPhase?: UpgradePhaseId;
+  /** After a success, the answers the target runs on now (3 -> 4 on Windows: the new database). */
+  answersAfter?: Answers;
 };
 
 type Installed = { release: string; releaseDir?: string; source: 'record' | 'answers' };
@@ -117,7 +119,8 @@ export interface UpgradeEnginePort {
     offer?: { from: string; to: string };
   }>;
   review(o: { answers: Answers; secrets: SecretStore; to: string }): Promise<UpgradeReview>;
-  run(o: UpgradeRunInput): Promise<UpgradeEnd>;
+  /** The end event, and (after a success) the answers to remember when the kit knows them. */
+  run(o: UpgradeRunInput): Promise<UpgradeEnd & { answersAfter?: Answers }>;
 }
 
 const PLACEHOLDER = 'placeholder-secret-8';
@@ -267,6 +270,7 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
         cancelled: signal.aborted,
         ...(r.backupDir ? { backupDir: r.backupDir } : {}),
         ...(r.failedPhase ? { failedPhase: r.failedPhase } : {}),
+        ...(r.ok && r.answersAfter ? { answersAfter: r.answersAfter } : {}),
       };
     },
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { windowsUpgradePhases } from '../app/upgrade/windows-phases.js';
+import { derive, windowsUpgradePhases } from '../app/upgrade/windows-phases.js';
 import { readWindowsInstalled, windowsUpgradeFacts } from '../app/upgrade/windows-preflight.js';
 import { windowsUpgradeSpec } from '../app/upgrade/windows-spec.js';
 import { loadCatalogFrom } from '../cli/prepare.js';
@@ -117,6 +117,8 @@ export function windowsUpgradeKit(hostSpec: HostSpec, catalogDir?: string): Upgr
         ...(r.failedPhase ? { failedPhase: r.failedPhase } : {}),
         // Finish names the backup folder only when the run wrote one.
         ...(backedUp ? { backupDir: r.backupFolder } : {}),
+        // What the record phase remembered on the target: the new release's answers (database included).
+        ...(r.ok ? { answersAfter: derive(spec).toAnswers } : {}),
       };
     },
   };
