@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SECRET_PATHS } from '../../electron/engine/answers/index.js';
 import { parentOf } from '../../electron/engine/answers/strip.js';
 import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembered.js';
+import { writeSimFile } from '../../electron/hosts/sim/effects.js';
 import { simFile, simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { events, type EventOf } from '../../electron/ipc/contract.js';
 import { IpcRouter, type Handlers } from '../../electron/ipc/router.js';
@@ -178,7 +179,7 @@ describe('wizard upgrade over IPC on the sim host (Windows kit)', { timeout: 180
     expect((await w.remembered.read())!.answers.release).toBe('3.1.1.4');
   });
 
-  it('refusals (downgrade, too little disk for the backup) come back as Review refusals; Start changes nothing', async () => {
+  it('refusals (downgrade, too little disk for the backup, an interrupted upgrade on the server) come back as Review refusals; Start changes nothing', async () => {
     const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
     const w = wizardOn(s.file);
     const bytes = readFileSync(s.file);
@@ -210,5 +211,20 @@ describe('wizard upgrade over IPC on the sim host (Windows kit)', { timeout: 180
     expect(end.message).toBe(disk.value.refusal.message);
     expect(w.emitted.some((e) => e.event.type === 'upgrade-phase')).toBe(false);
     expect(readFileSync(s.file).equals(smallBytes)).toBe(true);
+
+    // An interrupted upgrade's journal on the server: Repair first, not a second upgrade.
+    const pending = readState(s.file);
+    pending.os.freeDiskBytes = 200 * 1024 ** 3;
+    writeSimFile(
+      pending,
+      'D:\\QATrackData\\installer\\upgrade-state.json',
+      JSON.stringify({ from: '3.1.1.4', to: '4.0.x', phase: 'migrate', done: ['maintenance-on', 'backup'] }),
+    );
+    writeState(s.file, pending);
+    const pendingBytes = readFileSync(s.file);
+    const again = await w.call('upgradeReview', request('4.0.x'));
+    expect(again.value.refusal).toMatchObject({ code: 'UPGRADE_PENDING' });
+    expect(again.value.refusal.message).toContain('3.1.1.4 -> 4.0.x was interrupted in migrate');
+    expect(readFileSync(s.file).equals(pendingBytes)).toBe(true);
   });
 });
