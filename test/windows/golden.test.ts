@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeLayout } from '../../electron/engine/layout.js';
@@ -8,9 +7,9 @@ import type { PlanResult } from '../../electron/engine/report.js';
 import { runSession } from '../../electron/app/session.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
 import { cleanServer, withCertificate, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
-import { commandsFor } from '../../electron/hosts/windows/argv.js';
 import { writeSimFile } from '../../electron/hosts/sim/effects.js';
 import { windowsProfile } from '../../electron/steps/windows/index.js';
+import { expectGolden, renderAction, renderFiles } from '../support/golden.js';
 import { CANARY, exampleAnswers, newStateFile } from '../support/windows-sim.js';
 
 /**
@@ -133,44 +132,16 @@ const cases: {
 function render(plan: PlanResult): { text: string; files: Record<string, string> } {
   const lines: string[] = [];
   const files: Record<string, string> = {};
+  const argv = {
+    thumbprint: THUMB,
+    isFile: (a: { kind: string; path?: string }) => a.kind === 'acl' && /\.(py|pem)$/.test(a.path ?? ''),
+  };
   for (const step of plan.steps) {
     lines.push(`## ${step.id} — ${step.title}${step.actions.length ? '' : ' (nothing to do)'}`);
-    for (const a of step.actions) {
-      lines.push(`- ${a.describe}`);
-      if (a.kind === 'writeFile') {
-        files[a.path] = a.content.map((p) => (typeof p === 'string' ? p : `«secret ${p.$secret}»`)).join('');
-        lines.push(`    file ${a.path} (${files[a.path]!.length} characters, below)`);
-      } else if (a.kind === 'sql') {
-        const params = Object.entries(a.params).map(
-          ([k, p]) =>
-            `@${k}=${typeof p.value === 'object' ? `«secret ${p.value.$secret}»` : JSON.stringify(p.value)}`,
-        );
-        lines.push(
-          `    sql on ${a.connection.server}${a.connection.port ? `,${a.connection.port}` : ''} (${a.connection.auth} auth): ${params.join(' ')}`,
-        );
-        lines.push(...a.batch.split('\n').map((l) => `      | ${l}`));
-      } else if (a.kind === 'mkdir' || a.kind === 'copy' || a.kind === 'remove') {
-        // describe says it all
-      } else {
-        const cmds =
-          commandsFor(a, {
-            thumbprint: THUMB,
-            taskXmlFile: '%TEMP%\\task.xml',
-            isFile: a.kind === 'acl' && /\.(py|pem)$/.test(a.path),
-          }) ?? [];
-        for (const c of cmds) {
-          const argv = c.args.map((x) => (x.length > 120 ? `${x.slice(0, 24)}…(${x.length} chars)` : x));
-          lines.push(
-            `    $ ${[c.file, ...argv].map((x) => (/\s/.test(x) || x === '' ? `"${x}"` : x)).join(' ')}${c.stdinJson !== undefined ? `  <<< ${JSON.stringify(c.stdinJson)}` : ''}`,
-          );
-        }
-        if (a.kind === 'scheduledTask' && a.xml) files[`task ${a.name}`] = a.xml;
-      }
-    }
+    for (const a of step.actions) renderAction(a, lines, files, argv);
   }
-  lines.push('', '# Files written', '');
-  for (const [p, content] of Object.entries(files))
-    lines.push(`### ${p}`, '```', content.replace(/\r\n/g, '\n').trimEnd(), '```', '');
+  lines.push('');
+  renderFiles(lines, files);
   return { text: lines.join('\n') + '\n', files };
 }
 
@@ -194,15 +165,7 @@ describe('golden Windows plans', () => {
       const json = JSON.stringify(result, null, 2) + '\n';
       expect(text).not.toContain(CANARY);
       expect(json).not.toContain(CANARY);
-      const txtPath = path.join(DIR, `${c.name}.txt`);
-      const jsonPath = path.join(DIR, `${c.name}.json`);
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(txtPath)) {
-        mkdirSync(DIR, { recursive: true });
-        writeFileSync(txtPath, text);
-        writeFileSync(jsonPath, json);
-      }
-      expect(text).toBe(readFileSync(txtPath, 'utf8'));
-      expect(json).toBe(readFileSync(jsonPath, 'utf8'));
+      expectGolden(DIR, c.name, text, json);
     });
   }
 });
