@@ -145,22 +145,28 @@ function render(plan: PlanResult): { text: string; files: Record<string, string>
   return { text: lines.join('\n') + '\n', files };
 }
 
+/** A case's answers and catalog, and the Windows profile's plan for them on a fresh sim server. */
+async function planCase(c: (typeof cases)[number]) {
+  const a = exampleAnswers(c.edit);
+  const catalog = loadCatalog(c.release ?? '3.1.1.4');
+  if (c.x86) catalog.python.archs = ['x64', 'x86']; // the shipped catalog does not offer x86 yet
+  const file = newStateFile(c.seed());
+  const { result } = await runSession({
+    command: 'plan',
+    answers: a.answers,
+    secrets: a.secrets,
+    hostSpec: { kind: 'sim', file },
+    steps: windowsProfile,
+    catalog,
+    logFile: path.join(path.dirname(file), 'plan.log'),
+  });
+  return { a, catalog, result };
+}
+
 describe('golden Windows plans', () => {
   for (const c of cases) {
     it(`${c.name} matches test/golden/windows/${c.name}.txt`, async () => {
-      const a = exampleAnswers(c.edit);
-      const catalog = loadCatalog(c.release ?? '3.1.1.4');
-      if (c.x86) catalog.python.archs = ['x64', 'x86']; // the shipped catalog does not offer x86 yet
-      const file = newStateFile(c.seed());
-      const { result } = await runSession({
-        command: 'plan',
-        answers: a.answers,
-        secrets: a.secrets,
-        hostSpec: { kind: 'sim', file },
-        steps: windowsProfile,
-        catalog,
-        logFile: path.join(path.dirname(file), 'plan.log'),
-      });
+      const { result } = await planCase(c);
       const { text } = render(result);
       const json = JSON.stringify(result, null, 2) + '\n';
       expect(text).not.toContain(CANARY);
@@ -173,25 +179,13 @@ describe('golden Windows plans', () => {
 describe('the elevated helper accepts every planned Windows action', () => {
   for (const c of cases) {
     it(`${c.name}: every action kind and executable is on the helper's allow-list`, async () => {
-      const a = exampleAnswers(c.edit);
-      const catalog = loadCatalog(c.release ?? '3.1.1.4');
-      if (c.x86) catalog.python.archs = ['x64', 'x86'];
+      const { a, catalog, result } = await planCase(c);
       const layout = computeLayout(a.answers, 'win32', { pythonVersion: catalog.python.version });
       const allow = createAllowList({
         platform: 'win32',
         layout,
         release: resolveRelease(a.answers, layout, catalog),
         answers: a.answers,
-      });
-      const file = newStateFile(c.seed());
-      const { result } = await runSession({
-        command: 'plan',
-        answers: a.answers,
-        secrets: a.secrets,
-        hostSpec: { kind: 'sim', file },
-        steps: windowsProfile,
-        catalog,
-        logFile: path.join(path.dirname(file), 'plan.log'),
       });
       const refused = result.steps.flatMap((s) =>
         s.actions.flatMap((action) => {
