@@ -7,10 +7,8 @@ import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembere
 import { writeSimFile } from '../../electron/hosts/sim/effects.js';
 import { simFile, simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { events, type EventOf } from '../../electron/ipc/contract.js';
-import { IpcRouter, type Handlers } from '../../electron/ipc/router.js';
-import { TrustedSenders, type SenderInfo } from '../../electron/ipc/sender-guard.js';
-import { toIpcError } from '../../electron/ipc/service.js';
 import { createUpgradeHandlers } from '../../electron/ipc/upgrade.js';
+import { trustedCaller } from '../support/ipc-call.js';
 import { createUpgradeEngine } from '../../electron/ipc/upgrade-engine.js';
 import { windowsUpgradeKit } from '../../electron/ipc/upgrade-windows-kit.js';
 import { CANARY, readState, writeState } from '../support/windows-sim.js';
@@ -23,10 +21,6 @@ import { BUNDLE, comparable, installedServer, upgradeCatalogDir } from '../windo
  * The sim host stands in for Windows Server: no Windows machine runs here.
  */
 const CATALOG = upgradeCatalogDir();
-const FRAME: SenderInfo = {
-  sender: { id: 1 },
-  senderFrame: { url: 'app://bundle/index.html', parent: null },
-};
 const RECORD = 'D:\\QATrackData\\installer\\installed-release.json';
 
 /** The deployment as the wizard sends it: answers without secrets, the secrets beside them. */
@@ -60,10 +54,7 @@ function wizardOn(file: string) {
     remembered,
     emitUpgrade: (p) => emitted.push(p),
   });
-  const senders = new TrustedSenders();
-  senders.add(1);
-  const router = new IpcRouter(handlers as unknown as Handlers, senders, toIpcError);
-  const call = (m: string, r: unknown) => router.handle(`installer:${m}`, FRAME, r) as Promise<any>;
+  const call = trustedCaller(handlers);
   const ended = async () => {
     for (let i = 0; i < 1200 && !emitted.some((e) => e.event.type === 'upgrade-end'); i++)
       await new Promise((r) => setTimeout(r, 100));
