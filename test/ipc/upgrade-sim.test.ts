@@ -138,6 +138,14 @@ describe('wizard upgrade over IPC on the sim host (Windows kit)', { timeout: 180
       ok: true,
       value: { installed: { release: '4.0.x', source: 'record' } },
     });
+    // The old answers against the upgraded server: refused, as the CLI does, before anything runs.
+    const upgraded = readFileSync(s.file);
+    const stale = await w.call('upgradeReview', req);
+    expect(stale.value.refusal).toMatchObject({
+      code: 'UPGRADE_ANSWERS_STALE',
+      issues: [{ path: 'release', message: 'must be 4.0.x, the release on the server' }],
+    });
+    expect(readFileSync(s.file).equals(upgraded)).toBe(true);
     const text = JSON.stringify([review, w.emitted]) + readFileSync(w.remembered.file, 'utf8');
     for (const secret of Object.values(req.secrets)) expect(text).not.toContain(secret);
   });
