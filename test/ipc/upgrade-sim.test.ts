@@ -178,6 +178,39 @@ describe('wizard upgrade over IPC on the sim host (Windows kit)', { timeout: 180
     expect((await w.remembered.read())!.answers.release).toBe('3.1.1.4');
   });
 
+  it('cancel while migrating (a hang injected in migrate): one run at a time, rolled back, exit 130, 3.1.1.4 as before', async () => {
+    const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
+    const w = wizardOn(s.file);
+    const before = comparable(readState(s.file));
+    // electron/engine/upgrade/fault.ts: the run stays in the phase until cancelled.
+    process.env.QATRACK_INSTALLER_FAULT = 'upgrade:migrate:hang';
+    const start = await w.call('upgradeStart', request('4.0.x'));
+    for (
+      let i = 0;
+      i < 600 &&
+      !w.emitted.some(
+        (e) => e.event.type === 'upgrade-phase' && e.event.id === 'migrate' && e.event.state === 'start',
+      );
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    const busy = await w.call('upgradeStart', request('4.0.x'));
+    expect(busy.error.code).toBe('RUN_BUSY');
+    // Give the hang time to set in (migrate's own work is done first).
+    await new Promise((r) => setTimeout(r, 500));
+    const cancel = await w.call('upgradeCancel', { runId: start.value.runId });
+    expect(cancel.value).toMatchObject({ state: 'running', cancelling: true });
+    const end = await w.ended();
+    expect(end, JSON.stringify(end)).toMatchObject({
+      ok: false,
+      rolledBack: true,
+      cancelled: true,
+      exitCode: 130,
+      failedPhase: 'migrate',
+    });
+    expect(comparable(readState(s.file))).toEqual(before);
+  });
+
   it('refusals (downgrade, too little disk for the backup, an interrupted upgrade on the server) come back as Review refusals; Start changes nothing', async () => {
     const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
     const w = wizardOn(s.file);
