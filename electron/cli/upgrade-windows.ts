@@ -1,15 +1,15 @@
 import { EXIT, InputError } from '../engine/errors.js';
 import { listReleases } from '../engine/release.js';
-import { machineDataDir } from '../engine/remembered.js';
 import { resources } from '../engine/resources.js';
 import { checkUpgrade } from '../engine/upgrade/preflight.js';
 import { createHost, formatHostSpec } from '../hosts/index.js';
-import { layoutOn, type WinUpgradeSpec } from '../app/upgrade/windows-phases.js';
+import { layoutOn } from '../app/upgrade/windows-phases.js';
 import {
   readWindowsInstalled,
   readWindowsUpgradeState,
   windowsUpgradeFacts,
 } from '../app/upgrade/windows-preflight.js';
+import { windowsUpgradeSpec } from '../app/upgrade/windows-spec.js';
 import {
   planWindowsUpgrade,
   runWindowsUpgrade,
@@ -87,17 +87,14 @@ export async function runWindowsUpgradeCli(o: UpgradeOptions, p: PreparedRun, da
       'Use the answers the upgrade remembered (ProgramData\\QATrack+ Installer\\last-answers.json).',
     );
   checkUpgrade({ installed: installed.release, target: o.release, catalogReleases: releases, ...facts });
-  const spec: WinUpgradeSpec = {
+  const spec = windowsUpgradeSpec({
     answers: p.answers,
-    from: installed.release,
+    installed,
     to: o.release,
-    fromDir: installed.releaseDir ?? p.answers.paths.installDir,
     catalogFrom,
     catalogTo: loadCatalogFrom(o.catalogDir, o.release, '--release'),
     keepDays: days,
-    now: new Date(),
-    machineDir: machineDataDir({ ProgramData: 'C:\\ProgramData' }, 'win32'),
-  };
+  });
   const base = {
     spec,
     secrets: p.secrets,

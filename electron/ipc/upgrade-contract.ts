@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { UpgradeEvent } from '../app/upgrade/context.js';
-import type { UpgradePhase } from '../engine/upgrade/phases.js';
+import type { WinPhaseId } from '../app/upgrade/windows-phases.js';
+import type { WinUpgradeRun } from '../app/upgrade/windows-upgrade.js';
 import { RELEASE_ID } from '../engine/catalog-schema.js';
 
 /**
@@ -19,8 +20,11 @@ const phaseIds = [
   'switch',
   'health',
   'maintenance-off',
+  // The Windows upgrade's own phases (electron/app/upgrade/windows-phases.ts).
+  'restore-database',
+  'record',
   'keep-old',
-] as const satisfies readonly UpgradePhase['id'][];
+] as const satisfies readonly WinPhaseId[];
 export const upgradePhaseIdSchema = z.enum(phaseIds);
 
 export const engineUpgradeEventSchema = z.discriminatedUnion('type', [
@@ -44,12 +48,13 @@ export const engineUpgradeEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('upgrade-log'), message: z.string() }),
 ]);
 
-// Compile-time proof that the schema and the engine's type are the same shape.
+// Compile-time proof that the schema and the engines' types (posix and Windows) are the same shape.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const sameShape: Same<z.infer<typeof engineUpgradeEventSchema>, UpgradeEvent> = true;
+type WinRunEvent = Parameters<WinUpgradeRun['onEvent']>[0];
+const sameShape: Same<z.infer<typeof engineUpgradeEventSchema>, UpgradeEvent | WinRunEvent> = true;
 void sameShape;
-// Every phase id the engine knows is in the list above (and no other).
-const samePhases: Same<(typeof phaseIds)[number], UpgradePhase['id']> = true;
+// Every phase id either engine knows is in the list above (and no other).
+const samePhases: Same<(typeof phaseIds)[number], WinPhaseId> = true;
 void samePhases;
 
 /** The run's last event: what Finish shows (upgraded, or rolled back), never a secret. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { z } from 'zod';
 import type { PosixUpgradeOptions, UpgradeOutcome } from '../app/upgrade/posix-upgrade.js';
 import { readManifest } from '../bundle/manifest.js';
 import { loadCatalogFrom } from '../cli/prepare.js';
@@ -16,11 +17,32 @@ import { compareReleases } from '../engine/upgrade/release-order.js';
 import { readUpgradeState } from '../engine/upgrade/upgrade-state.js';
 import type { HostSpec } from '../hosts/index.js';
 import type { UpgradeEnd, UpgradeIpcEvent, UpgradeReview } from './upgrade-contract.js';
+import type { upgradePhaseIdSchema } from './upgrade-contract.js';
+
+type UpgradePhaseId = z.infer<typeof upgradePhaseIdSchema>;
+
+/** What the engine asks a kit to run: the posix entry's options, any engine's events, the catalogs. */
+export type KitRunOptions = Omit<PosixUpgradeOptions, 'onEvent'> & {
+  onEvent: (e: UpgradeIpcEvent) => void;
+  /** Release catalog folder (the Windows kit plans the running release from its entry too). */
+  catalogDir?: string;
+};
+
+/** A run's outcome: the posix one, its failed phase any engine's phase id. */
+export type KitOutcome = Omit<UpgradeOutcome, 'failedPhase' | 'wallMs' | 'phaseMs'> & {
+  failedPhase?: UpgradePhaseId;
+  /** After a success, the answers the target runs on now (3 -> 4 on Windows: the new database). */
+  answersAfter?: Answers;
+};
+
+type Installed = { release: string; releaseDir?: string; source: 'record' | 'answers' };
 
 /**
- * What one kind of host brings to an upgrade: room for the backup, and its runUpgrade-style entry
- * (the options and outcome of electron/app/upgrade/posix-upgrade.ts). A host added to the upgrade
- * engine is one more kit given to createUpgradeEngine by main; nothing here changes.
+ * What one kind of host brings to an upgrade: room for the backup, the bundle's release, and its
+ * runUpgrade-style entry. Where the deployment's state lives on the target (the sim or Windows
+ * server, not this computer), the kit also reads the installed release, a pending upgrade and the
+ * phase list there; without those the engine reads this computer's state folder (posix).
+ * A host added to the upgrade engine is one more kit given to createUpgradeEngine by main.
  */
 export interface UpgradeHostKit {
   backupRoom(
@@ -29,8 +51,28 @@ export interface UpgradeHostKit {
     secrets: SecretStore,
   ): Promise<{ freeBytes: number; neededBytes: number }>;
   /** The release the bundle folder holds (its manifest), or why it cannot be read. */
-  bundleRelease(bundleDir: string): Promise<{ release: string } | { problem: string }>;
-  run(o: PosixUpgradeOptions): Promise<UpgradeOutcome>;
+  bundleRelease(
+    bundleDir: string,
+    answers: Answers,
+    layout: Layout,
+    secrets: SecretStore,
+  ): Promise<{ release: string } | { problem: string }>;
+  run(o: KitRunOptions): Promise<KitOutcome>;
+  installed?(answers: Answers, layout: Layout): Promise<Installed>;
+  /** An interrupted upgrade's journal on the target, if one is there. */
+  pending?(
+    answers: Answers,
+    layout: Layout,
+  ): Promise<{ from: string; to: string; phase: string } | undefined>;
+  /** The phases Review lists, in the order this host runs them. */
+  phases?(
+    answers: Answers,
+    layout: Layout,
+    from: string,
+    to: string,
+  ): { id: UpgradePhaseId; describe: string }[];
+  /** Refusals of this host's own (thrown as InputError, returned as Review's refusal). */
+  check?(answers: Answers, installed: Installed): void;
 }
 
 /** A bundle folder on this computer: its manifest names the release (electron/bundle/manifest.ts). */
@@ -46,7 +88,7 @@ export const posixUpgradeKit: UpgradeHostKit = {
     const need = await backupNeededBytes(answers, layout, secrets);
     return { freeBytes: await freeBytesFor(layout.backupDir), neededBytes: need.dbBytes + need.mediaBytes };
   },
-  bundleRelease: manifestRelease,
+  bundleRelease: (dir) => manifestRelease(dir),
   async run(o) {
     return (await import('../app/upgrade/posix-upgrade.js')).runPosixUpgrade(o);
   },
@@ -58,7 +100,7 @@ export interface UpgradeEngineOptions {
   logDir: string;
   /** Release catalog folder (default: the app's own). */
   catalogDir?: string;
-  /** Kits by host kind; default the posix one only, as the CLI's upgrade so far. */
+  /** Kits by host kind; default the posix one only (main adds the Windows kit for sim and windows). */
   kits?: Partial<Record<HostSpec['kind'], UpgradeHostKit>>;
 }
 
@@ -78,7 +120,8 @@ export interface UpgradeEnginePort {
     offer?: { from: string; to: string };
   }>;
   review(o: { answers: Answers; secrets: SecretStore; to: string }): Promise<UpgradeReview>;
-  run(o: UpgradeRunInput): Promise<UpgradeEnd>;
+  /** The end event, and (after a success) the answers to remember when the kit knows them. */
+  run(o: UpgradeRunInput): Promise<UpgradeEnd & { answersAfter?: Answers }>;
 }
 
 const PLACEHOLDER = 'placeholder-secret-8';
@@ -92,6 +135,13 @@ function loadWithoutSecrets(raw: Record<string, unknown>): Answers | undefined {
   }
   const r = loadAnswers(copy);
   return r.ok ? r.answers : undefined;
+}
+
+/** The release running on the target: the kit's reading, else this computer's state folder. */
+async function installedOn(k: UpgradeHostKit, answers: Answers, layout: Layout): Promise<Installed> {
+  if (k.installed) return k.installed(answers, layout);
+  const r = await readInstalledRelease(layout.stateDir, answers.release);
+  return { release: r.release, source: r.source, ...(r.releaseDir ? { releaseDir: r.releaseDir } : {}) };
 }
 
 export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort {
@@ -112,22 +162,25 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
 
   const review = async (answers: Answers, secrets: SecretStore, to: string): Promise<UpgradeReview> => {
     const layout = layoutOf(answers);
-    const installed = await readInstalledRelease(layout.stateDir, answers.release);
+    const k = kit();
+    const installed = await installedOn(k, answers, layout);
     const base = {
       from: installed.release,
       to,
       source: installed.source,
       backupDir: layout.backupDir,
       keepDays: KEEP_OLD_DAYS,
-      phases: upgradePhases(layout, installed.release, to, layout.backupDir).map(({ id, describe }) => ({
-        id,
-        describe,
-      })),
+      phases: k.phases
+        ? k.phases(answers, layout, installed.release, to)
+        : upgradePhases(layout, installed.release, to, layout.backupDir).map(({ id, describe }) => ({
+            id,
+            describe,
+          })),
     };
-    const room = await kit().backupRoom(answers, layout, secrets);
+    const room = await k.backupRoom(answers, layout, secrets);
     const facts = { ...base, backupFreeBytes: room.freeBytes, backupNeededBytes: room.neededBytes };
     try {
-      const pending = await readUpgradeState(layout.stateDir);
+      const pending = k.pending ? await k.pending(answers, layout) : await readUpgradeState(layout.stateDir);
       if (pending)
         throw new InputError(
           'UPGRADE_PENDING',
@@ -135,8 +188,9 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
           [{ path: '--release', message: 'finish or roll back the interrupted upgrade first' }],
           'Run Repair: it finishes the interrupted upgrade or rolls it back, then upgrade again.',
         );
+      k.check?.(answers, installed);
       const bundle = answers.paths.bundleDir
-        ? await kit().bundleRelease(answers.paths.bundleDir)
+        ? await k.bundleRelease(answers.paths.bundleDir, answers, layout, secrets)
         : { problem: 'no bundle folder in the answers (paths.bundleDir)' };
       // The CLI's own refusals: the same words, whichever door the upgrade came through.
       checkUpgrade({
@@ -162,7 +216,11 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
     async status(raw) {
       const answers = raw ? loadWithoutSecrets(raw) : undefined;
       if (!answers) return { installed: null };
-      const installed = await readInstalledRelease(layoutOf(answers).stateDir, answers.release);
+      const k = kits[o.hostSpec.kind];
+      // No kit for this host: the engine's own reading (Review then refuses in plain words).
+      const installed = k
+        ? await installedOn(k, answers, layoutOf(answers))
+        : await readInstalledRelease(layoutOf(answers).stateDir, answers.release);
       const newer = listReleases(catalogDir)
         .filter((r) => compareReleases(r, installed.release) > 0)
         .sort(compareReleases)
@@ -185,8 +243,9 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
           checked.refusal.fix,
         );
       const layout = layoutOf(answers);
-      const installed = await readInstalledRelease(layout.stateDir, answers.release);
-      const r = await kit().run({
+      const k = kit();
+      const installed = await installedOn(k, answers, layout);
+      const r = await k.run({
         answers,
         secrets,
         hostSpec: o.hostSpec,
@@ -194,6 +253,7 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
         fromDir: installed.releaseDir ?? layout.installDir,
         to,
         catalogTo: loadCatalogFrom(o.catalogDir, to),
+        ...(o.catalogDir ? { catalogDir: o.catalogDir } : {}),
         keepDays: checked.keepDays,
         logFile: path.join(o.logDir, `upgrade-${Date.now()}.log`),
         onEvent,
@@ -211,6 +271,7 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
         cancelled: signal.aborted,
         ...(r.backupDir ? { backupDir: r.backupDir } : {}),
         ...(r.failedPhase ? { failedPhase: r.failedPhase } : {}),
+        ...(r.ok && r.answersAfter ? { answersAfter: r.answersAfter } : {}),
       };
     },
   };

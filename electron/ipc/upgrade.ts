@@ -69,7 +69,8 @@ export function createUpgradeHandlers(deps: UpgradeHandlerDeps): Pick<Handlers, 
           if (end.ok) {
             // The machine runs the target now: repair and uninstall plan for it (no secrets kept).
             try {
-              await deps.remembered.write({ ...loaded.answers, release: to });
+              // The kit's answers when it knows them (3 -> 4 on Windows: the new database), else the release.
+              await deps.remembered.write(end.answersAfter ?? { ...loaded.answers, release: to });
             } catch (e) {
               send({
                 type: 'upgrade-log',
@@ -77,7 +78,8 @@ export function createUpgradeHandlers(deps: UpgradeHandlerDeps): Pick<Handlers, 
               });
             }
           }
-          send(end);
+          const { answersAfter: _remembered, ...event } = end;
+          send(event);
         },
         (e: unknown) => {
           run.state = 'failed';

@@ -9,7 +9,8 @@ import { testSqlServer } from '../ipc/db-test.js';
 import { createElevatedEngine } from '../ipc/elevated-engine.js';
 import { createEngineAdapter } from '../ipc/engine-adapter.js';
 import { createHandlers } from '../ipc/service.js';
-import { createUpgradeEngine } from '../ipc/upgrade-engine.js';
+import { createUpgradeEngine, posixUpgradeKit } from '../ipc/upgrade-engine.js';
+import { windowsUpgradeKit } from '../ipc/upgrade-windows-kit.js';
 import { APP_ORIGIN } from '../ipc/sender-guard.js';
 import { appPaths, helperUserData } from './app-paths.js';
 import { createHostOpener, realHostSpec, targetHostSpec } from './hosts.js';
@@ -128,8 +129,16 @@ function startApp(): void {
       // Windows authentication is tested the way provisioning connects: through the host.
       testDatabase: (req) => testSqlServer(req, { readHost: () => openHost('read') }),
       emit: (payload) => ipc.emit(payload),
-      // Hosts without an upgrade kit yet get a plain-words refusal on the upgrade review.
-      upgrade: createUpgradeEngine({ hostSpec, logDir: paths.logDir }),
+      // The Windows kit reads and changes the target through the host (sim state or this server).
+      upgrade: createUpgradeEngine({
+        hostSpec,
+        logDir: paths.logDir,
+        kits: {
+          posix: posixUpgradeKit,
+          sim: windowsUpgradeKit(hostSpec),
+          windows: windowsUpgradeKit(hostSpec),
+        },
+      }),
       emitUpgrade: (payload) => ipc.emitUpgrade(payload),
     }),
     log,

@@ -3,10 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembered.js';
 import { events, type EventOf } from '../../electron/ipc/contract.js';
-import { IpcRouter, type Handlers } from '../../electron/ipc/router.js';
-import { TrustedSenders, type SenderInfo } from '../../electron/ipc/sender-guard.js';
-import { toIpcError } from '../../electron/ipc/service.js';
 import { createUpgradeHandlers } from '../../electron/ipc/upgrade.js';
+import { trustedCaller } from '../support/ipc-call.js';
 import { createUpgradeEngine } from '../../electron/ipc/upgrade-engine.js';
 import { get, missingTools, prepareSite, teardownSite, type Site } from '../support/posix-site.js';
 import { installV1WithV2Bundle } from '../support/upgrade-site.js';
@@ -18,10 +16,6 @@ import { installV1WithV2Bundle } from '../support/upgrade-site.js';
  */
 const missing = await missingTools();
 if (missing && process.env.CI === 'true') throw new Error(`posix e2e cannot run in CI: ${missing}`);
-const FRAME: SenderInfo = {
-  sender: { id: 1 },
-  senderFrame: { url: 'app://bundle/index.html', parent: null },
-};
 
 describe.skipIf(missing !== undefined)('wizard upgrade over IPC on the posix host (real site)', () => {
   let site: Site;
@@ -50,10 +44,7 @@ describe.skipIf(missing !== undefined)('wizard upgrade over IPC on the posix hos
       remembered,
       emitUpgrade: (p) => emitted.push(p),
     });
-    const senders = new TrustedSenders();
-    senders.add(1);
-    const router = new IpcRouter(handlers as unknown as Handlers, senders, toIpcError);
-    const call = (m: string, r: unknown) => router.handle(`installer:${m}`, FRAME, r) as Promise<any>;
+    const call = trustedCaller(handlers);
 
     expect(await call('upgradeStatus', {})).toEqual({
       ok: true,

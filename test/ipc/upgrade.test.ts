@@ -7,10 +7,8 @@ import { MACHINE_FOLDER, RememberedStore } from '../../electron/engine/remembere
 import { writeInstalledRelease } from '../../electron/engine/upgrade/installed-release.js';
 import { answersFromDraft } from '../../electron/ipc/answers-draft.js';
 import { contract, events, type EventOf } from '../../electron/ipc/contract.js';
-import { IpcRouter, type Handlers } from '../../electron/ipc/router.js';
-import { TrustedSenders, type SenderInfo } from '../../electron/ipc/sender-guard.js';
-import { toIpcError } from '../../electron/ipc/service.js';
 import { createUpgradeHandlers } from '../../electron/ipc/upgrade.js';
+import { trustedCaller } from '../support/ipc-call.js';
 import { createUpgradeEngine, type UpgradeHostKit } from '../../electron/ipc/upgrade-engine.js';
 import type { HostSpec } from '../../electron/hosts/index.js';
 import { loadRecording, replayKit, type ReplayControl } from '../support/upgrade-replay.js';
@@ -59,11 +57,6 @@ const draft = {
   timeZone: 'Europe/Berlin',
 };
 
-const FRAME: SenderInfo = {
-  sender: { id: 1 },
-  senderFrame: { url: 'app://bundle/index.html', parent: null },
-};
-
 function setup(o: { hostSpec?: HostSpec; kit?: UpgradeHostKit; storeDir?: string } = {}) {
   const emitted: EventOf<'upgrade'>[] = [];
   const hostSpec = o.hostSpec ?? { kind: 'posix' };
@@ -75,11 +68,7 @@ function setup(o: { hostSpec?: HostSpec; kit?: UpgradeHostKit; storeDir?: string
   });
   const remembered = new RememberedStore({ dir: o.storeDir ?? path.join(dir, 'PD', MACHINE_FOLDER) });
   const handlers = createUpgradeHandlers({ engine, remembered, emitUpgrade: (p) => emitted.push(p) });
-  const senders = new TrustedSenders();
-  senders.add(1);
-  const router = new IpcRouter(handlers as unknown as Handlers, senders, toIpcError);
-  const call = (method: string, request: unknown) =>
-    router.handle(`installer:${method}`, FRAME, request) as Promise<any>;
+  const call = trustedCaller(handlers);
   return { call, emitted, remembered };
 }
 

@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeLayout } from '../../electron/engine/layout.js';
@@ -8,9 +7,9 @@ import type { PlanResult } from '../../electron/engine/report.js';
 import { runSession } from '../../electron/app/session.js';
 import type { SimState } from '../../electron/hosts/sim/state.js';
 import { cleanServer, withCertificate, withExistingSql } from '../../electron/hosts/sim/windows/seed.js';
-import { commandsFor } from '../../electron/hosts/windows/argv.js';
 import { writeSimFile } from '../../electron/hosts/sim/effects.js';
 import { windowsProfile } from '../../electron/steps/windows/index.js';
+import { expectGolden, renderAction, renderFiles } from '../support/golden.js';
 import { CANARY, exampleAnswers, newStateFile } from '../support/windows-sim.js';
 
 /**
@@ -133,76 +132,46 @@ const cases: {
 function render(plan: PlanResult): { text: string; files: Record<string, string> } {
   const lines: string[] = [];
   const files: Record<string, string> = {};
+  const argv = {
+    thumbprint: THUMB,
+    isFile: (a: { kind: string; path?: string }) => a.kind === 'acl' && /\.(py|pem)$/.test(a.path ?? ''),
+  };
   for (const step of plan.steps) {
     lines.push(`## ${step.id} — ${step.title}${step.actions.length ? '' : ' (nothing to do)'}`);
-    for (const a of step.actions) {
-      lines.push(`- ${a.describe}`);
-      if (a.kind === 'writeFile') {
-        files[a.path] = a.content.map((p) => (typeof p === 'string' ? p : `«secret ${p.$secret}»`)).join('');
-        lines.push(`    file ${a.path} (${files[a.path]!.length} characters, below)`);
-      } else if (a.kind === 'sql') {
-        const params = Object.entries(a.params).map(
-          ([k, p]) =>
-            `@${k}=${typeof p.value === 'object' ? `«secret ${p.value.$secret}»` : JSON.stringify(p.value)}`,
-        );
-        lines.push(
-          `    sql on ${a.connection.server}${a.connection.port ? `,${a.connection.port}` : ''} (${a.connection.auth} auth): ${params.join(' ')}`,
-        );
-        lines.push(...a.batch.split('\n').map((l) => `      | ${l}`));
-      } else if (a.kind === 'mkdir' || a.kind === 'copy' || a.kind === 'remove') {
-        // describe says it all
-      } else {
-        const cmds =
-          commandsFor(a, {
-            thumbprint: THUMB,
-            taskXmlFile: '%TEMP%\\task.xml',
-            isFile: a.kind === 'acl' && /\.(py|pem)$/.test(a.path),
-          }) ?? [];
-        for (const c of cmds) {
-          const argv = c.args.map((x) => (x.length > 120 ? `${x.slice(0, 24)}…(${x.length} chars)` : x));
-          lines.push(
-            `    $ ${[c.file, ...argv].map((x) => (/\s/.test(x) || x === '' ? `"${x}"` : x)).join(' ')}${c.stdinJson !== undefined ? `  <<< ${JSON.stringify(c.stdinJson)}` : ''}`,
-          );
-        }
-        if (a.kind === 'scheduledTask' && a.xml) files[`task ${a.name}`] = a.xml;
-      }
-    }
+    for (const a of step.actions) renderAction(a, lines, files, argv);
   }
-  lines.push('', '# Files written', '');
-  for (const [p, content] of Object.entries(files))
-    lines.push(`### ${p}`, '```', content.replace(/\r\n/g, '\n').trimEnd(), '```', '');
+  lines.push('');
+  renderFiles(lines, files);
   return { text: lines.join('\n') + '\n', files };
+}
+
+/** A case's answers and catalog, and the Windows profile's plan for them on a fresh sim server. */
+async function planCase(c: (typeof cases)[number]) {
+  const a = exampleAnswers(c.edit);
+  const catalog = loadCatalog(c.release ?? '3.1.1.4');
+  if (c.x86) catalog.python.archs = ['x64', 'x86']; // the shipped catalog does not offer x86 yet
+  const file = newStateFile(c.seed());
+  const { result } = await runSession({
+    command: 'plan',
+    answers: a.answers,
+    secrets: a.secrets,
+    hostSpec: { kind: 'sim', file },
+    steps: windowsProfile,
+    catalog,
+    logFile: path.join(path.dirname(file), 'plan.log'),
+  });
+  return { a, catalog, result };
 }
 
 describe('golden Windows plans', () => {
   for (const c of cases) {
     it(`${c.name} matches test/golden/windows/${c.name}.txt`, async () => {
-      const a = exampleAnswers(c.edit);
-      const catalog = loadCatalog(c.release ?? '3.1.1.4');
-      if (c.x86) catalog.python.archs = ['x64', 'x86']; // the shipped catalog does not offer x86 yet
-      const file = newStateFile(c.seed());
-      const { result } = await runSession({
-        command: 'plan',
-        answers: a.answers,
-        secrets: a.secrets,
-        hostSpec: { kind: 'sim', file },
-        steps: windowsProfile,
-        catalog,
-        logFile: path.join(path.dirname(file), 'plan.log'),
-      });
+      const { result } = await planCase(c);
       const { text } = render(result);
       const json = JSON.stringify(result, null, 2) + '\n';
       expect(text).not.toContain(CANARY);
       expect(json).not.toContain(CANARY);
-      const txtPath = path.join(DIR, `${c.name}.txt`);
-      const jsonPath = path.join(DIR, `${c.name}.json`);
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(txtPath)) {
-        mkdirSync(DIR, { recursive: true });
-        writeFileSync(txtPath, text);
-        writeFileSync(jsonPath, json);
-      }
-      expect(text).toBe(readFileSync(txtPath, 'utf8'));
-      expect(json).toBe(readFileSync(jsonPath, 'utf8'));
+      expectGolden(DIR, c.name, text, json);
     });
   }
 });
@@ -210,25 +179,13 @@ describe('golden Windows plans', () => {
 describe('the elevated helper accepts every planned Windows action', () => {
   for (const c of cases) {
     it(`${c.name}: every action kind and executable is on the helper's allow-list`, async () => {
-      const a = exampleAnswers(c.edit);
-      const catalog = loadCatalog(c.release ?? '3.1.1.4');
-      if (c.x86) catalog.python.archs = ['x64', 'x86'];
+      const { a, catalog, result } = await planCase(c);
       const layout = computeLayout(a.answers, 'win32', { pythonVersion: catalog.python.version });
       const allow = createAllowList({
         platform: 'win32',
         layout,
         release: resolveRelease(a.answers, layout, catalog),
         answers: a.answers,
-      });
-      const file = newStateFile(c.seed());
-      const { result } = await runSession({
-        command: 'plan',
-        answers: a.answers,
-        secrets: a.secrets,
-        hostSpec: { kind: 'sim', file },
-        steps: windowsProfile,
-        catalog,
-        logFile: path.join(path.dirname(file), 'plan.log'),
       });
       const refused = result.steps.flatMap((s) =>
         s.actions.flatMap((action) => {

@@ -1,16 +1,5 @@
 import {
-  Accordion,
-  AccordionHeader,
-  AccordionItem,
-  AccordionPanel,
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  DialogTrigger,
   Field,
   MessageBar,
   MessageBarBody,
@@ -21,6 +10,7 @@ import {
 import { useEffect, useState } from 'react';
 import type { WizardMode } from '../../../electron/ipc/contract.js';
 import type { RunView, StepProgress } from '../progress-state.js';
+import { CancelConfirm, LiveLog } from '../run-parts.js';
 import { duration, roughDuration } from '../words.js';
 
 const STATUS_WORD: Record<StepProgress['status'], string> = {
@@ -88,33 +78,13 @@ export function ProgressPage(p: {
           {run.estimateSeconds !== undefined ? ` (plan estimate ${roughDuration(run.estimateSeconds)})` : ''}
         </Text>
         {canCancel && (
-          <Dialog>
-            <DialogTrigger disableButtonEnhancement>
-              <Button className="cancel-button danger-outline">Cancel</Button>
-            </DialogTrigger>
-            <DialogSurface aria-describedby="cancel-detail">
-              <DialogBody>
-                <DialogTitle>Cancel the {what}?</DialogTitle>
-                <DialogContent id="cancel-detail">
-                  The current action finishes first. Steps that have not run yet are left for later.{' '}
-                  {finishLater} to complete them.
-                </DialogContent>
-                <DialogActions>
-                  {/* The safe choice comes first and takes the focus when the dialog opens. */}
-                  <DialogTrigger disableButtonEnhancement>
-                    <Button appearance="primary" autoFocus>
-                      Keep going
-                    </Button>
-                  </DialogTrigger>
-                  <DialogTrigger disableButtonEnhancement>
-                    <Button className="danger-outline" onClick={p.onCancel}>
-                      Cancel {what}
-                    </Button>
-                  </DialogTrigger>
-                </DialogActions>
-              </DialogBody>
-            </DialogSurface>
-          </Dialog>
+          <CancelConfirm
+            title={`Cancel the ${what}?`}
+            detail={`The current action finishes first. Steps that have not run yet are left for later. ${finishLater} to complete them.`}
+            confirm={`Cancel ${what}`}
+            detailId="cancel-detail"
+            onCancel={p.onCancel}
+          />
         )}
       </div>
       <Field
@@ -167,16 +137,7 @@ export function ProgressPage(p: {
           <MessageBarBody>{run.ended.message}</MessageBarBody>
         </MessageBar>
       )}
-      <Accordion collapsible>
-        <AccordionItem value="log">
-          <AccordionHeader>Show details (live log)</AccordionHeader>
-          <AccordionPanel>
-            <pre aria-label="Live log" tabIndex={0} className="live-log">
-              {run.log.join('\n')}
-            </pre>
-          </AccordionPanel>
-        </AccordionItem>
-      </Accordion>
+      <LiveLog lines={run.log} />
     </>
   );
 }

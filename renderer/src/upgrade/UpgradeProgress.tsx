@@ -1,22 +1,5 @@
-import {
-  Accordion,
-  AccordionHeader,
-  AccordionItem,
-  AccordionPanel,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  DialogTrigger,
-  MessageBar,
-  MessageBarBody,
-  MessageBarTitle,
-  Subtitle2,
-  Text,
-} from '@fluentui/react-components';
+import { MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, Text } from '@fluentui/react-components';
+import { CancelConfirm, LiveLog } from '../run-parts.js';
 import { plainText } from '../words.js';
 import { bytesInWords, type PhaseStatus, type UpgradeRunView } from './upgrade-state.js';
 
@@ -47,33 +30,13 @@ export function UpgradeProgressPage(p: {
           Upgrading QATrack+ {p.from} → {p.to}
         </Text>
         {canCancel && (
-          <Dialog>
-            <DialogTrigger disableButtonEnhancement>
-              <Button className="cancel-button danger-outline">Cancel</Button>
-            </DialogTrigger>
-            <DialogSurface aria-describedby="upgrade-cancel-detail">
-              <DialogBody>
-                <DialogTitle>Cancel the upgrade?</DialogTitle>
-                <DialogContent id="upgrade-cancel-detail">
-                  The upgrade stops and rolls back: {p.from} runs again with its database as it was before the
-                  backup. The backup is kept.
-                </DialogContent>
-                <DialogActions>
-                  {/* The safe choice comes first and takes the focus when the dialog opens. */}
-                  <DialogTrigger disableButtonEnhancement>
-                    <Button appearance="primary" autoFocus>
-                      Keep going
-                    </Button>
-                  </DialogTrigger>
-                  <DialogTrigger disableButtonEnhancement>
-                    <Button className="danger-outline" onClick={p.onCancel}>
-                      Cancel and roll back
-                    </Button>
-                  </DialogTrigger>
-                </DialogActions>
-              </DialogBody>
-            </DialogSurface>
-          </Dialog>
+          <CancelConfirm
+            title="Cancel the upgrade?"
+            detail={`The upgrade stops and rolls back: ${p.from} runs again with its database as it was before the backup. The backup is kept.`}
+            confirm="Cancel and roll back"
+            detailId="upgrade-cancel-detail"
+            onCancel={p.onCancel}
+          />
         )}
       </div>
       <ul
@@ -138,16 +101,7 @@ export function UpgradeProgressPage(p: {
           <MessageBarBody>{plainText(run.end.message)}</MessageBarBody>
         </MessageBar>
       )}
-      <Accordion collapsible>
-        <AccordionItem value="log">
-          <AccordionHeader>Show details (live log)</AccordionHeader>
-          <AccordionPanel>
-            <pre aria-label="Live log" tabIndex={0} className="live-log">
-              {run.log.join('\n')}
-            </pre>
-          </AccordionPanel>
-        </AccordionItem>
-      </Accordion>
+      <LiveLog lines={run.log} />
     </>
   );
 }
