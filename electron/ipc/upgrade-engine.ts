@@ -72,7 +72,7 @@ export interface UpgradeHostKit {
     to: string,
   ): { id: UpgradePhaseId; describe: string }[];
   /** Refusals of this host's own (thrown as InputError, returned as Review's refusal). */
-  check?(answers: Answers, installed: Installed): void;
+  check?(answers: Answers, installed: Installed): void | Promise<void>;
 }
 
 /** A bundle folder on this computer: its manifest names the release (electron/bundle/manifest.ts). */
@@ -188,7 +188,7 @@ export function createUpgradeEngine(o: UpgradeEngineOptions): UpgradeEnginePort 
           [{ path: '--release', message: 'finish or roll back the interrupted upgrade first' }],
           'Run Repair: it finishes the interrupted upgrade or rolls it back, then upgrade again.',
         );
-      k.check?.(answers, installed);
+      await k.check?.(answers, installed);
       const bundle = answers.paths.bundleDir
         ? await k.bundleRelease(answers.paths.bundleDir, answers, layout, secrets)
         : { problem: 'no bundle folder in the answers (paths.bundleDir)' };

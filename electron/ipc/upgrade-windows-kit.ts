@@ -65,7 +65,7 @@ export function windowsUpgradeKit(hostSpec: HostSpec, catalogDir?: string): Upgr
       }
     },
 
-    check(answers, installed) {
+    async check(answers, installed) {
       // The CLI's refusal (cli/upgrade-windows.ts): the run plans from these answers' database and paths.
       if (installed.release !== answers.release)
         throw new InputError(
@@ -73,6 +73,17 @@ export function windowsUpgradeKit(hostSpec: HostSpec, catalogDir?: string): Upgr
           `The server runs ${installed.release} (installed-release record) but the answers are for ${answers.release}; nothing was changed.`,
           [{ path: 'release', message: `must be ${installed.release}, the release on the server` }],
           'Use the answers the upgrade remembered (ProgramData\\QATrack+ Installer\\last-answers.json).',
+        );
+      // The wizard's upgrade runs in the app's own process, not through the elevated helper the
+      // install uses: without administrator rights it would fail part-way (services, IIS, ACLs), so
+      // it is refused before anything changes and the elevated command line is named instead.
+      const os = await withProbe((p) => p.query({ kind: 'os' }));
+      if (!os.elevated)
+        throw new InputError(
+          'UPGRADE_NOT_ELEVATED',
+          `The upgrade to the new release needs administrator rights, which the wizard does not have; nothing was changed.`,
+          [{ path: 'upgrade', message: 'run from an elevated prompt' }],
+          `Open a command prompt with "Run as administrator" and run: qatrack-installer.exe --unattended --mode upgrade --release <release> (it uses the remembered answers).`,
         );
     },
 

@@ -274,4 +274,21 @@ describe('wizard upgrade over IPC on the sim host (Windows kit)', { timeout: 180
     expect(again.value.refusal.message).toContain('3.1.1.4 -> 4.0.x was interrupted in migrate');
     expect(readFileSync(s.file).equals(pendingBytes)).toBe(true);
   });
+
+  it('a wizard without administrator rights is refused before anything changes, naming the elevated command line', async () => {
+    const s = await installedServer('3.1.1.4', '4.0.x', CATALOG);
+    const st = readState(s.file);
+    st.os.elevated = false; // the sim's stand-in for an unelevated token (the host's os query)
+    writeState(s.file, st);
+    const bytes = readFileSync(s.file);
+    const w = wizardOn(s.file);
+    const r = await w.call('upgradeReview', request('4.0.x'));
+    expect(r.value.refusal).toMatchObject({ code: 'UPGRADE_NOT_ELEVATED' });
+    expect(r.value.refusal.fix).toContain('--unattended --mode upgrade --release');
+    const start = await w.call('upgradeStart', request('4.0.x'));
+    expect(start.ok).toBe(true);
+    expect(await w.ended()).toMatchObject({ ok: false, rolledBack: false });
+    expect(w.emitted.some((e) => e.event.type === 'upgrade-phase')).toBe(false);
+    expect(readFileSync(s.file).equals(bytes)).toBe(true);
+  });
 });
