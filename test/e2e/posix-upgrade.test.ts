@@ -233,11 +233,18 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     if (!existsSync(stamp)) throw new Error('the stage phase never finished the 4.0 venv');
     venv40Template = path.join(site.root, 'venv-4.0.0-template');
     await execa('cp', ['-a', path.join(v40Dir(), 'venv'), venv40Template]);
+    const built = Date.now() - t0;
     // Cancelled (SIGTERM) in its hang: rolled back, releases/4.0.0 removed, nothing else was touched.
-    child.kill('SIGTERM');
-    const r = await child.catch((e: { exitCode?: number; all?: string }) => e);
-    if (r.exitCode !== 130) throw new Error(`the template run did not cancel cleanly:\n${String(r.all)}`);
-    console.log(`[upgrade] 4.0 venv built once by the stage phase (template): ${Date.now() - t0} ms`);
+    // process.kill, not child.kill: execa's kill turns into SIGKILL after 5 s, mid-rollback.
+    process.kill(child.pid!, 'SIGTERM');
+    const r = await child;
+    if (r.exitCode !== 130)
+      throw new Error(
+        `the template run did not cancel cleanly (exit ${r.exitCode}, ${r.signal}):\n${String(r.stdout)}\n${String(r.stderr)}`,
+      );
+    console.log(
+      `[upgrade] 4.0 venv built once by the stage phase (template): ${built} ms, cancelled and rolled back ${Date.now() - t0 - built} ms`,
+    );
   }
   const seedVenv40 = async () => {
     await mkdir(v40Dir(), { recursive: true });
