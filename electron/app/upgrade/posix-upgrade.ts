@@ -163,10 +163,16 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     const result = await work();
     if (fault?.phase === id) {
       // Stays there until killed, or cancelled (Ctrl+C / SIGTERM), which then rolls back.
+      // A pending promise alone does not keep Node alive: with no other handle (the hang in
+      // stage-release) the process would end with exit 13 instead of waiting, so a timer holds it.
       if (fault.mode === 'hang')
-        await new Promise((_, reject) =>
-          o.signal.addEventListener('abort', () => reject(new CancelledError('The upgrade was cancelled.'))),
-        );
+        await new Promise((_, reject) => {
+          const keepAlive = setInterval(() => {}, 60_000);
+          o.signal.addEventListener('abort', () => {
+            clearInterval(keepAlive);
+            reject(new CancelledError('The upgrade was cancelled.'));
+          });
+        });
       throw new Error(`injected fault in ${id} (QATRACK_INSTALLER_FAULT)`);
     }
     state.done.push(id);
