@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import {
   pgEnv,
   pgTool,
   restoreIntoNewDatabase,
+  restorePosixBackup,
 } from '../../electron/hosts/posix/upgrade-backup.js';
 import { newDatabaseFacts } from '../../electron/hosts/posix/upgrade-preflight.js';
 import { createQatrackDatabase, PG_BIN, startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -137,5 +139,20 @@ describe.skipIf(!PG_BIN)('posix upgrade: the new database (real PostgreSQL)', ()
       "it is the deployment's own database",
     );
     await pg.sql('DROP DATABASE qatrack40');
+  });
+
+  it('the in-place rollback restores every table but the cache rows (a running django-q writes its key there)', async () => {
+    const asLogin = (input: string) =>
+      execa(pgTool('psql'), ['-XAtqv', 'ON_ERROR_STOP=1'], { env: pgEnv(answers, secrets), input });
+    await asLogin(
+      "CREATE TABLE qatrack_cache_table (cache_key varchar(255) PRIMARY KEY, value text, expires timestamptz); INSERT INTO qatrack_cache_table VALUES (':1:django_q:qatrack:cluster', 'x', now());",
+    );
+    const dump = path.join(tmp, 'in-place.dump');
+    await execa(pgTool('pg_dump'), ['-Fc', '--no-owner', '-f', dump], { env: pgEnv(answers, secrets) });
+    await asLogin("UPDATE qa_unit SET name = 'half-migrated'");
+    await restorePosixBackup(answers, secrets, dump);
+    expect((await pg.sql('SELECT name FROM qa_unit', 'qatrack')).trim()).toBe('Halcyon 3');
+    expect((await pg.sql('SELECT count(*) FROM qatrack_cache_table', 'qatrack')).trim()).toBe('0');
+    expect(existsSync(`${dump}.restore-list`)).toBe(false);
   });
 });

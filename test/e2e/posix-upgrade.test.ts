@@ -186,9 +186,16 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
   }
 
   /** Until the upgrade's state says `phase` is done but for the injected hang (its work is done). */
-  async function waitForPhase(phase: string, lastMigration: () => Promise<boolean>) {
+  async function waitForPhase(
+    phase: string,
+    lastMigration: () => Promise<boolean>,
+    child: { exitCode: number | null },
+  ) {
     const stateFile = path.join(stateDir(), 'upgrade-state.json');
     for (let i = 0; i < 3000; i++) {
+      // An upgrade that ended (refused, failed) never gets there: say so now, not after 10 minutes.
+      if (child.exitCode !== null)
+        throw new Error(`the upgrade ended (exit ${child.exitCode}) before ${phase}`);
       const s = existsSync(stateFile)
         ? (JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')) as { phase?: string })
         : {};
@@ -229,15 +236,28 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     // local_settings.py is the stage phase's last step: the venv and its wheelhouse stamp are done.
     const settings = path.join(v40Dir(), 'qatrackplus', 'qatrack', 'local_settings.py');
     const stamp = path.join(v40Dir(), 'venv', 'qatrack-wheelhouse.sha256');
-    for (let i = 0; i < 3000 && !(existsSync(settings) && existsSync(stamp)); i++) await sleep(200);
-    if (!existsSync(stamp)) throw new Error('the stage phase never finished the 4.0 venv');
+    for (let i = 0; i < 3000 && child.exitCode === null && !(existsSync(settings) && existsSync(stamp)); i++)
+      await sleep(200);
+    if (child.exitCode !== null || !existsSync(stamp)) {
+      const r = await child;
+      throw new Error(
+        `the stage phase never finished the 4.0 venv:\n${String(r.stdout)}\n${String(r.stderr)}`,
+      );
+    }
     venv40Template = path.join(site.root, 'venv-4.0.0-template');
     await execa('cp', ['-a', path.join(v40Dir(), 'venv'), venv40Template]);
+    const built = Date.now() - t0;
     // Cancelled (SIGTERM) in its hang: rolled back, releases/4.0.0 removed, nothing else was touched.
-    child.kill('SIGTERM');
-    const r = await child.catch((e: { exitCode?: number; all?: string }) => e);
-    if (r.exitCode !== 130) throw new Error(`the template run did not cancel cleanly:\n${String(r.all)}`);
-    console.log(`[upgrade] 4.0 venv built once by the stage phase (template): ${Date.now() - t0} ms`);
+    // process.kill, not child.kill: execa's kill turns into SIGKILL after 5 s, mid-rollback.
+    process.kill(child.pid!, 'SIGTERM');
+    const r = await child;
+    if (r.exitCode !== 130)
+      throw new Error(
+        `the template run did not cancel cleanly (exit ${r.exitCode}, ${r.signal}):\n${String(r.stdout)}\n${String(r.stderr)}`,
+      );
+    console.log(
+      `[upgrade] 4.0 venv built once by the stage phase (template): ${built} ms, cancelled and rolled back ${Date.now() - t0 - built} ms`,
+    );
   }
   const seedVenv40 = async () => {
     await mkdir(v40Dir(), { recursive: true });
@@ -461,7 +481,11 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     const child = startCli(site, ['upgrade', '--release', '4.0.0'], v40Answers, {
       QATRACK_INSTALLER_FAULT: 'upgrade:migrate:hang',
     });
-    await waitForPhase('migrate', async () => (await migration('0004_bigint_keys', 'qatrack40')) === '1');
+    await waitForPhase(
+      'migrate',
+      async () => (await migration('0004_bigint_keys', 'qatrack40')) === '1',
+      child,
+    );
     expect(await newDbExists()).toBe('1');
     child.kill('SIGKILL');
     await child.catch(() => undefined);

@@ -14,8 +14,14 @@ import {
 import type { HostSpec } from '../../hosts/index.js';
 import { createPosixHost } from '../../hosts/posix/host.js';
 import { restoreIntoNewDatabase, runPosixBackup } from '../../hosts/posix/upgrade-backup.js';
-import { newDatabaseFacts } from '../../hosts/posix/upgrade-preflight.js';
-import { newDatabaseIssues, type NewDatabaseFacts } from '../../engine/upgrade/preflight.js';
+import { newDatabaseFacts, pythonFacts } from '../../hosts/posix/upgrade-preflight.js';
+import {
+  newDatabaseIssues,
+  pythonIssues,
+  pythonLine,
+  type NewDatabaseFacts,
+  type PythonFacts,
+} from '../../engine/upgrade/preflight.js';
 import { upgradePath } from '../../engine/upgrade/upgrade-path.js';
 import { recordUpgradeInJournal } from './journal.js';
 import { answersFor, layoutFor, upgradeWorkDir, type UpgradeContext, type UpgradeEvent } from './context.js';
@@ -63,13 +69,17 @@ export interface UpgradeOutcome {
   phaseMs: Partial<Record<UpgradePhase['id'], number>>;
 }
 
-/** Exit 64 before anything changed when the major path's new database cannot be made or used. */
-function refuseNewDatabase(from: string, to: string, n: NewDatabaseFacts): void {
-  const issues = newDatabaseIssues(n);
+/**
+ * The major path's own refusals, checked here too (exit 64, before anything changed) so every
+ * caller gets them, the wizard included: a new database the login can make or use, and the new
+ * release's Python line (4.0: 3.12) for its venv.
+ */
+function refuseMajorPath(o: PosixUpgradeOptions, n: NewDatabaseFacts, python: PythonFacts): void {
+  const issues = [...newDatabaseIssues(n), ...pythonIssues(python)];
   if (issues.length)
     throw new InputError(
       'UPGRADE_REFUSED',
-      `The upgrade ${from} -> ${to} restores the database into a new one, ${n.database}, which cannot be made or used; nothing was changed.`,
+      `The upgrade ${o.from} -> ${o.to} restores the database into a new one, ${n.database}, on Python ${python.needed}, and cannot start; nothing was changed.`,
       issues,
       'Fix each item listed above and run upgrade again.',
     );
@@ -108,7 +118,12 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
   // The major path needs a database of its own: the login creates it, or a DBA made it empty for it.
   const newDb =
     via.kind === 'new-database' ? await newDatabaseFacts(o.answers, o.secrets, via.database) : undefined;
-  if (newDb) refuseNewDatabase(o.from, o.to, newDb);
+  if (newDb)
+    refuseMajorPath(
+      o,
+      newDb,
+      await pythonFacts(fromLayout.pythonExe, pythonLine(o.catalogTo.python.version)),
+    );
   const state: UpgradeState = {
     from: o.from,
     to: o.to,
@@ -148,10 +163,16 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
     const result = await work();
     if (fault?.phase === id) {
       // Stays there until killed, or cancelled (Ctrl+C / SIGTERM), which then rolls back.
+      // A pending promise alone does not keep Node alive: with no other handle (the hang in
+      // stage-release) the process would end with exit 13 instead of waiting, so a timer holds it.
       if (fault.mode === 'hang')
-        await new Promise((_, reject) =>
-          o.signal.addEventListener('abort', () => reject(new CancelledError('The upgrade was cancelled.'))),
-        );
+        await new Promise((_, reject) => {
+          const keepAlive = setInterval(() => {}, 60_000);
+          o.signal.addEventListener('abort', () => {
+            clearInterval(keepAlive);
+            reject(new CancelledError('The upgrade was cancelled.'));
+          });
+        });
       throw new Error(`injected fault in ${id} (QATRACK_INSTALLER_FAULT)`);
     }
     state.done.push(id);

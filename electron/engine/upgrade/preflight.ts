@@ -26,6 +26,8 @@ export interface NewDatabaseFacts {
   canCreate: boolean;
   /** The database exists already: its owner, and how many objects it holds (undefined: not readable). */
   existing?: { owner: string; objects: number | undefined };
+  /** The server could not be asked (psql's own message, never a password). */
+  problem?: string;
 }
 
 export interface PythonFacts {
@@ -90,6 +92,13 @@ type Issue = { path: string; message: string };
  * 3 -> 4 guide has the DBA create `qatrackplus40`). Anything else is not the upgrade's to use or drop.
  */
 export function newDatabaseIssues(n: NewDatabaseFacts): Issue[] {
+  if (n.problem)
+    return [
+      {
+        path: 'database.login',
+        message: `could not check whether ${n.role} may create the new database ${n.database}: ${n.problem}`,
+      },
+    ];
   const allowed = `grant it CREATEDB (ALTER ROLE ${n.role} CREATEDB), or have the DBA create an empty database ${n.database} owned by ${n.role} (CREATE DATABASE ${n.database} OWNER ${n.role})`;
   if (!n.existing) {
     if (n.canCreate) return [];

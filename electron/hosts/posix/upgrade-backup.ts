@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, readdir, stat, statfs, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Answers } from '../../engine/answers/index.js';
@@ -98,12 +98,25 @@ export async function runPosixBackup(
   return { dir, dumpFile, bytes: await treeBytes(dir), ms: Date.now() - started };
 }
 
-/** Tables of schema public that the dump holds ("TABLE public <name> <owner>" lines of pg_restore -l). */
-async function dumpTables(dumpFile: string): Promise<string[]> {
+/** The archive's table of contents (pg_restore -l): one line per entry, ";" lines are comments. */
+async function dumpToc(dumpFile: string): Promise<string> {
   const toc = await execa(pgTool('pg_restore'), ['-l', dumpFile], { reject: false });
   if (toc.exitCode !== 0) throw new Error(`pg_restore -l failed: ${String(toc.stderr).trim()}`);
-  return [...String(toc.stdout).matchAll(/^\d+; \d+ \d+ TABLE public (\S+) /gm)].map((m) => m[1]!);
+  return String(toc.stdout);
 }
+
+/** Tables of schema public that the dump holds ("TABLE public <name> <owner>" lines of pg_restore -l). */
+const dumpTables = (toc: string): string[] =>
+  [...toc.matchAll(/^\d+; \d+ \d+ TABLE public (\S+) /gm)].map((m) => m[1]!);
+
+/**
+ * QATrack+'s database cache (settings.py CACHES LOCATION, made by createcachetable). Its rows are
+ * not restored: the old release's django-q cluster keeps running through an in-place rollback and
+ * writes its cluster key there, so the dump's copy of that row collided with it when pg_restore
+ * added the primary key ("could not create unique index qatrack_cache_table_pkey"). A cache may
+ * start empty; the table itself is restored.
+ */
+const CACHE_TABLE = 'qatrack_cache_table';
 
 /**
  * Tables created after the dump (a new release's migrations) are not touched by pg_restore --clean,
@@ -119,7 +132,8 @@ const DROP_NEWER_TABLES = [
 
 /** Rollback of the database: tables newer than the dump dropped, then pg_restore --clean --if-exists. */
 export async function restorePosixBackup(answers: Answers, secrets: SecretStore, dumpFile: string) {
-  const keep = await dumpTables(dumpFile);
+  const toc = await dumpToc(dumpFile);
+  const keep = dumpTables(toc);
   if (keep.length === 0) throw new Error(`${dumpFile} lists no table; refusing to restore from it`);
   const drop = await execa(
     pgTool('psql'),
@@ -132,11 +146,23 @@ export async function restorePosixBackup(answers: Answers, secrets: SecretStore,
   );
   if (drop.exitCode !== 0)
     throw new Error(`dropping the tables newer than the backup failed: ${String(drop.stderr).trim()}`);
+  // pg_restore -L: restore only the entries of this list (pg_restore's documentation).
+  const listFile = `${dumpFile}.restore-list`;
+  const cacheData = new RegExp(`^\\d+; \\d+ \\d+ TABLE DATA public ${CACHE_TABLE}( |$)`);
+  await writeFile(
+    listFile,
+    toc
+      .split('\n')
+      .filter((l) => !cacheData.test(l))
+      .join('\n'),
+    { mode: 0o600 },
+  );
   const r = await execa(
     pgTool('pg_restore'),
-    ['--clean', '--if-exists', '--no-owner', '-d', answers.database.name, dumpFile],
+    ['--clean', '--if-exists', '--no-owner', '-L', listFile, '-d', answers.database.name, dumpFile],
     { env: pgEnv(answers, secrets), reject: false },
   );
+  await rm(listFile, { force: true });
   if (r.exitCode !== 0) throw new Error(`pg_restore failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
 }
 

@@ -31,8 +31,9 @@ export async function newDatabaseFacts(
   database: string,
 ): Promise<NewDatabaseFacts> {
   const role = answers.database.login.user;
-  const [canCreate, owner] = (
-    await psqlValue(
+  let row: string;
+  try {
+    row = await psqlValue(
       answers,
       secrets,
       [
@@ -40,8 +41,12 @@ export async function newDatabaseFacts(
         "  coalesce((SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :'name'), '')",
       ].join('\n'),
       { name: database },
-    )
-  ).split('|');
+    );
+  } catch (e) {
+    // Unreachable server or refused login: a preflight problem (exit 64), like install's database check.
+    return { database, role, canCreate: false, problem: (e as Error).message };
+  }
+  const [canCreate, owner] = row.split('|');
   const facts: NewDatabaseFacts = { database, role, canCreate: canCreate === 'true' };
   if (!owner) return facts;
   // Counting needs a session on that database: a login that may not connect cannot use it either.
