@@ -239,6 +239,8 @@ describe.skipIf(missing !== undefined)('posix upgrade (real nginx, PostgreSQL, v
     for (let i = 0; i < 3000 && child.exitCode === null && !(existsSync(settings) && existsSync(stamp)); i++)
       await sleep(200);
     if (child.exitCode !== null || !existsSync(stamp)) {
+      // Still running (hung or slow): end it so the hook reports what it printed instead of timing out.
+      if (child.exitCode === null) process.kill(child.pid!, 'SIGKILL');
       const r = await child;
       throw new Error(
         `the stage phase never finished the 4.0 venv:\n${String(r.stdout)}\n${String(r.stderr)}`,

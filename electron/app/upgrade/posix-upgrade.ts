@@ -4,7 +4,7 @@ import { withEnvSecrets } from '../../engine/answers/strip.js';
 import type { ReleaseCatalog } from '../../engine/catalog-schema.js';
 import { CancelledError, EXIT, InputError } from '../../engine/errors.js';
 import type { SecretStore } from '../../engine/secrets.js';
-import { upgradeFault } from '../../engine/upgrade/fault.js';
+import { untilCancelled, upgradeFault } from '../../engine/upgrade/fault.js';
 import { releaseDir, upgradePhases, type UpgradePhase } from '../../engine/upgrade/phases.js';
 import {
   clearUpgradeState,
@@ -166,12 +166,8 @@ export async function runPosixUpgrade(o: PosixUpgradeOptions): Promise<UpgradeOu
       // A pending promise alone does not keep Node alive: with no other handle (the hang in
       // stage-release) the process would end with exit 13 instead of waiting, so a timer holds it.
       if (fault.mode === 'hang')
-        await new Promise((_, reject) => {
-          const keepAlive = setInterval(() => {}, 60_000);
-          o.signal.addEventListener('abort', () => {
-            clearInterval(keepAlive);
-            reject(new CancelledError('The upgrade was cancelled.'));
-          });
+        await untilCancelled(o.signal).then(() => {
+          throw new CancelledError('The upgrade was cancelled.');
         });
       throw new Error(`injected fault in ${id} (QATRACK_INSTALLER_FAULT)`);
     }

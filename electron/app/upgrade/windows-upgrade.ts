@@ -7,7 +7,7 @@ import { withEnvSecrets } from '../../engine/answers/strip.js';
 import { CancelledError, EXIT } from '../../engine/errors.js';
 import type { PlanResult, RunReport } from '../../engine/report.js';
 import type { SecretStore } from '../../engine/secrets.js';
-import { upgradeFault } from '../../engine/upgrade/fault.js';
+import { untilCancelled, upgradeFault } from '../../engine/upgrade/fault.js';
 import { UPGRADE_STATE_FILE, type WinUpgradeState } from '../../engine/upgrade/upgrade-state.js';
 import { createHost, type HostSpec } from '../../hosts/index.js';
 import { runSession } from '../session.js';
@@ -229,16 +229,6 @@ export function winStateRecorder(
 }
 
 /** Holds the run (fault `upgrade:<phase>:hang`) until the signal aborts; a timer keeps the process alive. */
-function hang(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const alive = setInterval(() => undefined, 1000);
-    signal.addEventListener('abort', () => {
-      clearInterval(alive);
-      resolve();
-    });
-  });
-}
-
 /**
  * Applies the phases in order. A failure or a cancel before the health check passed rolls back
  * what the run reached (windowsRollbackPhases), not cancellable itself: exit 1 or 130 with the phase
@@ -263,13 +253,8 @@ export async function runWindowsUpgrade(run: WinUpgradeRun): Promise<WinUpgradeO
       if (fault?.phase === phase.id) {
         // hang: stays there until cancelled (Ctrl+C / SIGTERM), which then rolls back.
         if (fault.mode === 'hang')
-          await new Promise((_, reject) => {
-            // A timer keeps the process alive meanwhile (a pending promise alone does not).
-            const alive = setInterval(() => undefined, 1000);
-            run.signal.addEventListener('abort', () => {
-              clearInterval(alive);
-              reject(new CancelledError('The upgrade was cancelled.'));
-            });
+          await untilCancelled(run.signal).then(() => {
+            throw new CancelledError('The upgrade was cancelled.');
           });
         throw new Error(`injected fault in ${phase.id} (QATRACK_INSTALLER_FAULT)`);
       }
@@ -334,7 +319,7 @@ export async function finishWindowsUpgrade(
     await state.started(phase.id);
     run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'start', describe: phase.describe });
     await applyPhase(full, d, phase, new AbortController().signal);
-    if (fault?.phase === phase.id && fault.mode === 'hang') await hang(run.signal);
+    if (fault?.phase === phase.id && fault.mode === 'hang') await untilCancelled(run.signal);
     await state.finished(phase.id);
     run.onEvent({ type: 'upgrade-phase', id: phase.id, state: 'done', describe: phase.describe });
   }
