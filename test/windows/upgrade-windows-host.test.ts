@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CreateHostOptions, HostSpec } from '../../electron/hosts/index.js';
 import { runCli } from '../support/cli.js';
 import { CANARY } from '../support/windows-sim.js';
-import { BUNDLE, installedServer, upgradeCatalogDir } from './upgrade-support.js';
+import { installedServer, upgradeCatalogDir } from './upgrade-support.js';
+import { answersFile } from './upgrade-cli-support.js';
 
 /**
  * `upgrade --host windows` is no longer refused: it takes the same path as the sim host and opens
@@ -27,16 +28,6 @@ vi.mock('../../electron/hosts/index.js', async (importOriginal) => {
 });
 
 const CATALOG = upgradeCatalogDir();
-
-function answersFile(dir: string, release: string, bundle: string): string {
-  const raw = JSON.parse(readFileSync('resources/examples/answers.json', 'utf8'));
-  raw.database.login.password = CANARY;
-  raw.release = release;
-  raw.paths.bundleDir = BUNDLE(bundle);
-  const file = path.join(dir, `answers-${release}.json`);
-  writeFileSync(file, JSON.stringify(raw));
-  return file;
-}
 
 afterEach(() => {
   opened.specs.length = 0;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simHttp } from '../../electron/hosts/sim/windows/http.js';
@@ -7,19 +7,9 @@ import { simFile, simWindows } from '../../electron/hosts/sim/windows/state.js';
 import { runCli, startCli } from '../support/cli.js';
 import { CANARY, readState, writeState } from '../support/windows-sim.js';
 import { BUNDLE, comparable, installedServer, upgradeCatalogDir, withBundle } from './upgrade-support.js';
+import { answersFile } from './upgrade-cli-support.js';
 
 const CATALOG = upgradeCatalogDir();
-
-/** The answers the server was installed with, as a file the CLI reads (secrets inline: test only). */
-function answersFile(dir: string, release: string, bundle: string): string {
-  const raw = JSON.parse(readFileSync('resources/examples/answers.json', 'utf8'));
-  raw.database.login.password = CANARY;
-  raw.release = release;
-  raw.paths.bundleDir = BUNDLE(bundle);
-  const file = path.join(dir, `answers-${release}.json`);
-  writeFileSync(file, JSON.stringify(raw));
-  return file;
-}
 
 async function server(from: string, to: string) {
   const s = await installedServer(from, to, CATALOG);
