@@ -8,7 +8,8 @@ import { finishUpgrade, newUpgradeContext } from './posix-upgrade.js';
 import { recordUpgradeInJournal } from './journal.js';
 import { rollBack } from './rollback.js';
 
-const alive = (pid: number) => {
+/** Whether the process that wrote an upgrade state still runs (signal 0 only checks). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

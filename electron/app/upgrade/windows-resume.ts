@@ -5,19 +5,10 @@ import type { SecretStore } from '../../engine/secrets.js';
 import { createHost, type HostSpec } from '../../hosts/index.js';
 import { loadCatalogFrom } from '../../cli/prepare.js';
 import type { UpgradeEvent } from './context.js';
-import type { Resolution } from './resume.js';
+import { alive, type Resolution } from './resume.js';
 import { derive, windowsRollbackPhases, type WinUpgradeSpec } from './windows-phases.js';
 import { readWindowsUpgradeState } from './windows-preflight.js';
 import { applyPhase, finishWindowsUpgrade, winStateRecorder, type WinUpgradeRun } from './windows-upgrade.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * `repair --host sim:STATE|windows` after a Windows upgrade was killed: converge on one release, as
